@@ -1,0 +1,57 @@
+#include "api/ops.h"
+
+#include <stdlib.h>
+
+#include "http/metrics.h"
+#include "http/reply.h"
+#include "http/static.h"
+#include "store/db.h"
+#include "store/health.h"
+#include "store/migrations.h"
+
+#ifndef ONSHI_VERSION
+#define ONSHI_VERSION "dev"
+#endif
+
+enum MHD_Result api_healthz(struct request *req)
+{
+    return reply_json_steal(req, MHD_HTTP_OK, json_pack("{s:s}", "status", "ok"));
+}
+
+enum MHD_Result api_readyz(struct request *req)
+{
+    struct db *db = db_thread();
+    int version = 0;
+    if (!db || store_schema_version(db, &version) < 0)
+        return reply_error_details(req, ERR_SERVER_UNAVAILABLE, NULL,
+                                   json_pack("[{s:s}]", "reason", "database_unreachable"));
+    int expected = schema_expected_version();
+    if (version != expected)
+        return reply_error_details(req, ERR_SERVER_UNAVAILABLE, NULL,
+                                   json_pack("[{s:s, s:i, s:i}]", "reason", "schema_mismatch",
+                                             "schema_version", version, "expected", expected));
+    return reply_json_steal(req, MHD_HTTP_OK,
+                            json_pack("{s:s, s:i}", "status", "ready", "schema_version", version));
+}
+
+enum MHD_Result api_metrics(struct request *req)
+{
+    struct strbuf sb = {0};
+    metrics_render(&sb);
+    sb_printf(&sb,
+              "# HELP onshi_db_connections Open PostgreSQL connections in this process.\n"
+              "# TYPE onshi_db_connections gauge\nonshi_db_connections %ld\n"
+              "# HELP onshi_build_info Version and schema of this onshid.\n"
+              "# TYPE onshi_build_info gauge\n"
+              "onshi_build_info{version=\"%s\",schema_version=\"%d\"} 1\n",
+              db_open_connections(), ONSHI_VERSION, schema_expected_version());
+    size_t len;
+    char *text = sb_steal(&sb, &len);
+    return reply_buffer(req, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", text, len);
+}
+
+enum MHD_Result api_static(struct request *req)
+{
+    const char *rel = request_param(req, "path");
+    return static_serve(req, rel ? rel : "");
+}

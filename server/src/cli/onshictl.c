@@ -1,0 +1,449 @@
+/* onshictl: what the 実施機関 (the operator) does: migrate the schema, create institutions
+ * with their master and master-reset accounts, relate institutions, list them, and set up
+ * the demo institution. Messages come from the error registry; exit codes are distinct. */
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/date.h"
+#include "core/institution.h"
+#include "store/db.h"
+#include "store/institution.h"
+#include "store/migrations.h"
+#include "util/config.h"
+#include "util/errors.h"
+#include "util/log.h"
+#include "util/secret.h"
+
+enum {
+    EXIT_OK = 0,
+    EXIT_FAILURE_ = 1, /* unexpected (database error mid-way) */
+    EXIT_USAGE = 2,
+    EXIT_CONFIG = 3,
+    EXIT_DATABASE = 4,
+    EXIT_SCHEMA = 5,
+    EXIT_INVALID = 10,
+    EXIT_EXISTS = 11,
+    EXIT_NOT_FOUND = 12,
+};
+
+#define DEMO_CODE "1319900019"
+#define DEMO_NAME "onshi デモ診療所"
+
+struct ctl {
+    const char *config_path;
+    bool json;
+    struct config cfg;
+    struct db *db;
+};
+
+static void usage(FILE *out)
+{
+    fputs("usage: onshictl [--config FILE] [--json] COMMAND ...\n"
+          "commands:\n"
+          "  migrate                        apply the schema migrations this build carries\n"
+          "  institution create --code CODE --name NAME --kind KIND --start-date YYYY-MM-DD\n"
+          "                                 KIND: medical, dental, pharmacy, home_nursing;\n"
+          "                                 prints the master and master-reset accounts'\n"
+          "                                 user IDs and initial passwords (shown only once)\n"
+          "  institution list               list institutions\n"
+          "  institution relate --code CODE --related-code CODE --name NAME\n"
+          "                     [--established YYYY-MM-DD] [--abolished YYYY-MM-DD]\n"
+          "                                 add or update a related institution (関連医療機関)\n"
+          "  demo                           create the demo institution " DEMO_CODE
+          " if missing\n"
+          "The database comes from database_url in --config FILE or ONSHI_DATABASE_URL.\n"
+          "exit codes: 0 ok, 1 unexpected failure, 2 usage, 3 configuration,\n"
+          "            4 database unreachable, 5 schema not current (run migrate),\n"
+          "            10 invalid input, 11 already exists, 12 not found\n",
+          out);
+}
+
+/* Prints a registry error: "error: <code>: <Japanese message> (<hint>)". */
+static int fail_with(enum err_code code, const char *what, int exit_code)
+{
+    const struct error_def *e = &error_table[code];
+    fprintf(stderr, "onshictl: error: %s%s%s: %s (%s)\n", what ? what : "", what ? ": " : "",
+            e->code, e->message, e->hint);
+    return exit_code;
+}
+
+static int connect_db(struct ctl *ctl, bool prepare)
+{
+    char err[1024];
+    if (config_load(ctl->config_path, &ctl->cfg, err, sizeof err) != 0) {
+        fprintf(stderr, "onshictl: configuration error: %s\n", err);
+        return EXIT_CONFIG;
+    }
+    /* Check the schema on a plain connection first: preparing statements against an old
+     * schema would fail with a less helpful message. */
+    struct db_options opt = {ctl->cfg.database_url, ctl->cfg.db_connect_timeout, false};
+    ctl->db = db_open(&opt, err, sizeof err);
+    if (!ctl->db) {
+        fprintf(stderr, "onshictl: %s\n", err);
+        return EXIT_DATABASE;
+    }
+    if (!prepare)
+        return EXIT_OK;
+    if (schema_check_current(ctl->db, err, sizeof err) != 0) {
+        fprintf(stderr, "onshictl: %s\n", err);
+        return EXIT_SCHEMA;
+    }
+    db_close(ctl->db);
+    opt.prepare = true;
+    ctl->db = db_open(&opt, err, sizeof err);
+    if (!ctl->db) {
+        fprintf(stderr, "onshictl: %s\n", err);
+        return EXIT_DATABASE;
+    }
+    return EXIT_OK;
+}
+
+static int cmd_migrate(struct ctl *ctl)
+{
+    int rc = connect_db(ctl, false);
+    if (rc != EXIT_OK)
+        return rc;
+    char err[1024];
+    int applied = schema_migrate(ctl->db, ctl->json ? NULL : stdout, err, sizeof err);
+    if (applied < 0) {
+        fprintf(stderr, "onshictl: %s\n", err);
+        return EXIT_SCHEMA;
+    }
+    if (ctl->json)
+        printf("{\"applied\":%d,\"schema_version\":%d}\n", applied, schema_expected_version());
+    else
+        printf("schema is at version %d (%d migration%s applied)\n", schema_expected_version(),
+               applied, applied == 1 ? "" : "s");
+    return EXIT_OK;
+}
+
+struct new_institution {
+    const char *code, *name, *kind, *start_date;
+    char master_id[16], reset_id[16];
+    char master_pw[INITIAL_PASSWORD_LEN + 1], reset_pw[INITIAL_PASSWORD_LEN + 1];
+    char *master_hash, *reset_hash;
+    const char *actor, *source;
+};
+
+static int create_tx(struct db *db, void *p)
+{
+    struct new_institution *n = p;
+    int rc = store_institution_insert(db, n->code, n->name, n->kind, n->start_date);
+    if (rc < 0)
+        return rc;
+    rc = store_account_insert_operator(db, n->code, n->master_id, "master",
+                                       "マスタアカウント", n->start_date, n->master_hash);
+    if (rc < 0)
+        return rc;
+    rc = store_account_insert_operator(db, n->code, n->reset_id, "master_reset",
+                                       "マスタアカウントリセット用", n->start_date, n->reset_hash);
+    if (rc < 0)
+        return rc;
+    json_t *details = json_pack("{s:s, s:s, s:s, s:[s, s]}", "name", n->name, "kind", n->kind,
+                                "start_date", n->start_date, "accounts", n->master_id,
+                                n->reset_id);
+    rc = store_audit_insert(db, n->code, "operator", n->actor, "institution.create", n->code,
+                            n->source, details);
+    json_decref(details);
+    return rc;
+}
+
+static const char *operator_name(void)
+{
+    const char *u = getenv("SUDO_USER");
+    if (!u || !*u)
+        u = getenv("USER");
+    return u && *u ? u : "operator";
+}
+
+static void print_created(const struct ctl *ctl, const struct new_institution *n)
+{
+    if (ctl->json) {
+        json_t *o = json_pack(
+            "{s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s}}", "institution_code", n->code,
+            "name", n->name, "kind", n->kind, "start_date", n->start_date, "master", "user_id",
+            n->master_id, "initial_password", n->master_pw, "master_reset", "user_id",
+            n->reset_id, "initial_password", n->reset_pw);
+        char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        printf("%s\n", text ? text : "{}");
+        free(text);
+        json_decref(o);
+        return;
+    }
+    printf("institution %s (%s, %s) created, usage starts %s\n"
+           "  master account:        user ID %s  initial password %s\n"
+           "  master-reset account:  user ID %s  initial password %s\n"
+           "The initial passwords are shown only now and are valid for 30 days.\n",
+           n->code, n->name, n->kind, n->start_date, n->master_id, n->master_pw, n->reset_id,
+           n->reset_pw);
+}
+
+/* Validates, creates and prints. `exists_ok` makes an existing institution a success. */
+static int create_institution(struct ctl *ctl, const char *code, const char *name,
+                              const char *kind_id, const char *start_date, bool exists_ok)
+{
+    enum institution_kind kind;
+    enum err_code e;
+    struct date d;
+    if (!institution_kind_parse(kind_id, &kind))
+        return fail_with(ERR_INSTITUTION_KIND_INVALID, kind_id, EXIT_INVALID);
+    if (!institution_code_check(code, kind, &e))
+        return fail_with(e, code, EXIT_INVALID);
+    if (!institution_name_check(name))
+        return fail_with(ERR_INSTITUTION_NAME_INVALID, NULL, EXIT_INVALID);
+    if (!date_parse(start_date, &d))
+        return fail_with(ERR_INSTITUTION_DATE_INVALID, start_date, EXIT_INVALID);
+    int rc = connect_db(ctl, true);
+    if (rc != EXIT_OK)
+        return rc;
+
+    struct new_institution n = {.code = code, .name = name, .kind = kind_id,
+                                .start_date = start_date, .actor = operator_name()};
+    char source[300], host[256] = "localhost";
+    gethostname(host, sizeof host - 1);
+    snprintf(source, sizeof source, "onshictl@%s", host);
+    n.source = source;
+    institution_master_user_id(code, n.master_id);
+    institution_master_reset_user_id(code, n.reset_id);
+    if (secret_initial_password(n.master_pw) != 0 || secret_initial_password(n.reset_pw) != 0 ||
+        !(n.master_hash = secret_hash_initial(n.master_pw)) ||
+        !(n.reset_hash = secret_hash_initial(n.reset_pw))) {
+        free(n.master_hash);
+        return fail_with(ERR_SERVER_INTERNAL, "random number generator", EXIT_FAILURE_);
+    }
+    rc = db_transaction(ctl->db, DB_READ_COMMITTED, ctl->cfg.db_retry_limit, create_tx, &n);
+    free(n.master_hash);
+    free(n.reset_hash);
+    if (rc == DB_CONFLICT) {
+        if (!exists_ok)
+            return fail_with(ERR_INSTITUTION_EXISTS, code, EXIT_EXISTS);
+        if (ctl->json)
+            printf("{\"institution_code\":\"%s\",\"created\":false}\n", code);
+        else
+            printf("institution %s already exists; nothing changed\n", code);
+        return EXIT_OK;
+    }
+    if (rc < 0)
+        return fail_with(ERR_SERVER_INTERNAL, "database", EXIT_FAILURE_);
+    print_created(ctl, &n);
+    return EXIT_OK;
+}
+
+/* Parses --name value pairs of a subcommand into the matching slots. */
+struct flag {
+    const char *name;
+    const char **value;
+};
+
+static int parse_flags(int argc, char **argv, struct flag *flags, size_t n)
+{
+    for (int i = 0; i < argc; i++) {
+        bool matched = false;
+        for (size_t f = 0; f < n && !matched; f++) {
+            size_t len = strlen(flags[f].name);
+            if (strncmp(argv[i], flags[f].name, len) != 0)
+                continue;
+            if (argv[i][len] == '=') {
+                *flags[f].value = argv[i] + len + 1;
+                matched = true;
+            } else if (argv[i][len] == '\0' && i + 1 < argc) {
+                *flags[f].value = argv[++i];
+                matched = true;
+            }
+        }
+        if (!matched) {
+            fprintf(stderr, "onshictl: unexpected argument '%s'\n", argv[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int require(const char *value, const char *flag)
+{
+    if (value && *value)
+        return 0;
+    fprintf(stderr, "onshictl: %s is required\n", flag);
+    return -1;
+}
+
+static int cmd_institution_create(struct ctl *ctl, int argc, char **argv)
+{
+    const char *code = NULL, *name = NULL, *kind = NULL, *start = NULL;
+    struct flag flags[] = {
+        {"--code", &code}, {"--name", &name}, {"--kind", &kind}, {"--start-date", &start}};
+    if (parse_flags(argc, argv, flags, 4) != 0 || require(code, "--code") ||
+        require(name, "--name") || require(kind, "--kind") || require(start, "--start-date"))
+        return EXIT_USAGE;
+    return create_institution(ctl, code, name, kind, start, false);
+}
+
+static int cmd_institution_list(struct ctl *ctl, int argc, char **argv)
+{
+    (void)argv;
+    if (argc != 0) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    int rc = connect_db(ctl, true);
+    if (rc != EXIT_OK)
+        return rc;
+    json_t *list;
+    if (store_institution_list(ctl->db, &list) < 0)
+        return fail_with(ERR_SERVER_INTERNAL, "database", EXIT_FAILURE_);
+    if (ctl->json) {
+        char *text = json_dumps(list, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        printf("%s\n", text ? text : "[]");
+        free(text);
+    } else {
+        size_t i;
+        json_t *row;
+        printf("%-10s  %-12s  %-10s  %8s  %s\n", "code", "kind", "start", "accounts", "name");
+        json_array_foreach(list, i, row)
+        {
+            printf("%-10s  %-12s  %-10s  %8lld  %s\n",
+                   json_string_value(json_object_get(row, "institution_code")),
+                   json_string_value(json_object_get(row, "kind")),
+                   json_string_value(json_object_get(row, "start_date")),
+                   (long long)json_integer_value(json_object_get(row, "accounts")),
+                   json_string_value(json_object_get(row, "name")));
+        }
+    }
+    json_decref(list);
+    return EXIT_OK;
+}
+
+struct relate_args {
+    const char *code, *related, *name, *established, *abolished, *actor;
+};
+
+static int relate_tx(struct db *db, void *p)
+{
+    struct relate_args *a = p;
+    char *existing = NULL;
+    int rc = store_institution_name(db, a->code, &existing);
+    free(existing);
+    if (rc <= 0)
+        return rc == DB_NONE ? DB_NONE : rc;
+    rc = store_related_upsert(db, a->code, a->related, a->name, a->established, a->abolished);
+    if (rc < 0)
+        return rc;
+    json_t *details =
+        json_pack("{s:s, s:s?, s:s?}", "name", a->name, "established_on", a->established,
+                  "abolished_on", a->abolished);
+    rc = store_audit_insert(db, a->code, "operator", a->actor, "institution.relate", a->related,
+                            "onshictl", details);
+    json_decref(details);
+    return rc < 0 ? rc : 1;
+}
+
+static int cmd_institution_relate(struct ctl *ctl, int argc, char **argv)
+{
+    struct relate_args a = {.actor = operator_name()};
+    struct flag flags[] = {{"--code", &a.code},
+                           {"--related-code", &a.related},
+                           {"--name", &a.name},
+                           {"--established", &a.established},
+                           {"--abolished", &a.abolished}};
+    if (parse_flags(argc, argv, flags, 5) != 0 || require(a.code, "--code") ||
+        require(a.related, "--related-code") || require(a.name, "--name"))
+        return EXIT_USAGE;
+    enum err_code e;
+    struct date est, abo;
+    if (!institution_code_check_any(a.code, &e))
+        return fail_with(e, a.code, EXIT_INVALID);
+    if (!institution_code_check_any(a.related, &e))
+        return fail_with(e, a.related, EXIT_INVALID);
+    if (!institution_name_check(a.name))
+        return fail_with(ERR_INSTITUTION_NAME_INVALID, NULL, EXIT_INVALID);
+    if (a.established && !date_parse(a.established, &est))
+        return fail_with(ERR_INSTITUTION_DATE_INVALID, a.established, EXIT_INVALID);
+    if (a.abolished && !date_parse(a.abolished, &abo))
+        return fail_with(ERR_INSTITUTION_DATE_INVALID, a.abolished, EXIT_INVALID);
+    if (a.established && a.abolished && date_compare(&abo, &est) < 0)
+        return fail_with(ERR_INSTITUTION_DATE_ORDER, NULL, EXIT_INVALID);
+    int rc = connect_db(ctl, true);
+    if (rc != EXIT_OK)
+        return rc;
+    rc = db_transaction(ctl->db, DB_READ_COMMITTED, ctl->cfg.db_retry_limit, relate_tx, &a);
+    if (rc == DB_NONE)
+        return fail_with(ERR_INSTITUTION_NOT_FOUND, a.code, EXIT_NOT_FOUND);
+    if (rc < 0)
+        return fail_with(ERR_SERVER_INTERNAL, "database", EXIT_FAILURE_);
+    if (ctl->json)
+        printf("{\"institution_code\":\"%s\",\"related_code\":\"%s\"}\n", a.code, a.related);
+    else
+        printf("related institution %s recorded for %s\n", a.related, a.code);
+    return EXIT_OK;
+}
+
+static int cmd_demo(struct ctl *ctl, int argc, char **argv)
+{
+    (void)argv;
+    if (argc != 0) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    /* The demo's usage starts today, so every menu is open at once. */
+    char today[11];
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    strftime(today, sizeof today, "%Y-%m-%d", &tm);
+    return create_institution(ctl, DEMO_CODE, DEMO_NAME, "medical", today, true);
+}
+
+int main(int argc, char **argv)
+{
+    struct ctl ctl = {0};
+    static const struct option longopts[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int ch;
+    /* '+': stop at the command, so its own flags are not taken as ours. */
+    while ((ch = getopt_long(argc, argv, "+c:h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'c':
+            ctl.config_path = optarg;
+            break;
+        case 'j':
+            ctl.json = true;
+            break;
+        case 'h':
+            usage(stdout);
+            return EXIT_OK;
+        default:
+            usage(stderr);
+            return EXIT_USAGE;
+        }
+    }
+    log_set_level(LOG_ERROR);
+    int rest = argc - optind;
+    char **args = argv + optind;
+    int rc;
+    if (rest >= 1 && strcmp(args[0], "migrate") == 0 && rest == 1)
+        rc = cmd_migrate(&ctl);
+    else if (rest >= 2 && strcmp(args[0], "institution") == 0 && strcmp(args[1], "create") == 0)
+        rc = cmd_institution_create(&ctl, rest - 2, args + 2);
+    else if (rest >= 2 && strcmp(args[0], "institution") == 0 && strcmp(args[1], "list") == 0)
+        rc = cmd_institution_list(&ctl, rest - 2, args + 2);
+    else if (rest >= 2 && strcmp(args[0], "institution") == 0 && strcmp(args[1], "relate") == 0)
+        rc = cmd_institution_relate(&ctl, rest - 2, args + 2);
+    else if (rest >= 1 && strcmp(args[0], "demo") == 0)
+        rc = cmd_demo(&ctl, rest - 1, args + 1);
+    else {
+        usage(stderr);
+        rc = EXIT_USAGE;
+    }
+    db_close(ctl.db);
+    config_free(&ctl.cfg);
+    return rc;
+}

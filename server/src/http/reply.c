@@ -1,0 +1,58 @@
+#include "http/reply.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum MHD_Result reply_response(struct request *req, unsigned status, struct MHD_Response *r)
+{
+    if (!r)
+        return MHD_NO;
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(r, "X-Frame-Options", "DENY");
+    if (!MHD_get_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL))
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    req->status = status;
+    enum MHD_Result ret = MHD_queue_response(req->conn, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+enum MHD_Result reply_buffer(struct request *req, unsigned status, const char *content_type,
+                             char *data, size_t len)
+{
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer_with_free_callback(len, data, &free);
+    if (!r) {
+        free(data);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+    return reply_response(req, status, r);
+}
+
+enum MHD_Result reply_json_steal(struct request *req, unsigned status, json_t *body)
+{
+    char *text = body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(body);
+    if (!text)
+        return MHD_NO;
+    return reply_buffer(req, status, "application/json; charset=utf-8", text, strlen(text));
+}
+
+enum MHD_Result reply_error_details(struct request *req, enum err_code code, const char *field,
+                                    json_t *details)
+{
+    const struct error_def *e = &error_table[code];
+    json_t *err = json_pack("{s:s, s:s}", "code", e->code, "message", e->message);
+    if (field)
+        json_object_set_new(err, "field", json_string(field));
+    if (details)
+        json_object_set_new(err, "details", details);
+    return reply_json_steal(req, (unsigned)e->http_status, json_pack("{s:o}", "error", err));
+}
+
+enum MHD_Result reply_error(struct request *req, enum err_code code, const char *field)
+{
+    return reply_error_details(req, code, field, NULL);
+}

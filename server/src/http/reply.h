@@ -1,0 +1,25 @@
+/* Queueing responses. Every function takes ownership of what it is given (json, data,
+ * response) and returns what MHD_queue_response returned; handlers return that value. */
+#ifndef ONSHI_REPLY_H
+#define ONSHI_REPLY_H
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <stddef.h>
+
+#include "http/request.h"
+#include "util/errors.h"
+
+enum MHD_Result reply_json_steal(struct request *req, unsigned status, json_t *body);
+/* {"error": {"code", "message", "field"?}} with the registry's status. */
+enum MHD_Result reply_error(struct request *req, enum err_code code, const char *field);
+/* As reply_error, with "details" (stolen; may be NULL). */
+enum MHD_Result reply_error_details(struct request *req, enum err_code code, const char *field,
+                                    json_t *details);
+/* data is malloc'd and taken over. */
+enum MHD_Result reply_buffer(struct request *req, unsigned status, const char *content_type,
+                             char *data, size_t len);
+/* Adds the common headers, queues and destroys r. */
+enum MHD_Result reply_response(struct request *req, unsigned status, struct MHD_Response *r);
+
+#endif

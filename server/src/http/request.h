@@ -1,0 +1,58 @@
+/* A request as the dispatcher hands it to a handler, and the route table's row type. */
+#ifndef ONSHI_REQUEST_H
+#define ONSHI_REQUEST_H
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <stdbool.h>
+#include <time.h>
+
+#include "util/strbuf.h"
+
+struct request;
+typedef enum MHD_Result (*route_handler)(struct request *req);
+
+enum route_flags {
+    ROUTE_PUBLIC = 1 << 0,   /* no session or token needed */
+    ROUTE_JSON = 1 << 1,     /* body is a JSON object, parsed before the handler runs */
+    ROUTE_UPLOAD = 1 << 2,   /* body is a file (upload_limit instead of body_limit) */
+    ROUTE_FALLBACK = 1 << 3, /* static files: never matches below /api/ */
+};
+
+struct route {
+    const char *method;
+    const char *pattern;    /* literal segments, {name} for one segment, {*name} for the rest */
+    route_handler handler;
+    unsigned flags;
+    const char *capability; /* checked by the authentication hook; NULL for public routes */
+};
+
+enum { ROUTE_MAX_PARAMS = 4, ROUTE_MAX_PATH = 2048 };
+
+struct route_match {
+    int index;
+    int nparams;
+    const char *names[ROUTE_MAX_PARAMS];
+    const char *values[ROUTE_MAX_PARAMS]; /* point into buf */
+    char buf[ROUTE_MAX_PATH + 1];
+};
+
+struct request {
+    struct MHD_Connection *conn;
+    const struct route *route; /* NULL when no route matched */
+    struct route_match match;
+    const char *method;
+    const char *path;
+    struct strbuf body;
+    bool body_too_large;
+    json_t *json; /* the parsed body of ROUTE_JSON routes; owned by the request */
+    unsigned status;
+    struct timespec started;
+    char institution[16]; /* set by authentication, for the request log */
+    char account[24];
+};
+
+/* The value of a {name} path parameter, or NULL. */
+const char *request_param(const struct request *req, const char *name);
+
+#endif

@@ -1,0 +1,307 @@
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "http/metrics.h"
+#include "http/reply.h"
+#include "http/router.h"
+#include "store/db.h"
+#include "util/config.h"
+#include "util/log.h"
+
+static struct MHD_Daemon *daemon_handle;
+static struct http_server_options options;
+static atomic_int inflight;
+static atomic_bool draining;
+
+static double elapsed_since(const struct timespec *t0)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static long body_limit_for(const struct route *r)
+{
+    const struct config *c = config_current();
+    return (r && (r->flags & ROUTE_UPLOAD)) ? c->upload_limit : c->body_limit;
+}
+
+static enum MHD_Result reply_not_allowed(struct request *req, const char *allow)
+{
+    const struct error_def *e = &error_table[ERR_REQUEST_METHOD_NOT_ALLOWED];
+    json_t *body = json_pack("{s:{s:s, s:s}}", "error", "code", e->code, "message", e->message);
+    char *text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(body);
+    if (!text)
+        return MHD_NO;
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer_with_free_callback(strlen(text), text, &free);
+    if (!r) {
+        free(text);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+    return reply_response(req, MHD_HTTP_METHOD_NOT_ALLOWED, r);
+}
+
+static enum MHD_Result reply_closing(struct request *req, enum err_code code)
+{
+    /* Used when the body will not be read: the connection cannot be reused. */
+    const struct error_def *e = &error_table[code];
+    json_t *body = json_pack("{s:{s:s, s:s}}", "error", "code", e->code, "message", e->message);
+    char *text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(body);
+    if (!text)
+        return MHD_NO;
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer_with_free_callback(strlen(text), text, &free);
+    if (!r) {
+        free(text);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+    return reply_response(req, (unsigned)e->http_status, r);
+}
+
+/* First call for a request: routing and the checks that need no body. Returns MHD_YES with
+ * *done = false when the body should be read next. */
+static enum MHD_Result begin(struct request *req, bool *done)
+{
+    char allow[128];
+    *done = true;
+    if (atomic_load(&draining))
+        return reply_closing(req, ERR_SERVER_SHUTTING_DOWN);
+    enum match_result m = router_match(options.routes, options.nroutes, req->method, req->path,
+                                       &req->match, allow, sizeof allow);
+    if (m == MATCH_NONE)
+        return reply_error(req, ERR_REQUEST_NOT_FOUND, NULL);
+    if (m == MATCH_WRONG_METHOD)
+        return reply_not_allowed(req, allow);
+    req->route = &options.routes[req->match.index];
+    const char *length =
+        MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (length) {
+        char *end;
+        unsigned long long n = strtoull(length, &end, 10);
+        if (*end || n > (unsigned long long)body_limit_for(req->route))
+            return reply_closing(req, ERR_REQUEST_BODY_TOO_LARGE);
+    }
+    *done = false;
+    return MHD_YES;
+}
+
+static bool is_json_content_type(const char *ct)
+{
+    if (!ct)
+        return false;
+    size_t n = strlen("application/json");
+    return strncasecmp(ct, "application/json", n) == 0 && (ct[n] == '\0' || ct[n] == ';');
+}
+
+/* Last call: the whole body is in. Parse it, authenticate, run the handler. */
+static enum MHD_Result finish(struct request *req)
+{
+    if (req->body_too_large)
+        return reply_closing(req, ERR_REQUEST_BODY_TOO_LARGE);
+    const struct route *route = req->route;
+    if (route->flags & ROUTE_JSON) {
+        const char *ct = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
+                                                     MHD_HTTP_HEADER_CONTENT_TYPE);
+        if (!is_json_content_type(ct))
+            return reply_error(req, ERR_REQUEST_UNSUPPORTED_MEDIA_TYPE, NULL);
+        json_error_t jerr;
+        req->json = json_loadb(req->body.data ? req->body.data : "", req->body.len,
+                               JSON_REJECT_DUPLICATES, &jerr);
+        if (!req->json)
+            return reply_error(req,
+                               json_error_code(&jerr) == json_error_invalid_utf8
+                                   ? ERR_REQUEST_BAD_ENCODING
+                                   : ERR_REQUEST_INVALID_JSON,
+                               NULL);
+        if (!json_is_object(req->json))
+            return reply_error(req, ERR_REQUEST_NOT_OBJECT, NULL);
+    }
+    if (!(route->flags & ROUTE_PUBLIC)) {
+        if (!options.authenticate)
+            return reply_error(req, ERR_AUTH_REQUIRED, NULL);
+        switch (options.authenticate(req)) {
+        case AUTH_OK:
+            break;
+        case AUTH_REPLIED:
+            return MHD_YES;
+        case AUTH_FAILED:
+            return MHD_NO;
+        }
+    }
+    enum MHD_Result ret = route->handler(req);
+    if (db_rollback_leftover(db_thread_peek())) {
+        log_msg(LOG_ERROR, "handler for %s %s left a transaction open; rolled back",
+                route->method, route->pattern);
+        metrics_count_leftover_transaction();
+    }
+    return ret;
+}
+
+static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, const char *url,
+                                      const char *method, const char *version,
+                                      const char *upload_data, size_t *upload_data_size,
+                                      void **con_cls)
+{
+    (void)cls;
+    (void)version;
+    struct request *req = *con_cls;
+    if (!req) {
+        req = calloc(1, sizeof *req);
+        if (!req)
+            return MHD_NO;
+        clock_gettime(CLOCK_MONOTONIC, &req->started);
+        req->conn = conn;
+        req->method = method;
+        req->path = url;
+        *con_cls = req;
+        atomic_fetch_add(&inflight, 1);
+        bool done;
+        return begin(req, &done);
+    }
+    if (req->status || !req->route) {
+        *upload_data_size = 0; /* already answered (e.g. 413 before the body): discard */
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        size_t n = *upload_data_size;
+        *upload_data_size = 0;
+        if (!req->body_too_large && req->body.len + n > (size_t)body_limit_for(req->route)) {
+            req->body_too_large = true;
+            sb_free(&req->body);
+        }
+        if (!req->body_too_large)
+            sb_append(&req->body, upload_data, n);
+        return MHD_YES;
+    }
+    return finish(req);
+}
+
+static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                      enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)conn;
+    struct request *req = *con_cls;
+    if (!req)
+        return;
+    *con_cls = NULL;
+    double seconds = elapsed_since(&req->started);
+    int route_index = req->route ? req->match.index : -1;
+    metrics_observe(route_index, req->status, seconds);
+    if (log_enabled(LOG_INFO)) {
+        json_t *f = json_pack("{s:s, s:s, s:i, s:f}", "method", req->method, "route",
+                              req->route ? req->route->pattern : "unmatched", "status",
+                              (int)req->status, "duration_ms",
+                              (double)(long long)(seconds * 1e6) / 1000.0);
+        json_object_set_new(f, "institution",
+                            req->institution[0] ? json_string(req->institution) : json_null());
+        json_object_set_new(f, "account",
+                            req->account[0] ? json_string(req->account) : json_null());
+        if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
+            json_object_set_new(f, "aborted", json_true());
+        log_event(LOG_INFO, "request", f);
+    }
+    json_decref(req->json);
+    sb_free(&req->body);
+    free(req);
+    atomic_fetch_sub(&inflight, 1);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char buf[512];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    size_t n = strlen(buf);
+    while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+        buf[--n] = '\0';
+    log_msg(LOG_WARN, "libmicrohttpd: %s", buf);
+}
+
+int http_server_start(const struct http_server_options *opt, char *err, size_t errlen)
+{
+    options = *opt;
+    atomic_store(&draining, false);
+    if (metrics_init(opt->routes, opt->nroutes) != 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    struct sockaddr_storage addr;
+    memset(&addr, 0, sizeof addr);
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
+                     MHD_USE_ERROR_LOG;
+    struct sockaddr_in *v4 = (struct sockaddr_in *)&addr;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&addr;
+    if (inet_pton(AF_INET, opt->listen_address, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons((uint16_t)opt->port);
+    } else if (inet_pton(AF_INET6, opt->listen_address, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons((uint16_t)opt->port);
+        flags |= MHD_USE_IPv6;
+    } else {
+        snprintf(err, errlen, "listen_address '%s' is not an IPv4 or IPv6 address",
+                 opt->listen_address);
+        metrics_shutdown();
+        return -1;
+    }
+    daemon_handle = MHD_start_daemon(
+        flags, (uint16_t)opt->port, NULL, NULL, &access_handler, NULL,
+        MHD_OPTION_EXTERNAL_LOGGER, &mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
+        (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)opt->threads,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)opt->connection_limit,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opt->connection_timeout,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)opt->connection_memory_limit,
+        MHD_OPTION_NOTIFY_COMPLETED, &completed, NULL, MHD_OPTION_END);
+    if (!daemon_handle) {
+        snprintf(err, errlen, "cannot listen on %s port %d (address in use or not permitted)",
+                 opt->listen_address, opt->port);
+        metrics_shutdown();
+        return -1;
+    }
+    return 0;
+}
+
+int http_server_port(void)
+{
+    const union MHD_DaemonInfo *info =
+        MHD_get_daemon_info(daemon_handle, MHD_DAEMON_INFO_BIND_PORT);
+    return info ? info->port : -1;
+}
+
+void http_server_quiesce(void)
+{
+    atomic_store(&draining, true);
+    MHD_socket fd = MHD_quiesce_daemon(daemon_handle);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
+}
+
+int http_server_inflight(void)
+{
+    return atomic_load(&inflight);
+}
+
+void http_server_stop(void)
+{
+    if (daemon_handle)
+        MHD_stop_daemon(daemon_handle);
+    daemon_handle = NULL;
+    metrics_shutdown();
+}

@@ -1,0 +1,225 @@
+/* onshid: configuration → schema check → HTTP server (+ background threads as they are
+ * added) → wait for a signal → stop in order. */
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/routes.h"
+#include "http/server.h"
+#include "http/static.h"
+#include "store/db.h"
+#include "store/migrations.h"
+#include "util/config.h"
+#include "util/log.h"
+
+#ifndef ONSHI_VERSION
+#define ONSHI_VERSION "dev"
+#endif
+
+/* Exit codes, for scripts and service managers. */
+enum {
+    EXIT_OK = 0,
+    EXIT_USAGE = 2,
+    EXIT_CONFIG = 3,
+    EXIT_DATABASE = 4,
+    EXIT_SCHEMA = 5,
+    EXIT_LISTEN = 6,
+};
+
+static void usage(FILE *out)
+{
+    fputs("usage: onshid [--config FILE] [--check-config] [--print-config-example]\n"
+          "              [--print-routes] [--version]\n"
+          "  --config FILE            read settings from FILE (ONSHI_* variables override)\n"
+          "  --check-config           validate the configuration and exit\n"
+          "  --print-config-example   print every key with its default and meaning\n"
+          "  --print-routes           print the route table (METHOD PATTERN per line)\n"
+          "exit codes: 0 ok, 2 usage, 3 configuration, 4 database unreachable,\n"
+          "            5 schema version mismatch, 6 cannot listen\n",
+          out);
+}
+
+static void apply_log_level(const struct config *c)
+{
+    enum log_level level;
+    if (log_level_parse(c->log_level, &level) == 0)
+        log_set_level(level);
+}
+
+static int check_schema(const struct config *c)
+{
+    char err[1024];
+    struct db_options opt = {c->database_url, c->db_connect_timeout, false};
+    struct db *db = db_open(&opt, err, sizeof err);
+    if (!db) {
+        log_msg(LOG_ERROR, "%s", err);
+        return EXIT_DATABASE;
+    }
+    int rc = schema_check_current(db, err, sizeof err);
+    db_close(db);
+    if (rc != 0) {
+        log_msg(LOG_ERROR, "%s", err);
+        return EXIT_SCHEMA;
+    }
+    return EXIT_OK;
+}
+
+static void reload(const char *path)
+{
+    struct config fresh, merged;
+    char err[512], ignored[512];
+    if (config_load(path, &fresh, err, sizeof err) != 0) {
+        log_msg(LOG_ERROR, "reload refused, keeping the running configuration: %s", err);
+        return;
+    }
+    int rc = config_merge_reload(config_current(), &fresh, &merged, ignored, sizeof ignored);
+    config_free(&fresh);
+    if (rc != 0) {
+        log_msg(LOG_ERROR, "reload failed: out of memory");
+        return;
+    }
+    if (ignored[0])
+        log_msg(LOG_WARN, "reload: restart to apply changes to %s", ignored);
+    config_publish(&merged);
+    apply_log_level(config_current());
+    log_msg(LOG_NOTICE, "configuration reloaded");
+}
+
+/* Lets in-flight requests finish (bounded by shutdown_grace), then stops the server. */
+static void drain_and_stop(void)
+{
+    http_server_quiesce();
+    int grace_ms = config_current()->shutdown_grace * 1000;
+    struct timespec tick = {0, 10 * 1000 * 1000};
+    for (int waited = 0; http_server_inflight() > 0 && waited < grace_ms; waited += 10)
+        nanosleep(&tick, NULL);
+    int left = http_server_inflight();
+    if (left > 0)
+        log_msg(LOG_WARN, "shutdown grace over; closing %d unfinished requests", left);
+    http_server_stop();
+}
+
+int main(int argc, char **argv)
+{
+    const char *config_path = NULL;
+    bool check_only = false;
+    static const struct option longopts[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"check-config", no_argument, NULL, 'k'},
+        {"print-config-example", no_argument, NULL, 'p'},
+        {"print-routes", no_argument, NULL, 'r'},
+        {"version", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int ch;
+    while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'c':
+            config_path = optarg;
+            break;
+        case 'k':
+            check_only = true;
+            break;
+        case 'p':
+            config_write_example(stdout);
+            return EXIT_OK;
+        case 'r':
+            for (size_t i = 0; i < api_routes_count; i++)
+                printf("%s %s\n", api_routes[i].method, api_routes[i].pattern);
+            return EXIT_OK;
+        case 'v':
+            printf("onshid %s (schema %d)\n", ONSHI_VERSION, schema_expected_version());
+            return EXIT_OK;
+        case 'h':
+            usage(stdout);
+            return EXIT_OK;
+        default:
+            usage(stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind != argc) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+
+    struct config cfg;
+    char err[1024];
+    if (config_load(config_path, &cfg, err, sizeof err) != 0) {
+        fprintf(stderr, "onshid: configuration error: %s\n", err);
+        return EXIT_CONFIG;
+    }
+    if (check_only) {
+        config_free(&cfg);
+        printf("configuration ok\n");
+        return EXIT_OK;
+    }
+    config_publish(&cfg);
+    const struct config *c = config_current();
+    apply_log_level(c);
+
+    /* Signals are taken synchronously by this thread; every thread started below inherits
+     * the mask, so none of them is interrupted. */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGHUP);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    int rc = check_schema(c);
+    if (rc != EXIT_OK) {
+        config_shutdown();
+        return rc;
+    }
+    struct db_options dbo = {c->database_url, c->db_connect_timeout, true};
+    db_thread_configure(&dbo);
+    if (static_init(c->static_dir) != 0)
+        log_msg(LOG_WARN, "static_dir %s is not a readable directory; / answers 404",
+                c->static_dir);
+
+    struct http_server_options ho = {
+        .routes = api_routes,
+        .nroutes = api_routes_count,
+        .listen_address = c->listen_address,
+        .port = c->port,
+        .threads = c->http_threads,
+        .connection_limit = c->connection_limit,
+        .connection_timeout = c->connection_timeout,
+        .connection_memory_limit = c->connection_memory_limit,
+        .authenticate = NULL, /* sign-in arrives with the accounts issue */
+    };
+    if (http_server_start(&ho, err, sizeof err) != 0) {
+        log_msg(LOG_ERROR, "%s", err);
+        static_shutdown();
+        config_shutdown();
+        return EXIT_LISTEN;
+    }
+    log_event(LOG_NOTICE, "listening",
+              json_pack("{s:s, s:i, s:s, s:i, s:s}", "address", c->listen_address, "port",
+                        http_server_port(), "environment", c->environment, "schema_version",
+                        schema_expected_version(), "version", ONSHI_VERSION));
+
+    for (;;) {
+        int sig;
+        if (sigwait(&sigs, &sig) != 0)
+            continue;
+        if (sig == SIGHUP) {
+            reload(config_path);
+            continue;
+        }
+        log_msg(LOG_NOTICE, "received %s; draining", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+        break;
+    }
+    drain_and_stop();
+    static_shutdown();
+    log_msg(LOG_NOTICE, "stopped");
+    config_shutdown();
+    return EXIT_OK;
+}

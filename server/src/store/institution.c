@@ -1,0 +1,80 @@
+#include "store/institution.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/db.h"
+
+static int exec_command(struct db *db, enum stmt_id id, int n, const char *const *params)
+{
+    PGresult *r;
+    int rows = db_exec(db, id, n, params, &r);
+    if (rows >= 0)
+        PQclear(r);
+    return rows;
+}
+
+int store_institution_insert(struct db *db, const char *code, const char *name, const char *kind,
+                             const char *start_date)
+{
+    const char *p[] = {code, name, kind, start_date};
+    return exec_command(db, STMT_INSTITUTION_INSERT, 4, p);
+}
+
+int store_institution_name(struct db *db, const char *code, char **name)
+{
+    const char *p[] = {code};
+    PGresult *r;
+    int rows = db_exec(db, STMT_INSTITUTION_EXISTS, 1, p, &r);
+    if (rows > 0 && !(*name = strdup(PQgetvalue(r, 0, 0))))
+        rows = DB_HARD;
+    if (rows >= 0)
+        PQclear(r);
+    return rows;
+}
+
+int store_account_insert_operator(struct db *db, const char *code, const char *user_id,
+                                  const char *role, const char *name, const char *start_date,
+                                  const char *password_hash)
+{
+    const char *p[] = {code, user_id, role, name, start_date, password_hash};
+    return exec_command(db, STMT_ACCOUNT_INSERT_OPERATOR, 6, p);
+}
+
+int store_related_upsert(struct db *db, const char *code, const char *related_code,
+                         const char *name, const char *established_on, const char *abolished_on)
+{
+    const char *p[] = {code, related_code, name, established_on, abolished_on};
+    return exec_command(db, STMT_RELATED_UPSERT, 5, p);
+}
+
+int store_audit_insert(struct db *db, const char *code, const char *actor_kind, const char *actor,
+                       const char *action, const char *target, const char *source,
+                       const json_t *details)
+{
+    char *text = json_dumps(details, JSON_COMPACT);
+    if (!text)
+        return DB_HARD;
+    const char *p[] = {code, actor_kind, actor, action, target, source, text};
+    int rows = exec_command(db, STMT_AUDIT_INSERT, 7, p);
+    free(text);
+    return rows;
+}
+
+int store_institution_list(struct db *db, json_t **out)
+{
+    PGresult *r;
+    int rows = db_exec(db, STMT_INSTITUTION_LIST, 0, NULL, &r);
+    if (rows < 0)
+        return rows;
+    json_t *list = json_array();
+    for (int i = 0; i < rows; i++)
+        json_array_append_new(
+            list, json_pack("{s:s, s:s, s:s, s:s, s:I}", "institution_code", PQgetvalue(r, i, 0),
+                            "name", PQgetvalue(r, i, 1), "kind", PQgetvalue(r, i, 2),
+                            "start_date", PQgetvalue(r, i, 3), "accounts",
+                            (json_int_t)atoll(PQgetvalue(r, i, 4))));
+    PQclear(r);
+    *out = list;
+    return rows;
+}

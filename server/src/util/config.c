@@ -1,0 +1,365 @@
+#include "util/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef ONSHI_DEFAULT_STATIC_DIR
+#define ONSHI_DEFAULT_STATIC_DIR "/usr/share/onshi/webui"
+#endif
+
+enum key_type { KEY_STRING, KEY_INT, KEY_SIZE, KEY_ENUM, KEY_URL };
+
+struct config_key {
+    const char *name;
+    enum key_type type;
+    size_t offset;
+    const char *def;
+    long min, max;               /* KEY_INT, KEY_SIZE */
+    const char *const *choices;  /* KEY_ENUM, NULL-terminated */
+    bool reloadable;
+    const char *doc;
+};
+
+static const char *const environments[] = {"production", "verification", NULL};
+static const char *const log_levels[] = {"error", "warn", "info", "debug", NULL};
+
+#define OFF(f) offsetof(struct config, f)
+static const struct config_key keys[] = {
+    {"listen_address", KEY_STRING, OFF(listen_address), "127.0.0.1", 0, 0, NULL, false,
+     "IPv4 or IPv6 address to listen on."},
+    {"port", KEY_INT, OFF(port), "8080", 0, 65535, NULL, false,
+     "TCP port; 0 picks a free port (the 'listening' log line names it)."},
+    {"database_url", KEY_STRING, OFF(database_url), "dbname=onshi", 0, 0, NULL, false,
+     "libpq connection string or postgresql:// URI. Never logged."},
+    {"http_threads", KEY_INT, OFF(http_threads), "4", 1, 256, NULL, false,
+     "Threads in libmicrohttpd's pool; each opens its own database connection."},
+    {"connection_limit", KEY_INT, OFF(connection_limit), "1024", 1, 100000, NULL, false,
+     "Most client connections held at once; more are refused."},
+    {"connection_timeout", KEY_INT, OFF(connection_timeout), "30", 1, 3600, NULL, false,
+     "Seconds an idle or stalled client connection is kept."},
+    {"connection_memory_limit", KEY_SIZE, OFF(connection_memory_limit), "131072", 16384,
+     16777216, NULL, false, "Bytes libmicrohttpd may use per connection for headers and buffers."},
+    {"body_limit", KEY_SIZE, OFF(body_limit), "1048576", 1024, 67108864, NULL, true,
+     "Largest JSON request body in bytes; larger bodies get 413."},
+    {"upload_limit", KEY_SIZE, OFF(upload_limit), "6291456", 1024, 268435456, NULL, true,
+     "Largest file upload body in bytes (CSV files of at most 5 MiB plus multipart framing)."},
+    {"environment", KEY_ENUM, OFF(environment), "production", 0, 0, environments, false,
+     "production or verification (接続検証環境: test data is offered only there)."},
+    {"public_base_url", KEY_URL, OFF(public_base_url), "http://localhost:8080", 0, 0, NULL, true,
+     "Base URL patients and browsers use to reach this service (for visit URLs and QR codes)."},
+    {"log_level", KEY_ENUM, OFF(log_level), "info", 0, 0, log_levels, true,
+     "error, warn, info or debug. One line per request is logged at info."},
+    {"static_dir", KEY_STRING, OFF(static_dir), ONSHI_DEFAULT_STATIC_DIR, 0, 0, NULL, false,
+     "Directory whose files are served at / (the admin console)."},
+    {"db_retry_limit", KEY_INT, OFF(db_retry_limit), "3", 0, 20, NULL, true,
+     "Times a transaction is retried after a serialization failure, deadlock or lost connection."},
+    {"db_connect_timeout", KEY_INT, OFF(db_connect_timeout), "5", 1, 300, NULL, false,
+     "Seconds to wait when connecting to PostgreSQL (unless database_url sets connect_timeout)."},
+    {"shutdown_grace", KEY_INT, OFF(shutdown_grace), "10", 0, 600, NULL, true,
+     "Seconds SIGTERM waits for in-flight requests before closing connections."},
+};
+#undef OFF
+enum { NKEYS = sizeof keys / sizeof keys[0] };
+
+static char *str_field(struct config *c, const struct config_key *k)
+{
+    return *(char **)((char *)c + k->offset);
+}
+
+static void trim(char **s, char **end)
+{
+    while (*s < *end && isspace((unsigned char)**s))
+        (*s)++;
+    while (*end > *s && isspace((unsigned char)(*end)[-1]))
+        (*end)--;
+}
+
+/* Parses `value` for key `k` into `c`. Returns 0, or -1 with a message. */
+static int set_value(struct config *c, const struct config_key *k, const char *value,
+                     const char *origin, char *err, size_t errlen)
+{
+    void *slot = (char *)c + k->offset;
+    switch (k->type) {
+    case KEY_INT:
+    case KEY_SIZE: {
+        errno = 0;
+        char *end;
+        long v = strtol(value, &end, 10);
+        if (errno || end == value || *end || v < k->min || v > k->max) {
+            snprintf(err, errlen, "%s: %s must be an integer from %ld to %ld (got '%s')", origin,
+                     k->name, k->min, k->max, value);
+            return -1;
+        }
+        if (k->type == KEY_INT)
+            *(int *)slot = (int)v;
+        else
+            *(long *)slot = v;
+        return 0;
+    }
+    case KEY_ENUM: {
+        bool ok = false;
+        for (const char *const *ch = k->choices; *ch; ch++)
+            ok |= strcmp(*ch, value) == 0;
+        if (!ok) {
+            char list[128] = "";
+            for (const char *const *ch = k->choices; *ch; ch++) {
+                strncat(list, *ch, sizeof list - strlen(list) - 1);
+                if (ch[1])
+                    strncat(list, ", ", sizeof list - strlen(list) - 1);
+            }
+            snprintf(err, errlen, "%s: %s must be one of %s (got '%s')", origin, k->name, list,
+                     value);
+            return -1;
+        }
+        break;
+    }
+    case KEY_URL:
+        if ((strncmp(value, "http://", 7) != 0 && strncmp(value, "https://", 8) != 0) ||
+            strchr(value, ' ') || value[strlen(value) - 1] == '/') {
+            snprintf(err, errlen,
+                     "%s: %s must be an http:// or https:// URL without a trailing slash (got '%s')",
+                     origin, k->name, value);
+            return -1;
+        }
+        break;
+    case KEY_STRING:
+        if (!*value) {
+            snprintf(err, errlen, "%s: %s must not be empty", origin, k->name);
+            return -1;
+        }
+        break;
+    }
+    char *copy = strdup(value);
+    if (!copy) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    free(*(char **)slot);
+    *(char **)slot = copy;
+    return 0;
+}
+
+static const struct config_key *find_key(const char *name, size_t len)
+{
+    for (size_t i = 0; i < NKEYS; i++)
+        if (strlen(keys[i].name) == len && strncmp(keys[i].name, name, len) == 0)
+            return &keys[i];
+    return NULL;
+}
+
+static int load_file(const char *path, struct config *c, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return -1;
+    }
+    char line[4096];
+    bool seen[NKEYS] = {false};
+    int lineno = 0, rc = 0;
+    while (rc == 0 && fgets(line, sizeof line, f)) {
+        lineno++;
+        char origin[300];
+        snprintf(origin, sizeof origin, "%s:%d", path, lineno);
+        size_t len = strlen(line);
+        if (len == sizeof line - 1 && line[len - 1] != '\n') {
+            snprintf(err, errlen, "%s: line too long", origin);
+            rc = -1;
+            break;
+        }
+        char *s = line, *end = line + len;
+        trim(&s, &end);
+        if (s == end || *s == '#')
+            continue;
+        char *eq = memchr(s, '=', (size_t)(end - s));
+        if (!eq) {
+            snprintf(err, errlen, "%s: expected 'key = value'", origin);
+            rc = -1;
+            break;
+        }
+        char *kend = eq, *v = eq + 1;
+        trim(&s, &kend);
+        trim(&v, &end);
+        if (end - v >= 2 && *v == '"' && end[-1] == '"') {
+            v++;
+            end--;
+        }
+        *end = '\0';
+        const struct config_key *k = find_key(s, (size_t)(kend - s));
+        if (!k) {
+            snprintf(err, errlen, "%s: unknown key '%.*s'", origin, (int)(kend - s), s);
+            rc = -1;
+        } else if (seen[k - keys]) {
+            snprintf(err, errlen, "%s: key '%s' is set twice", origin, k->name);
+            rc = -1;
+        } else {
+            seen[k - keys] = true;
+            rc = set_value(c, k, v, origin, err, errlen);
+        }
+    }
+    fclose(f);
+    return rc;
+}
+
+extern char **environ;
+
+static int load_env(struct config *c, char *err, size_t errlen)
+{
+    for (char **e = environ; *e; e++) {
+        if (strncmp(*e, "ONSHI_", 6) != 0)
+            continue;
+        const char *name = *e + 6, *eq = strchr(name, '=');
+        if (!eq)
+            continue;
+        char lower[64];
+        size_t n = (size_t)(eq - name);
+        if (n >= sizeof lower)
+            n = sizeof lower - 1;
+        for (size_t i = 0; i < n; i++)
+            lower[i] = (char)tolower((unsigned char)name[i]);
+        lower[n] = '\0';
+        const struct config_key *k = find_key(lower, n);
+        if (!k) {
+            snprintf(err, errlen, "environment: unknown variable ONSHI_%.*s", (int)n, name);
+            return -1;
+        }
+        char origin[96];
+        snprintf(origin, sizeof origin, "environment ONSHI_%.*s", (int)n, name);
+        if (set_value(c, k, eq + 1, origin, err, errlen) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int config_load(const char *path, struct config *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < NKEYS; i++)
+        if (set_value(out, &keys[i], keys[i].def, "default", err, errlen) != 0)
+            goto fail;
+    if (path && load_file(path, out, err, errlen) != 0)
+        goto fail;
+    if (load_env(out, err, errlen) != 0)
+        goto fail;
+    return 0;
+fail:
+    config_free(out);
+    return -1;
+}
+
+static bool is_string_key(const struct config_key *k)
+{
+    return k->type == KEY_STRING || k->type == KEY_ENUM || k->type == KEY_URL;
+}
+
+void config_free(struct config *c)
+{
+    for (size_t i = 0; i < NKEYS; i++)
+        if (is_string_key(&keys[i])) {
+            free(str_field(c, &keys[i]));
+            *(char **)((char *)c + keys[i].offset) = NULL;
+        }
+}
+
+static bool same_value(const struct config *a, const struct config *b, const struct config_key *k)
+{
+    const char *pa = (const char *)a + k->offset, *pb = (const char *)b + k->offset;
+    switch (k->type) {
+    case KEY_INT:
+        return *(const int *)pa == *(const int *)pb;
+    case KEY_SIZE:
+        return *(const long *)pa == *(const long *)pb;
+    default:
+        return strcmp(*(char *const *)pa, *(char *const *)pb) == 0;
+    }
+}
+
+int config_merge_reload(const struct config *running, const struct config *fresh,
+                        struct config *out, char *ignored, size_t ignoredlen)
+{
+    memset(out, 0, sizeof *out);
+    if (ignoredlen)
+        ignored[0] = '\0';
+    for (size_t i = 0; i < NKEYS; i++) {
+        const struct config_key *k = &keys[i];
+        const struct config *src = k->reloadable ? fresh : running;
+        if (!k->reloadable && !same_value(running, fresh, k)) {
+            if (ignored[0])
+                strncat(ignored, ", ", ignoredlen - strlen(ignored) - 1);
+            strncat(ignored, k->name, ignoredlen - strlen(ignored) - 1);
+        }
+        const char *from = (const char *)src + k->offset;
+        char *to = (char *)out + k->offset;
+        if (is_string_key(k)) {
+            char *copy = strdup(*(char *const *)from);
+            if (!copy) {
+                config_free(out);
+                return -1;
+            }
+            *(char **)to = copy;
+        } else {
+            memcpy(to, from, k->type == KEY_INT ? sizeof(int) : sizeof(long));
+        }
+    }
+    return 0;
+}
+
+/* Published snapshots form a list; only the head is current. */
+struct snapshot {
+    struct config cfg;
+    struct snapshot *older;
+};
+static _Atomic(struct snapshot *) head;
+static pthread_mutex_t publish_lock = PTHREAD_MUTEX_INITIALIZER;
+
+const struct config *config_current(void)
+{
+    struct snapshot *s = atomic_load_explicit(&head, memory_order_acquire);
+    return s ? &s->cfg : NULL;
+}
+
+void config_publish(struct config *c)
+{
+    struct snapshot *s = malloc(sizeof *s);
+    if (!s)
+        abort();
+    s->cfg = *c;
+    memset(c, 0, sizeof *c);
+    pthread_mutex_lock(&publish_lock);
+    s->older = atomic_load(&head);
+    atomic_store_explicit(&head, s, memory_order_release);
+    pthread_mutex_unlock(&publish_lock);
+}
+
+void config_shutdown(void)
+{
+    pthread_mutex_lock(&publish_lock);
+    struct snapshot *s = atomic_exchange(&head, NULL);
+    pthread_mutex_unlock(&publish_lock);
+    while (s) {
+        struct snapshot *older = s->older;
+        config_free(&s->cfg);
+        free(s);
+        s = older;
+    }
+}
+
+void config_write_example(FILE *out)
+{
+    fputs("# onshid configuration. Every key is optional; the value shown is the default.\n"
+          "# Each key can also be set by an environment variable ONSHI_<KEY> (upper case),\n"
+          "# which wins over this file. Keys marked 'reloadable' take effect on SIGHUP;\n"
+          "# the others need a restart.\n",
+          out);
+    for (size_t i = 0; i < NKEYS; i++) {
+        const struct config_key *k = &keys[i];
+        fprintf(out, "\n# %s%s\n", k->doc, k->reloadable ? " (reloadable)" : "");
+        fprintf(out, "# %s = %s\n", k->name, k->def);
+    }
+}

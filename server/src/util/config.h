@@ -1,0 +1,49 @@
+/* Table-driven configuration: defaults, then a `key = value` file, then ONSHI_<KEY>
+ * environment variables. A snapshot is immutable once published; SIGHUP publishes a new one
+ * in which only reloadable keys may differ. */
+#ifndef ONSHI_CONFIG_H
+#define ONSHI_CONFIG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+struct config {
+    char *listen_address;
+    int port;
+    char *database_url;
+    int http_threads;
+    int connection_limit;
+    int connection_timeout;
+    long connection_memory_limit;
+    long body_limit;
+    long upload_limit;
+    char *environment;
+    char *public_base_url;
+    char *log_level;
+    char *static_dir;
+    int db_retry_limit;
+    int db_connect_timeout;
+    int shutdown_grace;
+};
+
+/* Loads defaults + file (may be NULL) + environment. On failure writes a message naming the
+ * key into err and returns -1. */
+int config_load(const char *path, struct config *out, char *err, size_t errlen);
+void config_free(struct config *c);
+
+/* Builds the snapshot a reload publishes: non-reloadable keys from `running`, reloadable ones
+ * from `fresh`. Names of non-reloadable keys that changed are written to `ignored`. */
+int config_merge_reload(const struct config *running, const struct config *fresh,
+                        struct config *out, char *ignored, size_t ignoredlen);
+
+/* The published snapshot, valid until config_shutdown(). */
+const struct config *config_current(void);
+/* Publishes `c` (taken over). Older snapshots stay alive until config_shutdown(), since other
+ * threads may still be reading them. */
+void config_publish(struct config *c);
+void config_shutdown(void);
+
+/* Writes the commented example configuration (every key, its default and meaning). */
+void config_write_example(FILE *out);
+
+#endif

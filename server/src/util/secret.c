@@ -1,0 +1,84 @@
+#include "util/secret.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char alphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789";
+
+int secret_random(void *buf, size_t len)
+{
+    return RAND_bytes(buf, (int)len) == 1 ? 0 : -1;
+}
+
+int secret_initial_password(char out[INITIAL_PASSWORD_LEN + 1])
+{
+    const unsigned n = sizeof alphabet - 1; /* 56 */
+    const unsigned limit = 256 - 256 % n;   /* reject above this: no modulo bias */
+    size_t filled = 0;
+    while (filled < INITIAL_PASSWORD_LEN) {
+        unsigned char rnd[32];
+        if (secret_random(rnd, sizeof rnd) != 0)
+            return -1;
+        for (size_t i = 0; i < sizeof rnd && filled < INITIAL_PASSWORD_LEN; i++)
+            if (rnd[i] < limit)
+                out[filled++] = alphabet[rnd[i] % n];
+        OPENSSL_cleanse(rnd, sizeof rnd);
+    }
+    out[INITIAL_PASSWORD_LEN] = '\0';
+    return 0;
+}
+
+static void to_hex(const unsigned char *in, size_t len, char *out)
+{
+    for (size_t i = 0; i < len; i++)
+        sprintf(out + 2 * i, "%02x", in[i]);
+}
+
+static int digest(const unsigned char salt[16], const char *password, unsigned char out[32])
+{
+    unsigned int len = 0;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    int ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) &&
+             EVP_DigestUpdate(ctx, salt, 16) &&
+             EVP_DigestUpdate(ctx, password, strlen(password)) &&
+             EVP_DigestFinal_ex(ctx, out, &len) && len == 32;
+    EVP_MD_CTX_free(ctx);
+    return ok ? 0 : -1;
+}
+
+char *secret_hash_initial(const char *password)
+{
+    unsigned char salt[16], d[32];
+    if (secret_random(salt, sizeof salt) != 0 || digest(salt, password, d) != 0)
+        return NULL;
+    char *out = malloc(8 + 32 + 1 + 64 + 1);
+    if (!out)
+        return NULL;
+    memcpy(out, "$sha256$", 8);
+    to_hex(salt, 16, out + 8);
+    out[40] = '$';
+    to_hex(d, 32, out + 41);
+    return out;
+}
+
+bool secret_verify_initial(const char *password, const char *stored)
+{
+    if (strlen(stored) != 105 || strncmp(stored, "$sha256$", 8) != 0 || stored[40] != '$')
+        return false;
+    unsigned char salt[16], d[32];
+    for (int i = 0; i < 16; i++) {
+        unsigned v;
+        if (sscanf(stored + 8 + 2 * i, "%2x", &v) != 1)
+            return false;
+        salt[i] = (unsigned char)v;
+    }
+    if (digest(salt, password, d) != 0)
+        return false;
+    char hex[65];
+    to_hex(d, 32, hex);
+    return CRYPTO_memcmp(hex, stored + 41, 64) == 0;
+}

@@ -1,0 +1,178 @@
+// The operator CLI against a real PostgreSQL: migrations, institutions, related
+// institutions, the demo, and its exit codes and messages.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import os from 'node:os';
+import { startPostgres, onshictl } from '../support/harness.mjs';
+
+let pg;
+let db;
+let env;
+
+before(async () => {
+  pg = await startPostgres();
+  db = pg.migratedDatabase();
+  env = { ONSHI_DATABASE_URL: pg.conninfo(db) };
+});
+after(() => pg?.stop());
+
+const ctl = (...args) => onshictl(args, env);
+
+function create(code, kind, extra = []) {
+  return ctl('--json', 'institution', 'create', '--code', code, '--name', '試験医療機関',
+    '--kind', kind, '--start-date', '2026-12-01', ...extra);
+}
+
+test('migrate applies every migration once and is idempotent', () => {
+  const fresh = { ONSHI_DATABASE_URL: pg.conninfo(pg.createDatabase()) };
+  const first = onshictl(['migrate'], fresh);
+  assert.equal(first.status, 0, first.stderr);
+  assert.match(first.stdout, /applied 0001_foundation/);
+  const again = onshictl(['--json', 'migrate'], fresh);
+  assert.equal(again.status, 0);
+  assert.deepEqual(JSON.parse(again.stdout), { applied: 0, schema_version: 1 });
+});
+
+test('institution create prints both operator accounts once and stores only salted hashes', () => {
+  const r = create('1311234561', 'medical');
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.institution_code, '1311234561');
+  assert.equal(out.master.user_id, 'M1311234561');
+  assert.equal(out.master_reset.user_id, 'MR1311234561');
+  for (const acct of [out.master, out.master_reset]) {
+    assert.match(acct.initial_password, /^[A-HJ-NP-Za-km-np-z2-9]{20}$/);
+  }
+  assert.notEqual(out.master.initial_password, out.master_reset.initial_password);
+  const rows = pg.psql(db, "SELECT user_id, role, password_is_initial, password_hash FROM accounts WHERE institution_code = '1311234561' ORDER BY user_id").split('\n');
+  assert.equal(rows.length, 2);
+  assert.match(rows[0], /^M1311234561\|master\|t\|\$sha256\$[0-9a-f]{32}\$[0-9a-f]{64}$/);
+  assert.match(rows[1], /^MR1311234561\|master_reset\|t\|\$sha256\$/);
+  const stored = pg.psql(db, 'SELECT string_agg(password_hash, \' \') FROM accounts');
+  assert.ok(!stored.includes(out.master.initial_password), 'plain password never stored');
+  const audit = pg.psql(db, "SELECT actor_kind, action, target FROM audit_log WHERE institution_code = '1311234561'");
+  assert.equal(audit, 'operator|institution.create|1311234561');
+});
+
+test('institution create prints a readable summary without --json', () => {
+  const r = ctl('institution', 'create', '--code', '0141234562', '--name', '北海道試験薬局',
+    '--kind', 'pharmacy', '--start-date', '2027-01-01');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /master account: +user ID M0141234562 +initial password [A-Za-z2-9]{20}/);
+  assert.match(r.stdout, /shown only now/);
+});
+
+test('a second create of the same code exits 11 with institution.exists and changes nothing', () => {
+  assert.equal(create('2731234563', 'dental').status, 0);
+  const before = pg.psql(db, "SELECT password_hash FROM accounts WHERE institution_code = '2731234563' ORDER BY user_id");
+  const r = create('2731234563', 'dental');
+  assert.equal(r.status, 11);
+  assert.match(r.stderr, /institution\.exists: この医療機関コードは既に登録されています。/);
+  assert.equal(pg.psql(db, "SELECT password_hash FROM accounts WHERE institution_code = '2731234563' ORDER BY user_id"), before);
+});
+
+test('institution codes are validated: shape, prefecture, 点数表番号 against the kind', () => {
+  const cases = [
+    ['131123456', 'medical', 'institution.code.format'],
+    ['13112345678', 'medical', 'institution.code.format'],
+    ['13112345a7', 'medical', 'institution.code.format'],
+    ['0011234567', 'medical', 'institution.code.prefecture'],
+    ['4811234567', 'medical', 'institution.code.prefecture'],
+    ['1341234567', 'medical', 'institution.code.table_number'],
+    ['1311234567', 'pharmacy', 'institution.code.table_number'],
+    ['1321234567', 'dental', 'institution.code.table_number'],
+    ['1311234567', 'hospital', 'institution.kind.invalid'],
+  ];
+  for (const [code, kind, err] of cases) {
+    const r = create(code, kind);
+    assert.equal(r.status, 10, `${code} ${kind}: ${r.stderr}`);
+    assert.match(r.stderr, new RegExp(err.replace(/\./g, '\\.')), `${code} ${kind}`);
+  }
+  for (const [code, kind] of [['0161234568', 'home_nursing'], ['4731234569', 'dental']]) {
+    assert.equal(create(code, kind).status, 0, code);
+  }
+});
+
+test('dates and names are validated', () => {
+  const badDate = ctl('institution', 'create', '--code', '1311111111', '--name', 'x', '--kind', 'medical', '--start-date', '2026-02-30');
+  assert.equal(badDate.status, 10);
+  assert.match(badDate.stderr, /institution\.date\.invalid/);
+  const longName = ctl('institution', 'create', '--code', '1311111111', '--name', '医'.repeat(101), '--kind', 'medical', '--start-date', '2026-02-01');
+  assert.equal(longName.status, 10);
+  assert.match(longName.stderr, /institution\.name\.invalid/);
+  const ctlName = ctl('institution', 'create', '--code', '1311111111', '--name', 'a\tb', '--kind', 'medical', '--start-date', '2026-02-01');
+  assert.equal(ctlName.status, 10);
+  assert.equal(pg.psql(db, "SELECT count(*) FROM institutions WHERE institution_code = '1311111111'"), '0');
+});
+
+test('missing or unknown arguments exit 2 with usage', () => {
+  const missing = ctl('institution', 'create', '--code', '1311111111');
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /--name is required/);
+  assert.equal(ctl('institution', 'create', '--colour', 'red').status, 2);
+  assert.equal(ctl('frobnicate').status, 2);
+  assert.equal(onshictl([], env).status, 2);
+});
+
+test('institution list shows every institution with its account count', () => {
+  assert.equal(create('3811234560', 'medical').status, 0);
+  const r = ctl('--json', 'institution', 'list');
+  assert.equal(r.status, 0);
+  const row = JSON.parse(r.stdout).find((i) => i.institution_code === '3811234560');
+  assert.deepEqual(row, { institution_code: '3811234560', name: '試験医療機関', kind: 'medical', start_date: '2026-12-01', accounts: 2 });
+  const text = ctl('institution', 'list');
+  assert.match(text.stdout, /3811234560 +medical +2026-12-01 +2 +試験医療機関/);
+});
+
+test('institution relate records and updates related institutions, validating them', () => {
+  assert.equal(create('2211234564', 'medical').status, 0);
+  const args = ['institution', 'relate', '--code', '2211234564', '--related-code', '2211234999'];
+  const r = ctl(...args, '--name', '旧診療所', '--established', '2001-04-01', '--abolished', '2020-03-31');
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(ctl(...args, '--name', '旧診療所（改称）', '--established=2001-04-01').status, 0);
+  assert.equal(pg.psql(db, "SELECT name, established_on, abolished_on FROM related_institutions WHERE institution_code = '2211234564'"),
+    '旧診療所（改称）|2001-04-01|');
+  const order = ctl(...args, '--name', 'x', '--established', '2020-01-01', '--abolished', '2019-01-01');
+  assert.equal(order.status, 10);
+  assert.match(order.stderr, /institution\.date\.order/);
+  const unknown = ctl('institution', 'relate', '--code', '2211299999', '--related-code', '2211234999', '--name', 'x');
+  assert.equal(unknown.status, 12);
+  assert.match(unknown.stderr, /institution\.not_found/);
+  assert.equal(pg.psql(db, "SELECT count(*) FROM audit_log WHERE institution_code = '2211234564' AND action = 'institution.relate'"), '2');
+});
+
+test('demo creates the demo institution once and is idempotent afterwards', () => {
+  const first = ctl('--json', 'demo');
+  assert.equal(first.status, 0, first.stderr);
+  const out = JSON.parse(first.stdout);
+  assert.equal(out.institution_code, '1319900019');
+  assert.match(out.master.initial_password, /^[A-Za-z2-9]{20}$/);
+  const second = ctl('--json', 'demo');
+  assert.equal(second.status, 0);
+  assert.deepEqual(JSON.parse(second.stdout), { institution_code: '1319900019', created: false });
+});
+
+test('the audit log is append-only', () => {
+  assert.equal(create('1411234565', 'medical').status, 0);
+  assert.throws(() => pg.psql(db, "UPDATE audit_log SET action = 'x' WHERE institution_code = '1411234565'"), /append-only/);
+  assert.throws(() => pg.psql(db, "DELETE FROM audit_log WHERE institution_code = '1411234565'"), /append-only/);
+});
+
+test('commands on an unmigrated database exit 5 and say to migrate', () => {
+  const r = onshictl(['institution', 'list'], { ONSHI_DATABASE_URL: pg.conninfo(pg.createDatabase()) });
+  assert.equal(r.status, 5);
+  assert.match(r.stderr, /run 'onshictl migrate'/);
+});
+
+test('an unreachable database exits 4', () => {
+  const r = onshictl(['migrate'], { ONSHI_DATABASE_URL: `host=${path.join(os.tmpdir(), 'onshi-no-such-socket-dir')} dbname=x` });
+  assert.equal(r.status, 4);
+  assert.match(r.stderr, /cannot connect to PostgreSQL/);
+});
+
+test('a bad configuration exits 3 naming the key', () => {
+  const r = onshictl(['migrate'], { ...env, ONSHI_DB_RETRY_LIMIT: '99' });
+  assert.equal(r.status, 3);
+  assert.match(r.stderr, /db_retry_limit must be an integer from 0 to 20/);
+});

@@ -1,0 +1,144 @@
+// The dispatcher's shared rules and the operations endpoints, over real HTTP against the
+// real onshid and a real PostgreSQL.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startPostgres, startOnshid, rawRequest, eventually } from '../support/harness.mjs';
+
+let pg;
+let srv;
+
+before(async () => {
+  pg = await startPostgres();
+  srv = await startOnshid({ database: pg.conninfo(pg.migratedDatabase()) });
+});
+after(async () => {
+  if (srv) assert.deepEqual(await srv.stop(), { code: 0, signal: null });
+  pg?.stop();
+});
+
+async function errorBody(res) {
+  assert.match(res.headers.get('content-type'), /^application\/json/);
+  const body = await res.json();
+  assert.ok(body.error, 'error envelope');
+  assert.match(body.error.message, /[\u3040-\u30ff\u4e00-\u9fff]/, 'message is Japanese');
+  return body.error;
+}
+
+test('healthz answers ok without touching the database', async () => {
+  const res = await fetch(`${srv.base}/healthz`);
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), { status: 'ok' });
+});
+
+test('readyz reports the current schema version', async () => {
+  const res = await fetch(`${srv.base}/readyz`);
+  assert.equal(res.status, 200);
+  const body = await res.json();
+  assert.equal(body.status, 'ready');
+  assert.equal(body.schema_version, 1);
+});
+
+test('unknown API route answers 404 with the registry body', async () => {
+  const res = await fetch(`${srv.base}/api/v1/no-such-thing`);
+  assert.equal(res.status, 404);
+  assert.equal((await errorBody(res)).code, 'request.not_found');
+});
+
+test('unknown static file answers 404, not the index page', async () => {
+  const res = await fetch(`${srv.base}/no-such-page`);
+  assert.equal(res.status, 404);
+  assert.equal((await errorBody(res)).code, 'request.not_found');
+});
+
+test('wrong method answers 405 with Allow and the registry body', async () => {
+  for (const method of ['POST', 'PUT', 'DELETE', 'PATCH']) {
+    const res = await fetch(`${srv.base}/readyz`, { method });
+    assert.equal(res.status, 405, method);
+    assert.equal(res.headers.get('allow'), 'GET, HEAD');
+    assert.equal((await errorBody(res)).code, 'request.method_not_allowed');
+  }
+});
+
+test('HEAD is served by GET routes without a body', async () => {
+  const res = await fetch(`${srv.base}/healthz`, { method: 'HEAD' });
+  assert.equal(res.status, 200);
+  assert.equal(await res.text(), '');
+});
+
+test('declared oversize body answers 413 before the body is read', async () => {
+  const res = await rawRequest(srv.port,
+    'GET /readyz HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
+    `Content-Length: ${2 * 1024 * 1024}\r\n\r\n{`);
+  assert.equal(res.status, 413);
+  assert.equal(JSON.parse(res.body).error.code, 'request.body_too_large');
+});
+
+test('chunked oversize body answers 413', async () => {
+  const chunk = 'x'.repeat(64 * 1024);
+  const res = await rawRequest(srv.port, (sock) => {
+    sock.write('GET /readyz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n');
+    // 20 × 64 KiB = 1.25 MiB, over the 1 MiB default limit.
+    for (let i = 0; i < 20; i++) sock.write(`${chunk.length.toString(16)}\r\n${chunk}\r\n`);
+    sock.write('0\r\n\r\n');
+  });
+  assert.equal(res.status, 413);
+  assert.equal(JSON.parse(res.body).error.code, 'request.body_too_large');
+});
+
+test('a body within the limit on a GET route is accepted and ignored', async () => {
+  const res = await rawRequest(srv.port,
+    'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}');
+  assert.equal(res.status, 200);
+});
+
+test('metrics exposes request counters, latency histograms, connections and build info', async () => {
+  await fetch(`${srv.base}/readyz`);
+  await fetch(`${srv.base}/api/v1/nothing`);
+  const res = await fetch(`${srv.base}/metrics`);
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type'), /^text\/plain; version=0\.0\.4/);
+  const text = await res.text();
+  assert.match(text, /^onshi_http_requests_total\{method="GET",route="\/readyz",status="200"\} [1-9]\d*$/m);
+  assert.match(text, /^onshi_http_requests_total\{method="",route="unmatched",status="404"\} [1-9]\d*$/m);
+  assert.match(text, /^onshi_http_request_duration_seconds_bucket\{method="GET",route="\/readyz",le="\+Inf"\} [1-9]\d*$/m);
+  assert.match(text, /^onshi_http_request_duration_seconds_count\{method="GET",route="\/readyz"\} [1-9]\d*$/m);
+  assert.match(text, /^onshi_db_connections [1-9]\d*$/m);
+  assert.match(text, /^onshi_build_info\{version="[^"]+",schema_version="1"\} 1$/m);
+});
+
+test('static files are served with their content types', async () => {
+  const cases = [
+    ['/', /^text\/html; charset=utf-8/, /オンライン資格確認等システム/],
+    ['/index.html', /^text\/html/, /<!doctype html>/],
+    ['/app.js', /^text\/javascript/, /errorMessage/],
+    ['/js/errors.js', /^text\/javascript/, /"request\.not_found"/],
+    ['/style.css', /^text\/css/, /font-family/],
+  ];
+  for (const [path, type, content] of cases) {
+    const res = await fetch(`${srv.base}${path}`);
+    assert.equal(res.status, 200, path);
+    assert.match(res.headers.get('content-type'), type, path);
+    assert.match(await res.text(), content, path);
+    assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+  }
+});
+
+test('static paths cannot leave the console directory or reach hidden files', async () => {
+  for (const path of ['/%2e%2e/%2e%2e/etc/passwd', '/../../etc/passwd', '/.hidden', '/js/../../CMakeCache.txt']) {
+    const res = await rawRequest(srv.port, `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    assert.equal(res.status, 404, path);
+    assert.doesNotMatch(res.body, /root:/);
+  }
+});
+
+test('every request is logged once as structured JSON without the raw path', async () => {
+  await fetch(`${srv.base}/readyz?probe=secret-looking-value`);
+  const line = await eventually(() => srv.log().split('\n')
+    .filter((l) => l.includes('"msg":"request"') && l.includes('"route":"/readyz"')).pop());
+  const entry = JSON.parse(line);
+  assert.equal(entry.method, 'GET');
+  assert.equal(entry.status, 200);
+  assert.equal(typeof entry.duration_ms, 'number');
+  assert.ok('institution' in entry && 'account' in entry);
+  assert.doesNotMatch(srv.log(), /secret-looking-value/);
+});

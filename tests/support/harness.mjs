@@ -1,0 +1,225 @@
+// Test harness: a throwaway PostgreSQL in a temporary directory (run as the unprivileged
+// `postgres` user when we are root, since PostgreSQL refuses root), the real onshictl and
+// the real onshid on a free port. Everything started here is stopped when the test file
+// ends, and killed on process exit even when a test failed or threw.
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const REPO = path.resolve(here, '..', '..');
+export const BUILD = process.env.ONSHI_BUILD_DIR || path.join(REPO, 'build');
+export const ONSHID = path.join(BUILD, 'onshid');
+export const ONSHICTL = path.join(BUILD, 'onshictl');
+export const WEBUI = path.join(BUILD, 'webui');
+
+const isRoot = process.getuid() === 0;
+const cleanups = new Set();
+process.on('exit', () => {
+  for (const fn of [...cleanups].reverse()) {
+    try { fn(); } catch { /* best effort at exit */ }
+  }
+});
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => process.exit(130));
+}
+
+function pgBinDir() {
+  const base = '/usr/lib/postgresql';
+  const versions = fs.existsSync(base)
+    ? fs.readdirSync(base).filter((v) => fs.existsSync(path.join(base, v, 'bin', 'initdb')))
+    : [];
+  if (versions.length === 0) throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql');
+  versions.sort((a, b) => Number(b) - Number(a));
+  return path.join(base, versions[0], 'bin');
+}
+
+function asPostgres(bin, args, opts = {}) {
+  const cmd = isRoot ? 'runuser' : bin;
+  const argv = isRoot ? ['-u', 'postgres', '--', bin, ...args] : args;
+  return spawnSync(cmd, argv, { encoding: 'utf8', ...opts });
+}
+
+function mustRun(res, what) {
+  if (res.status !== 0) {
+    throw new Error(`${what} failed (${res.status}): ${res.stderr || ''}${res.stdout || ''}`);
+  }
+  return res;
+}
+
+// Starts a private PostgreSQL listening only on a Unix socket inside its own directory.
+export async function startPostgres() {
+  const bin = pgBinDir();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onshi-pg-'));
+  if (isRoot) {
+    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
+    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
+    fs.chownSync(dir, uid, gid);
+  }
+  const data = path.join(dir, 'data');
+  const user = isRoot ? 'postgres' : os.userInfo().username;
+  mustRun(asPostgres(path.join(bin, 'initdb'),
+    ['-D', data, '-A', 'trust', '-U', user, '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync']), 'initdb');
+  const pgctl = (args) => asPostgres(path.join(bin, 'pg_ctl'), ['-D', data, ...args]);
+  const opts = `-k ${dir} -c listen_addresses='' -c fsync=off -c synchronous_commit=off ` +
+    '-c full_page_writes=off -c max_connections=200';
+  const start = () => mustRun(pgctl(['-l', path.join(dir, 'log'), '-o', opts, '-w', '-t', '60', 'start']), 'pg_ctl start');
+  const stopNow = () => pgctl(['-m', 'immediate', '-w', 'stop']);
+  start();
+  let stopped = false;
+  const cleanup = () => {
+    if (!stopped) stopNow();
+    stopped = true;
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  cleanups.add(cleanup);
+  const conninfo = (db) => `host=${dir} user=${user} dbname=${db}`;
+  const psql = (db, sql) => mustRun(spawnSync('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-d', conninfo(db), '-c', sql], { encoding: 'utf8' }), `psql ${sql}`).stdout.trim();
+  let dbCounter = 0;
+  return {
+    dir,
+    user,
+    conninfo,
+    psql,
+    // A fresh, empty database for one group of tests.
+    createDatabase() {
+      const name = `onshi_${process.pid}_${++dbCounter}`;
+      psql('postgres', `CREATE DATABASE ${name}`);
+      return name;
+    },
+    // A database migrated to the current schema.
+    migratedDatabase() {
+      const name = this.createDatabase();
+      const res = onshictl(['migrate'], { ONSHI_DATABASE_URL: conninfo(name) });
+      if (res.status !== 0) throw new Error(`migrate failed: ${res.stderr}`);
+      return name;
+    },
+    stopServer() { mustRun(pgctl(['-m', 'fast', '-w', 'stop']), 'pg_ctl stop'); },
+    startServer() { start(); },
+    stop() {
+      cleanups.delete(cleanup);
+      cleanup();
+    },
+  };
+}
+
+// Environment for our binaries: only what the test gives, plus what the system needs.
+function childEnv(extra) {
+  const env = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!k.startsWith('ONSHI_')) env[k] = v;
+  }
+  return { ...env, ...extra };
+}
+
+export function onshictl(args, env = {}) {
+  return spawnSync(ONSHICTL, args, { encoding: 'utf8', env: childEnv(env), timeout: 60000 });
+}
+
+// Runs onshid to completion (for start-up failures); resolves {code, stderr}.
+export function runOnshidToExit(args, env, timeoutMs = 30000) {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(ONSHID, args, { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    proc.stdout.on('data', (d) => { stdout += d; });
+    proc.stderr.on('data', (d) => { stderr += d; });
+    const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error(`onshid did not exit: ${stderr}`)); }, timeoutMs);
+    proc.on('exit', (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr }); });
+  });
+}
+
+// Starts onshid on a free port and waits for its "listening" log line.
+export function startOnshid({ database, env = {}, args = [] } = {}) {
+  return new Promise((resolve, reject) => {
+    const fullEnv = {
+      ONSHI_PORT: '0',
+      ONSHI_STATIC_DIR: WEBUI,
+      ONSHI_HTTP_THREADS: '2',
+      ONSHI_ENVIRONMENT: 'verification',
+      ...(database ? { ONSHI_DATABASE_URL: database } : {}),
+      ...env,
+    };
+    const proc = spawn(ONSHID, args, { env: childEnv(fullEnv), stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    let resolved = false;
+    const exited = new Promise((res) => proc.on('exit', (code, signal) => res({ code, signal })));
+    const kill = () => { try { proc.kill('SIGKILL'); } catch { /* already gone */ } };
+    cleanups.add(kill);
+    exited.then(() => cleanups.delete(kill));
+    const timer = setTimeout(() => {
+      if (!resolved) { kill(); reject(new Error(`onshid did not start:\n${log}`)); }
+    }, 30000);
+    proc.stdout.on('data', (d) => { log += d; });
+    proc.stderr.on('data', (d) => {
+      log += d;
+      const m = !resolved && /"msg":"listening".*"port":(\d+)/.exec(log);
+      if (m) {
+        resolved = true;
+        clearTimeout(timer);
+        const port = Number(m[1]);
+        resolve({
+          proc,
+          port,
+          base: `http://127.0.0.1:${port}`,
+          log: () => log,
+          exited,
+          // Sends a signal and resolves with the exit {code, signal}.
+          async stop(signal = 'SIGTERM') {
+            proc.kill(signal);
+            return exited;
+          },
+        });
+      }
+    });
+    exited.then(({ code, signal }) => {
+      if (!resolved) { clearTimeout(timer); reject(new Error(`onshid exited (${code ?? signal}) before listening:\n${log}`)); }
+    });
+  });
+}
+
+// Polls fn until it returns truthy or the time is up.
+export async function eventually(fn, { timeoutMs = 10000, intervalMs = 50 } = {}) {
+  const end = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < end) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) { last = e; }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  throw new Error(`condition not met in ${timeoutMs} ms (last: ${last})`);
+}
+
+// Sends one raw HTTP/1.1 request over a socket (for bodies fetch will not send, such as a
+// GET with a body or a chunked upload) and resolves {status, headers, body}.
+export async function rawRequest(port, text, { timeoutMs = 10000 } = {}) {
+  const net = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, '127.0.0.1');
+    let data = Buffer.alloc(0);
+    const timer = setTimeout(() => { sock.destroy(); reject(new Error('raw request timed out')); }, timeoutMs);
+    sock.on('error', (e) => {
+      // The server may close while we are still writing an oversize body: keep what came back.
+      if (data.length === 0) { clearTimeout(timer); reject(e); }
+    });
+    sock.on('data', (d) => { data = Buffer.concat([data, d]); });
+    sock.on('close', () => {
+      clearTimeout(timer);
+      const s = data.toString('utf8');
+      const head = s.split('\r\n\r\n')[0];
+      const lines = head.split('\r\n');
+      const status = Number((lines[0] || '').split(' ')[1]);
+      const headers = {};
+      for (const l of lines.slice(1)) {
+        const i = l.indexOf(':');
+        if (i > 0) headers[l.slice(0, i).toLowerCase()] = l.slice(i + 1).trim();
+      }
+      resolve({ status, headers, body: s.slice(head.length + 4) });
+    });
+    if (typeof text === 'function') text(sock); else sock.write(text);
+  });
+}
