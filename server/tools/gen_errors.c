@@ -118,8 +118,7 @@ int main(int argc, char **argv)
         for (int f = 0; f < NFIELDS; f++)
             for (const char *q = r->f[f]; *q; q++)
                 ctl |= (unsigned char)*q < 0x20;
-        if (ctl || !valid_code(r->f[0]) || status < 400 || status > 599 || !*r->f[2] ||
-            !*r->f[3]) {
+        if (ctl || !valid_code(r->f[0]) || status < 400 || status > 599 || !*r->f[2] || !*r->f[3]) {
             fprintf(stderr, "errors.csv:%zu: bad row for '%s'\n", i + 1, r->f[0]);
             return 1;
         }

@@ -54,8 +54,7 @@ static void usage(FILE *out)
           "  institution relate --code CODE --related-code CODE --name NAME\n"
           "                     [--established YYYY-MM-DD] [--abolished YYYY-MM-DD]\n"
           "                                 add or update a related institution (関連医療機関)\n"
-          "  demo                           create the demo institution " DEMO_CODE
-          " if missing\n"
+          "  demo                           create the demo institution " DEMO_CODE " if missing\n"
           "The database comes from database_url in --config FILE or ONSHI_DATABASE_URL.\n"
           "exit codes: 0 ok, 1 unexpected failure, 2 usage, 3 configuration,\n"
           "            4 database unreachable, 5 schema not current (run migrate),\n"
@@ -136,8 +135,8 @@ static int create_tx(struct db *db, void *p)
     int rc = store_institution_insert(db, n->code, n->name, n->kind, n->start_date);
     if (rc < 0)
         return rc;
-    rc = store_account_insert_operator(db, n->code, n->master_id, "master",
-                                       "マスタアカウント", n->start_date, n->master_hash);
+    rc = store_account_insert_operator(db, n->code, n->master_id, "master", "マスタアカウント",
+                                       n->start_date, n->master_hash);
     if (rc < 0)
         return rc;
     rc = store_account_insert_operator(db, n->code, n->reset_id, "master_reset",
@@ -145,8 +144,7 @@ static int create_tx(struct db *db, void *p)
     if (rc < 0)
         return rc;
     json_t *details = json_pack("{s:s, s:s, s:s, s:[s, s]}", "name", n->name, "kind", n->kind,
-                                "start_date", n->start_date, "accounts", n->master_id,
-                                n->reset_id);
+                                "start_date", n->start_date, "accounts", n->master_id, n->reset_id);
     rc = store_audit_insert(db, n->code, "operator", n->actor, "institution.create", n->code,
                             n->source, details);
     json_decref(details);
@@ -164,11 +162,11 @@ static const char *operator_name(void)
 static void print_created(const struct ctl *ctl, const struct new_institution *n)
 {
     if (ctl->json) {
-        json_t *o = json_pack(
-            "{s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s}}", "institution_code", n->code,
-            "name", n->name, "kind", n->kind, "start_date", n->start_date, "master", "user_id",
-            n->master_id, "initial_password", n->master_pw, "master_reset", "user_id",
-            n->reset_id, "initial_password", n->reset_pw);
+        json_t *o =
+            json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s}}", "institution_code",
+                      n->code, "name", n->name, "kind", n->kind, "start_date", n->start_date,
+                      "master", "user_id", n->master_id, "initial_password", n->master_pw,
+                      "master_reset", "user_id", n->reset_id, "initial_password", n->reset_pw);
         char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
         printf("%s\n", text ? text : "{}");
         free(text);
@@ -202,8 +200,11 @@ static int create_institution(struct ctl *ctl, const char *code, const char *nam
     if (rc != EXIT_OK)
         return rc;
 
-    struct new_institution n = {.code = code, .name = name, .kind = kind_id,
-                                .start_date = start_date, .actor = operator_name()};
+    struct new_institution n = {.code = code,
+                                .name = name,
+                                .kind = kind_id,
+                                .start_date = start_date,
+                                .actor = operator_name()};
     char source[300], host[256] = "localhost";
     gethostname(host, sizeof host - 1);
     snprintf(source, sizeof source, "onshictl@%s", host);
@@ -333,9 +334,8 @@ static int relate_tx(struct db *db, void *p)
     rc = store_related_upsert(db, a->code, a->related, a->name, a->established, a->abolished);
     if (rc < 0)
         return rc;
-    json_t *details =
-        json_pack("{s:s, s:s?, s:s?}", "name", a->name, "established_on", a->established,
-                  "abolished_on", a->abolished);
+    json_t *details = json_pack("{s:s, s:s?, s:s?}", "name", a->name, "established_on",
+                                a->established, "abolished_on", a->abolished);
     rc = store_audit_insert(db, a->code, "operator", a->actor, "institution.relate", a->related,
                             "onshictl", details);
     json_decref(details);

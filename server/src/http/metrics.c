@@ -4,7 +4,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-
 static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                  0.1,    0.25,  0.5,    1,     2.5,  5,     10};
 enum { NBUCKETS = sizeof buckets / sizeof buckets[0], STATUS_MIN = 100, STATUS_SPAN = 500 };
@@ -80,8 +79,8 @@ void metrics_render(struct strbuf *out)
         uint64_t cumulative = 0;
         uint64_t counts[NBUCKETS + 1];
         for (int b = 0; b <= NBUCKETS; b++)
-            cumulative += counts[b] = atomic_load_explicit(&per_route[i].bucket[b],
-                                                           memory_order_relaxed);
+            cumulative += counts[b] =
+                atomic_load_explicit(&per_route[i].bucket[b], memory_order_relaxed);
         if (!cumulative)
             continue;
         uint64_t running = 0;

@@ -21,8 +21,7 @@ enum MHD_Result reply_response(struct request *req, unsigned status, struct MHD_
 enum MHD_Result reply_buffer(struct request *req, unsigned status, const char *content_type,
                              char *data, size_t len)
 {
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer_with_free_callback(len, data, &free);
+    struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback(len, data, &free);
     if (!r) {
         free(data);
         return MHD_NO;

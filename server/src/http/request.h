@@ -21,7 +21,7 @@ enum route_flags {
 
 struct route {
     const char *method;
-    const char *pattern;    /* literal segments, {name} for one segment, {*name} for the rest */
+    const char *pattern; /* literal segments, {name} for one segment, {*name} for the rest */
     route_handler handler;
     unsigned flags;
     const char *capability; /* checked by the authentication hook; NULL for public routes */

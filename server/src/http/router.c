@@ -86,8 +86,7 @@ enum match_result router_match(const struct route *routes, size_t n, const char 
                                const char *path, struct route_match *m, char *allow,
                                size_t allowlen)
 {
-    if (allowlen)
-        allow[0] = '\0';
+    allow[0] = '\0';
     size_t len = strlen(path);
     if (len == 0 || len > ROUTE_MAX_PATH || path[0] != '/')
         return MATCH_NONE;

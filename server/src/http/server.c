@@ -116,8 +116,8 @@ static enum MHD_Result finish(struct request *req)
         return reply_closing(req, ERR_REQUEST_BODY_TOO_LARGE);
     const struct route *route = req->route;
     if (route->flags & ROUTE_JSON) {
-        const char *ct = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
-                                                     MHD_HTTP_HEADER_CONTENT_TYPE);
+        const char *ct =
+            MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
         if (!is_json_content_type(ct))
             return reply_error(req, ERR_REQUEST_UNSUPPORTED_MEDIA_TYPE, NULL);
         json_error_t jerr;
@@ -146,8 +146,8 @@ static enum MHD_Result finish(struct request *req)
     }
     enum MHD_Result ret = route->handler(req);
     if (db_rollback_leftover(db_thread_peek())) {
-        log_msg(LOG_ERROR, "handler for %s %s left a transaction open; rolled back",
-                route->method, route->pattern);
+        log_msg(LOG_ERROR, "handler for %s %s left a transaction open; rolled back", route->method,
+                route->pattern);
         metrics_count_leftover_transaction();
     }
     return ret;
@@ -205,10 +205,10 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     int route_index = req->route ? req->match.index : -1;
     metrics_observe(route_index, req->status, seconds);
     if (log_enabled(LOG_INFO)) {
-        json_t *f = json_pack("{s:s, s:s, s:i, s:f}", "method", req->method, "route",
-                              req->route ? req->route->pattern : "unmatched", "status",
-                              (int)req->status, "duration_ms",
-                              (double)(long long)(seconds * 1e6) / 1000.0);
+        json_t *f =
+            json_pack("{s:s, s:s, s:i, s:f}", "method", req->method, "route",
+                      req->route ? req->route->pattern : "unmatched", "status", (int)req->status,
+                      "duration_ms", (double)(long long)(seconds * 1e6) / 1000.0);
         json_object_set_new(f, "institution",
                             req->institution[0] ? json_string(req->institution) : json_null());
         json_object_set_new(f, "account",
@@ -244,8 +244,8 @@ int http_server_start(const struct http_server_options *opt, char *err, size_t e
     }
     struct sockaddr_storage addr;
     memset(&addr, 0, sizeof addr);
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
-                     MHD_USE_ERROR_LOG;
+    unsigned flags =
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
     struct sockaddr_in *v4 = (struct sockaddr_in *)&addr;
     struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&addr;
     if (inet_pton(AF_INET, opt->listen_address, &v4->sin_addr) == 1) {
@@ -262,10 +262,9 @@ int http_server_start(const struct http_server_options *opt, char *err, size_t e
         return -1;
     }
     daemon_handle = MHD_start_daemon(
-        flags, (uint16_t)opt->port, NULL, NULL, &access_handler, NULL,
-        MHD_OPTION_EXTERNAL_LOGGER, &mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
-        (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)opt->threads,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)opt->connection_limit,
+        flags, (uint16_t)opt->port, NULL, NULL, &access_handler, NULL, MHD_OPTION_EXTERNAL_LOGGER,
+        &mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)opt->threads, MHD_OPTION_CONNECTION_LIMIT, (unsigned)opt->connection_limit,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opt->connection_timeout,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)opt->connection_memory_limit,
         MHD_OPTION_NOTIFY_COMPLETED, &completed, NULL, MHD_OPTION_END);

@@ -9,9 +9,9 @@
 #include "http/request.h"
 
 enum auth_result {
-    AUTH_OK,       /* the handler may run */
-    AUTH_REPLIED,  /* the hook already queued a response (401/403) */
-    AUTH_FAILED,   /* internal failure: close the connection */
+    AUTH_OK,      /* the handler may run */
+    AUTH_REPLIED, /* the hook already queued a response (401/403) */
+    AUTH_FAILED,  /* internal failure: close the connection */
 };
 
 struct http_server_options {

@@ -15,6 +15,7 @@ struct db {
     char *conninfo;
     int connect_timeout;
     time_t last_reconnect_attempt;
+    bool ever_connected;
 };
 
 static atomic_long open_connections;
@@ -37,12 +38,11 @@ static PGconn *connect_raw(const char *conninfo, int timeout)
 static int prepare_all(PGconn *conn, char *err, size_t errlen)
 {
     for (int i = 0; i < STMT__COUNT; i++) {
-        PGresult *r = PQprepare(conn, stmt_defs[i].name, stmt_defs[i].sql, stmt_defs[i].nparams,
-                                NULL);
+        PGresult *r =
+            PQprepare(conn, stmt_defs[i].name, stmt_defs[i].sql, stmt_defs[i].nparams, NULL);
         bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
         if (!ok)
-            snprintf(err, errlen, "preparing %s: %s", stmt_defs[i].name,
-                     PQresultErrorMessage(r));
+            snprintf(err, errlen, "preparing %s: %s", stmt_defs[i].name, PQresultErrorMessage(r));
         PQclear(r);
         if (!ok)
             return -1;
@@ -74,6 +74,7 @@ static int establish(struct db *db, char *err, size_t errlen)
         return -1;
     }
     db->conn = conn;
+    db->ever_connected = true;
     atomic_fetch_add(&open_connections, 1);
     return 0;
 }
@@ -130,11 +131,13 @@ int db_ensure(struct db *db)
         return -1;
     db->last_reconnect_attempt = now;
     char err[512];
+    bool reconnect = db->ever_connected;
     if (establish(db, err, sizeof err) != 0) {
-        log_msg(LOG_WARN, "database reconnect failed: %s", err);
+        log_msg(LOG_WARN, "database %s failed: %s", reconnect ? "reconnect" : "connection", err);
         return -1;
     }
-    log_msg(LOG_INFO, "database connection re-established");
+    if (reconnect)
+        log_msg(LOG_INFO, "database connection re-established");
     return 0;
 }
 
@@ -160,8 +163,7 @@ static int classify(struct db *db, PGresult *r)
     return DB_HARD;
 }
 
-int db_exec(struct db *db, enum stmt_id id, int nparams, const char *const *params,
-            PGresult **res)
+int db_exec(struct db *db, enum stmt_id id, int nparams, const char *const *params, PGresult **res)
 {
     *res = NULL;
     if (!db->conn)
@@ -195,8 +197,7 @@ static const char *const begin_sql[] = {
     [DB_SERIALIZABLE] = "BEGIN ISOLATION LEVEL SERIALIZABLE",
 };
 
-int db_transaction(struct db *db, enum db_isolation level, int retry_limit, db_tx_fn fn,
-                   void *ctx)
+int db_transaction(struct db *db, enum db_isolation level, int retry_limit, db_tx_fn fn, void *ctx)
 {
     int status = DB_SOFT;
     for (int attempt = 0; attempt <= retry_limit; attempt++) {

@@ -37,16 +37,14 @@ PGconn *db_conn(struct db *db);
 
 /* Runs a prepared statement. On success *res holds the result (PQclear it) and the row
  * count is returned; otherwise *res is NULL and a negative status says what went wrong. */
-int db_exec(struct db *db, enum stmt_id id, int nparams, const char *const *params,
-            PGresult **res);
+int db_exec(struct db *db, enum stmt_id id, int nparams, const char *const *params, PGresult **res);
 /* Runs literal SQL without parameters (migrations, BEGIN/COMMIT). */
 int db_exec_sql(struct db *db, const char *sql);
 
 typedef int (*db_tx_fn)(struct db *db, void *ctx);
 /* Runs fn inside a transaction, retrying it on DB_SOFT up to retry_limit more times.
  * Returns what fn returned, or DB_SOFT/DB_HARD when commit or begin failed. */
-int db_transaction(struct db *db, enum db_isolation level, int retry_limit, db_tx_fn fn,
-                   void *ctx);
+int db_transaction(struct db *db, enum db_isolation level, int retry_limit, db_tx_fn fn, void *ctx);
 /* After a request: true if a transaction was left open (it is rolled back). */
 bool db_rollback_leftover(struct db *db);
 

@@ -69,11 +69,11 @@ int store_institution_list(struct db *db, json_t **out)
         return rows;
     json_t *list = json_array();
     for (int i = 0; i < rows; i++)
-        json_array_append_new(
-            list, json_pack("{s:s, s:s, s:s, s:s, s:I}", "institution_code", PQgetvalue(r, i, 0),
-                            "name", PQgetvalue(r, i, 1), "kind", PQgetvalue(r, i, 2),
-                            "start_date", PQgetvalue(r, i, 3), "accounts",
-                            (json_int_t)atoll(PQgetvalue(r, i, 4))));
+        json_array_append_new(list,
+                              json_pack("{s:s, s:s, s:s, s:s, s:I}", "institution_code",
+                                        PQgetvalue(r, i, 0), "name", PQgetvalue(r, i, 1), "kind",
+                                        PQgetvalue(r, i, 2), "start_date", PQgetvalue(r, i, 3),
+                                        "accounts", (json_int_t)atoll(PQgetvalue(r, i, 4))));
     PQclear(r);
     *out = list;
     return rows;

@@ -78,9 +78,9 @@ static int apply_one(struct db *db, const struct migration *m, char *err, size_t
     if (exec_checked(db, m->sql, err, errlen) != 0)
         goto fail;
     const char *params[] = {version, m->name};
-    PGresult *r = PQexecParams(db_conn(db),
-                               "INSERT INTO schema_version (version, name) VALUES ($1, $2)", 2,
-                               NULL, params, NULL, NULL, 0);
+    PGresult *r =
+        PQexecParams(db_conn(db), "INSERT INTO schema_version (version, name) VALUES ($1, $2)", 2,
+                     NULL, params, NULL, NULL, 0);
     int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
     if (!ok)
         snprintf(err, errlen, "%s", PQresultErrorMessage(r));
@@ -113,8 +113,8 @@ int schema_migrate(struct db *db, FILE *progress, char *err, size_t errlen)
         goto out;
     if (have > schema_expected_version()) {
         snprintf(err, errlen,
-                 "database schema is at version %d, newer than the %d this onshictl knows",
-                 have, schema_expected_version());
+                 "database schema is at version %d, newer than the %d this onshictl knows", have,
+                 schema_expected_version());
         goto out;
     }
     applied = 0;

@@ -20,8 +20,8 @@ struct config_key {
     enum key_type type;
     size_t offset;
     const char *def;
-    long min, max;               /* KEY_INT, KEY_SIZE */
-    const char *const *choices;  /* KEY_ENUM, NULL-terminated */
+    long min, max;              /* KEY_INT, KEY_SIZE */
+    const char *const *choices; /* KEY_ENUM, NULL-terminated */
     bool reloadable;
     const char *doc;
 };
@@ -43,8 +43,8 @@ static const struct config_key keys[] = {
      "Most client connections held at once; more are refused."},
     {"connection_timeout", KEY_INT, OFF(connection_timeout), "30", 1, 3600, NULL, false,
      "Seconds an idle or stalled client connection is kept."},
-    {"connection_memory_limit", KEY_SIZE, OFF(connection_memory_limit), "131072", 16384,
-     16777216, NULL, false, "Bytes libmicrohttpd may use per connection for headers and buffers."},
+    {"connection_memory_limit", KEY_SIZE, OFF(connection_memory_limit), "131072", 16384, 16777216,
+     NULL, false, "Bytes libmicrohttpd may use per connection for headers and buffers."},
     {"body_limit", KEY_SIZE, OFF(body_limit), "1048576", 1024, 67108864, NULL, true,
      "Largest JSON request body in bytes; larger bodies get 413."},
     {"upload_limit", KEY_SIZE, OFF(upload_limit), "6291456", 1024, 268435456, NULL, true,
@@ -122,9 +122,10 @@ static int set_value(struct config *c, const struct config_key *k, const char *v
     case KEY_URL:
         if ((strncmp(value, "http://", 7) != 0 && strncmp(value, "https://", 8) != 0) ||
             strchr(value, ' ') || value[strlen(value) - 1] == '/') {
-            snprintf(err, errlen,
-                     "%s: %s must be an http:// or https:// URL without a trailing slash (got '%s')",
-                     origin, k->name, value);
+            snprintf(
+                err, errlen,
+                "%s: %s must be an http:// or https:// URL without a trailing slash (got '%s')",
+                origin, k->name, value);
             return -1;
         }
         break;
@@ -284,8 +285,7 @@ int config_merge_reload(const struct config *running, const struct config *fresh
                         struct config *out, char *ignored, size_t ignoredlen)
 {
     memset(out, 0, sizeof *out);
-    if (ignoredlen)
-        ignored[0] = '\0';
+    ignored[0] = '\0';
     for (size_t i = 0; i < NKEYS; i++) {
         const struct config_key *k = &keys[i];
         const struct config *src = k->reloadable ? fresh : running;

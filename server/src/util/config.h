@@ -32,7 +32,8 @@ int config_load(const char *path, struct config *out, char *err, size_t errlen);
 void config_free(struct config *c);
 
 /* Builds the snapshot a reload publishes: non-reloadable keys from `running`, reloadable ones
- * from `fresh`. Names of non-reloadable keys that changed are written to `ignored`. */
+ * from `fresh`. Names of non-reloadable keys that changed are written to `ignored`
+ * (ignoredlen > 0). */
 int config_merge_reload(const struct config *running, const struct config *fresh,
                         struct config *out, char *ignored, size_t ignoredlen);
 

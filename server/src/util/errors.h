@@ -5,7 +5,7 @@
 #include "errors_gen.h"
 
 struct error_def {
-    const char *code;    /* stable, e.g. "request.not_found" */
+    const char *code; /* stable, e.g. "request.not_found" */
     int http_status;
     const char *message; /* Japanese, shown to users */
     const char *hint;    /* English, for developers and operators */

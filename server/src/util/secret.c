@@ -42,8 +42,7 @@ static int digest(const unsigned char salt[16], const char *password, unsigned c
 {
     unsigned int len = 0;
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    int ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) &&
-             EVP_DigestUpdate(ctx, salt, 16) &&
+    int ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) && EVP_DigestUpdate(ctx, salt, 16) &&
              EVP_DigestUpdate(ctx, password, strlen(password)) &&
              EVP_DigestFinal_ex(ctx, out, &len) && len == 32;
     EVP_MD_CTX_free(ctx);
@@ -69,6 +68,11 @@ bool secret_verify_initial(const char *password, const char *stored)
 {
     if (strlen(stored) != 105 || strncmp(stored, "$sha256$", 8) != 0 || stored[40] != '$')
         return false;
+    /* Exactly the lowercase hex secret_hash_initial writes: one spelling per hash. */
+    for (int i = 8; i < 105; i++)
+        if (i != 40 &&
+            !((stored[i] >= '0' && stored[i] <= '9') || (stored[i] >= 'a' && stored[i] <= 'f')))
+            return false;
     unsigned char salt[16], d[32];
     for (int i = 0; i < 16; i++) {
         unsigned v;

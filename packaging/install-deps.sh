@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages onshi needs to build, run and test. Idempotent: when
+# everything is present it changes nothing; otherwise it runs apt-get update + install.
+# Usage: packaging/install-deps.sh [build|run|test|bench]...   (default: test)
+set -euo pipefail
+
+build=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libpq-dev
+       libssl-dev libcsv-dev)
+run=("${build[@]}" postgresql postgresql-client curl)
+test=("${run[@]}" libcmocka-dev nodejs)
+bench=("${test[@]}" wrk)
+
+want=()
+for set in "${@:-test}"; do
+  case "$set" in
+    build) want+=("${build[@]}") ;;
+    run) want+=("${run[@]}") ;;
+    test) want+=("${test[@]}") ;;
+    bench) want+=("${bench[@]}") ;;
+    *) echo "install-deps: unknown set '$set' (build, run, test, bench)" >&2; exit 2 ;;
+  esac
+done
+
+missing=()
+for pkg in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+# node is sometimes installed outside Debian's package; any node >= 18 will do.
+if command -v node >/dev/null 2>&1; then
+  missing=("${missing[@]/nodejs}")
+fi
+read -r -a missing <<<"${missing[*]}"
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=()
+[ "$(id -u)" -eq 0 ] || sudo=(sudo)
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+# Debian starts a cluster on install where it can; onshi runs its own private ones instead.
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,101 @@
+// Benchmark: GET /readyz through onshid (wrk) against the bare SQL it runs (pgbench), with
+// the same number of connections, so the ratio shows what the HTTP layer costs on top of
+// PostgreSQL. Informational: it fails only when something breaks (errors, non-2xx replies),
+// never on the ratio.
+//   BENCH_CONNECTIONS (4)  wrk connections = pgbench clients = onshid HTTP threads
+//   BENCH_SECONDS (5)      duration of one measurement
+//   BENCH_ROUNDS (3)       wrk/pgbench pairs; the medians are reported
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startPostgres, startOnshid, REPO } from '../support/harness.mjs';
+
+const run = promisify(execFile);
+const TARGET = 0.6;
+
+function intEnv(name, def, min, max) {
+  const v = process.env[name] ?? String(def);
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer in ${min}..${max} (got '${v}')`);
+  return n;
+}
+const C = intEnv('BENCH_CONNECTIONS', 4, 1, 64);
+const SECS = intEnv('BENCH_SECONDS', 5, 1, 600);
+const ROUNDS = intEnv('BENCH_ROUNDS', 3, 1, 50);
+const THREADS = Math.min(2, C); // wrk -t and pgbench -j must not exceed the connections
+
+// The SQL is read from the source, so pgbench always runs exactly what /readyz runs.
+const stmts = fs.readFileSync(path.join(REPO, 'server/src/store/statements.c'), 'utf8');
+const m = /\[STMT_SCHEMA_VERSION\]\s*=\s*\{\s*"[^"]*",\s*"([^"]*)"/.exec(stmts);
+if (!m) throw new Error('STMT_SCHEMA_VERSION not found in statements.c');
+const SQL = `${m[1]};`;
+
+async function wrk(url, secs) {
+  const { stdout } = await run('wrk', [`-t${THREADS}`, `-c${C}`, `-d${secs}s`, '--latency', url], { timeout: (secs + 30) * 1000 });
+  const rps = /Requests\/sec:\s+([\d.]+)/.exec(stdout);
+  if (!rps) throw new Error(`no Requests/sec in wrk output:\n${stdout}`);
+  // wrk prints these lines only when non-zero.
+  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? 0);
+  const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
+  const sockErrors = sock ? sock.slice(1).reduce((a, b) => a + Number(b), 0) : 0;
+  const p99 = /^\s+99%\s+(\S+)/m.exec(stdout)?.[1] ?? '?';
+  return { rps: Number(rps[1]), non2xx, sockErrors, p99 };
+}
+
+async function pgbench(conninfo, file, secs) {
+  // As root this connects as user=postgres from the conninfo (trust auth over the socket).
+  const { stdout } = await run('pgbench', ['-n', '-c', String(C), '-j', String(THREADS), '-T', String(secs),
+    '-M', 'prepared', '-f', file, conninfo], { timeout: (secs + 30) * 1000 });
+  const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(stdout);
+  if (!tps) throw new Error(`no tps line in pgbench output:\n${stdout}`);
+  const failed = Number(/number of failed transactions: (\d+)/.exec(stdout)?.[1] ?? 0);
+  return { tps: Number(tps[1]), failed };
+}
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const h = s.length >> 1; return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2; };
+
+const pg = await startPostgres();
+const conninfo = pg.conninfo(pg.migratedDatabase());
+// Request lines are logged at info; at warn the benchmark measures serving, not logging.
+const server = await startOnshid({ database: conninfo, env: { ONSHI_HTTP_THREADS: String(C), ONSHI_LOG_LEVEL: 'warn' } });
+server.url = `${server.base}/readyz`;
+const ready = await (await fetch(server.url)).json();
+if (ready.status !== 'ready') throw new Error(`GET /readyz: ${JSON.stringify(ready)}`);
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'onshi-bench-'));
+const file = path.join(tmp, 'query.sql');
+fs.writeFileSync(file, `${SQL}\n`);
+const problems = [];
+try {
+  console.log(`# GET ${server.url} vs pgbench '${SQL}'  connections=${C} seconds=${SECS} rounds=${ROUNDS} cpus=${os.cpus().length}`);
+  // Warm-up: fills caches, plans and connections on both paths; results are discarded.
+  await wrk(server.url, 2);
+  await pgbench(conninfo, file, 2);
+  console.log('round  onshid_rps  p99      non2xx  sock_err  pgbench_tps  failed  ratio');
+  const rows = [];
+  for (let r = 1; r <= ROUNDS; r++) { // alternate, so drift affects both sides alike
+    const w = await wrk(server.url, SECS);
+    const p = await pgbench(conninfo, file, SECS);
+    rows.push({ w, p });
+    if (w.non2xx) problems.push(`round ${r}: ${w.non2xx} non-2xx responses from onshid`);
+    if (w.sockErrors) problems.push(`round ${r}: ${w.sockErrors} wrk socket errors`);
+    if (p.failed) problems.push(`round ${r}: ${p.failed} failed pgbench transactions`);
+    console.log(`${String(r).padEnd(7)}${w.rps.toFixed(0).padStart(10)}  ${w.p99.padEnd(8)} ${String(w.non2xx).padStart(6)}  ` +
+      `${String(w.sockErrors).padStart(8)}  ${p.tps.toFixed(0).padStart(11)}  ${String(p.failed).padStart(6)}  ${(w.rps / p.tps).toFixed(2)}`);
+  }
+  const rps = median(rows.map((x) => x.w.rps));
+  const tps = median(rows.map((x) => x.p.tps));
+  const ratio = rps / tps;
+  console.log(`# target ratio >= ${TARGET} (information only): ${ratio >= TARGET ? 'met' : 'NOT met'}`);
+  if (problems.length) console.log(`# FLAGGED: ${problems.join('; ')}`);
+  console.log(`readyz_vs_pgbench ratio=${ratio.toFixed(2)} onshid_rps=${Math.round(rps)} pgbench_tps=${Math.round(tps)} connections=${C} rounds=${ROUNDS}`);
+} finally {
+  await server.stop();
+  pg.stop();
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+if (problems.length) {
+  console.error(`readyz bench: broken run:\n  ${problems.join('\n  ')}\nonshid log:\n${server.log()}`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The test command: installs what is needed, builds the release and the sanitizer
+# (ASan + UBSan) builds with -Werror, and runs the whole suite (cmocka unit tests and
+# HTTP-level tests against the real onshid and a throwaway PostgreSQL) in both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash packaging/install-deps.sh test
+
+jobs=$(nproc)
+build() { # dir, extra cmake args...
+  local dir=$1; shift
+  cmake -S . -B "$dir" -DONSHI_WERROR=ON -DONSHI_TESTS=ON "$@" >/dev/null
+  cmake --build "$dir" -j "$jobs" >/dev/null
+}
+build build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+build build-asan -DCMAKE_BUILD_TYPE=Debug -DONSHI_SANITIZE=ON
+
+# Any sanitizer report fails the test that triggered it (UBSan aborts; LSan exits non-zero).
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+status=0
+for dir in build build-asan; do
+  echo "== ctest in $dir =="
+  (cd "$dir" && ctest --output-on-failure -j 2) || status=1
+done
+exit $status

@@ -1,0 +1,253 @@
+/* The dispatcher over real HTTP: a real libmicrohttpd server on a free port with a test route
+ * table, spoken to through a socket. Covers the JSON body rules (400/415/413), the declarative
+ * input errors, the missing authentication hook (401), path parameters, 404 and 405. */
+/* clang-format off */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+/* clang-format on */
+
+#include <arpa/inet.h>
+#include <jansson.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "http/input.h"
+#include "http/reply.h"
+#include "http/server.h"
+#include "util/config.h"
+#include "util/log.h"
+
+struct echo_input {
+    const char *name;
+    struct in_int count;
+};
+
+static const struct input_field echo_fields[] = {
+    {"name", IN_STRING, true, 1, 20, offsetof(struct echo_input, name), NULL},
+    {"count", IN_INT, false, 0, 100, offsetof(struct echo_input, count), NULL},
+};
+
+static enum MHD_Result echo(struct request *req)
+{
+    struct echo_input in = {0};
+    struct input_error err;
+    if (!input_parse(req->json, echo_fields, 2, &in, &err))
+        return reply_error(req, err.code, err.field);
+    return reply_json_steal(
+        req, MHD_HTTP_OK,
+        json_pack("{s:s, s:i}", "name", in.name, "count", in.count.set ? (int)in.count.value : -1));
+}
+
+static enum MHD_Result item(struct request *req)
+{
+    return reply_json_steal(req, MHD_HTTP_OK, json_pack("{s:s}", "id", request_param(req, "id")));
+}
+
+static const struct route routes[] = {
+    {"POST", "/echo", echo, ROUTE_PUBLIC | ROUTE_JSON, NULL},
+    {"GET", "/items/{id}", item, ROUTE_PUBLIC, NULL},
+    {"DELETE", "/items/{id}", item, ROUTE_PUBLIC, NULL},
+    {"GET", "/private", item, 0, "anything"},
+};
+
+struct reply {
+    int status;
+    char allow[64];
+    json_t *body;
+};
+
+static int port;
+
+static int group_setup(void **state)
+{
+    (void)state;
+    struct config cfg;
+    char err[256];
+    if (config_load(NULL, &cfg, err, sizeof err) != 0)
+        return -1;
+    cfg.body_limit = 1024;
+    config_publish(&cfg);
+    log_set_level(LOG_ERROR);
+    struct http_server_options o = {.routes = routes,
+                                    .nroutes = sizeof routes / sizeof routes[0],
+                                    .listen_address = "127.0.0.1",
+                                    .port = 0,
+                                    .threads = 1,
+                                    .connection_limit = 16,
+                                    .connection_timeout = 5,
+                                    .connection_memory_limit = 65536};
+    if (http_server_start(&o, err, sizeof err) != 0)
+        return -1;
+    port = http_server_port();
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    http_server_stop();
+    config_shutdown();
+    return 0;
+}
+
+/* Sends head + body, reads the whole response (the request asks to close). */
+static struct reply send_request(const char *method, const char *path, const char *ctype,
+                                 const char *body, size_t len)
+{
+    struct reply r = {0};
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    char head[512];
+    int n = snprintf(head, sizeof head,
+                     "%s %s HTTP/1.1\r\nHost: t\r\nConnection: close\r\n%s%s%sContent-Length: "
+                     "%zu\r\n\r\n",
+                     method, path, ctype ? "Content-Type: " : "", ctype ? ctype : "",
+                     ctype ? "\r\n" : "", len);
+    assert_int_equal(write(fd, head, (size_t)n), n);
+    if (len)
+        assert_int_equal(write(fd, body, len), (ssize_t)len);
+    static char buf[65536];
+    size_t got = 0;
+    ssize_t k;
+    while (got < sizeof buf - 1 && (k = read(fd, buf + got, sizeof buf - 1 - got)) > 0)
+        got += (size_t)k;
+    buf[got] = '\0';
+    close(fd);
+    sscanf(buf, "HTTP/1.1 %d", &r.status);
+    const char *allow = strstr(buf, "Allow: ");
+    if (allow)
+        sscanf(allow, "Allow: %63[^\r]", r.allow);
+    const char *payload = strstr(buf, "\r\n\r\n");
+    if (payload)
+        r.body = json_loads(payload + 4, 0, NULL);
+    return r;
+}
+
+static struct reply post_json(const char *body)
+{
+    return send_request("POST", "/echo", "application/json", body, strlen(body));
+}
+
+static void assert_error(struct reply r, int status, const char *code, const char *field)
+{
+    assert_int_equal(r.status, status);
+    assert_non_null(r.body);
+    json_t *err = json_object_get(r.body, "error");
+    assert_string_equal(json_string_value(json_object_get(err, "code")), code);
+    assert_non_null(json_string_value(json_object_get(err, "message")));
+    if (field)
+        assert_string_equal(json_string_value(json_object_get(err, "field")), field);
+    else
+        assert_null(json_object_get(err, "field"));
+    json_decref(r.body);
+}
+
+static void valid_json_reaches_the_handler(void **state)
+{
+    (void)state;
+    struct reply r = post_json("{\"name\":\"受付\",\"count\":3}");
+    assert_int_equal(r.status, 200);
+    assert_string_equal(json_string_value(json_object_get(r.body, "name")), "受付");
+    assert_int_equal(json_integer_value(json_object_get(r.body, "count")), 3);
+    json_decref(r.body);
+}
+
+static void malformed_json_is_400_invalid_json(void **state)
+{
+    (void)state;
+    assert_error(post_json("{\"name\": "), 400, "request.invalid_json", NULL);
+    assert_error(post_json(""), 400, "request.invalid_json", NULL);
+    assert_error(post_json("{\"name\":\"a\",\"name\":\"b\"}"), 400, "request.invalid_json", NULL);
+}
+
+static void invalid_utf8_is_400_bad_encoding(void **state)
+{
+    (void)state;
+    /* "名" in Shift_JIS (0x96 0xBC) is not UTF-8. */
+    assert_error(post_json("{\"name\":\"\x96\xbc\"}"), 400, "request.bad_encoding", NULL);
+}
+
+static void json_that_is_not_an_object_is_400(void **state)
+{
+    (void)state;
+    assert_error(post_json("[1,2]"), 400, "request.not_object", NULL);
+}
+
+static void wrong_content_type_is_415(void **state)
+{
+    (void)state;
+    const char *b = "{\"name\":\"a\"}";
+    assert_error(send_request("POST", "/echo", "text/plain", b, strlen(b)), 415,
+                 "request.unsupported_media_type", NULL);
+    assert_error(send_request("POST", "/echo", NULL, b, strlen(b)), 415,
+                 "request.unsupported_media_type", NULL);
+}
+
+static void field_errors_name_the_field(void **state)
+{
+    (void)state;
+    assert_error(post_json("{\"name\":\"a\",\"extra\":1}"), 400, "request.unknown_field", "extra");
+    assert_error(post_json("{\"count\":1}"), 400, "request.field_missing", "name");
+    assert_error(post_json("{\"name\":5}"), 400, "request.field_type", "name");
+    assert_error(post_json("{\"name\":\"a\",\"count\":101}"), 400, "request.field_range", "count");
+}
+
+static void body_over_the_limit_is_413(void **state)
+{
+    (void)state;
+    char big[2048];
+    memset(big, ' ', sizeof big);
+    memcpy(big, "{\"name\":\"a\"}", 12);
+    assert_error(send_request("POST", "/echo", "application/json", big, sizeof big), 413,
+                 "request.body_too_large", NULL);
+}
+
+static void non_public_route_without_auth_hook_is_401(void **state)
+{
+    (void)state;
+    assert_error(send_request("GET", "/private", NULL, NULL, 0), 401, "auth.required", NULL);
+}
+
+static void path_parameters_reach_the_handler(void **state)
+{
+    (void)state;
+    struct reply r = send_request("GET", "/items/A0123", NULL, NULL, 0);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(json_string_value(json_object_get(r.body, "id")), "A0123");
+    json_decref(r.body);
+}
+
+static void unknown_route_is_404_and_wrong_method_is_405_with_allow(void **state)
+{
+    (void)state;
+    assert_error(send_request("GET", "/items", NULL, NULL, 0), 404, "request.not_found", NULL);
+    struct reply r = send_request("PUT", "/items/1", NULL, NULL, 0);
+    assert_string_equal(r.allow, "GET, HEAD, DELETE");
+    assert_error(r, 405, "request.method_not_allowed", NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(valid_json_reaches_the_handler),
+        cmocka_unit_test(malformed_json_is_400_invalid_json),
+        cmocka_unit_test(invalid_utf8_is_400_bad_encoding),
+        cmocka_unit_test(json_that_is_not_an_object_is_400),
+        cmocka_unit_test(wrong_content_type_is_415),
+        cmocka_unit_test(field_errors_name_the_field),
+        cmocka_unit_test(body_over_the_limit_is_413),
+        cmocka_unit_test(non_public_route_without_auth_hook_is_401),
+        cmocka_unit_test(path_parameters_reach_the_handler),
+        cmocka_unit_test(unknown_route_is_404_and_wrong_method_is_405_with_allow),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
