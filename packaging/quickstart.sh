@@ -2,17 +2,19 @@
 # The run command: installs what is needed, builds, starts a private PostgreSQL under
 # .local/ (reused on the next run), migrates, creates the demo institution when missing,
 # then runs onshid in the foreground and prints where to sign in. Ctrl-C stops both.
-# Environment: PORT (default 8080), ONSHI_LOCAL (state directory, default ./.local).
+# Environment: PORT (default 8080), QUICKSTART_DIR (state directory, default ./.local).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
 
 bash packaging/install-deps.sh run
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DONSHI_TESTS=OFF >/dev/null
-cmake --build build -j "$(nproc)" >/dev/null
+# An existing build (for example the test command's) is reused as it is configured.
+[ -f build/CMakeCache.txt ] ||
+  cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DONSHI_TESTS=OFF >/dev/null
+cmake --build build -j "$(nproc)" --target onshid onshictl webui >/dev/null
 
 port=${PORT:-8080}
-local_dir=${ONSHI_LOCAL:-$repo/.local}
+local_dir=${QUICKSTART_DIR:-$repo/.local}
 mkdir -p "$local_dir"
 local_dir=$(cd "$local_dir" && pwd)
 pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
@@ -24,7 +26,7 @@ if [ "$(id -u)" -eq 0 ]; then
   as_pg=(runuser -u postgres --)
   pg_user=postgres
   if ! runuser -u postgres -- test -x "$local_dir"; then
-    echo "quickstart: the postgres user cannot reach $local_dir; set ONSHI_LOCAL to a directory it can use" >&2
+    echo "quickstart: the postgres user cannot reach $local_dir; set QUICKSTART_DIR to a directory it can use" >&2
     exit 1
   fi
 fi
