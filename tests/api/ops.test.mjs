@@ -85,6 +85,29 @@ test('chunked oversize body answers 413', async () => {
   assert.equal(JSON.parse(res.body).error.code, 'request.body_too_large');
 });
 
+test('an endless chunked body is cut off instead of being read forever', async () => {
+  const net = await import('node:net');
+  const chunk = `${(64 * 1024).toString(16)}\r\n${'x'.repeat(64 * 1024)}\r\n`;
+  const closed = await new Promise((resolve) => {
+    const sock = net.connect(srv.port, '127.0.0.1');
+    let sent = 0;
+    const pump = () => {
+      // 32 MiB at most: far beyond the 1 MiB limit plus what the server may discard.
+      while (sent < 512) {
+        sent++;
+        if (!sock.write(chunk)) { sock.once('drain', pump); return; }
+      }
+      resolve(false);
+    };
+    sock.on('error', () => {});
+    sock.on('close', () => resolve(sent < 512));
+    sock.write('GET /readyz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n');
+    pump();
+  });
+  assert.equal(closed, true, 'the server closed the connection');
+  assert.equal((await fetch(`${srv.base}/healthz`)).status, 200, 'and keeps serving others');
+});
+
 test('a body within the limit on a GET route is accepted and ignored', async () => {
   const res = await rawRequest(srv.port,
     'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}');

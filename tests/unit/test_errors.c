@@ -11,40 +11,11 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "core/text.h"
 #include "util/errors.h"
 
 /* Strict UTF-8 (no overlongs, surrogates or code points above U+10FFFF), kept local so this
  * test needs only onshi_util. */
-static bool utf8_ok(const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        unsigned c = *p;
-        int n;
-        unsigned long cp, min;
-        if (c < 0x80) {
-            p++;
-            continue;
-        } else if ((c & 0xE0) == 0xC0) {
-            n = 1, cp = c & 0x1F, min = 0x80;
-        } else if ((c & 0xF0) == 0xE0) {
-            n = 2, cp = c & 0x0F, min = 0x800;
-        } else if ((c & 0xF8) == 0xF0) {
-            n = 3, cp = c & 0x07, min = 0x10000;
-        } else {
-            return false;
-        }
-        for (int i = 1; i <= n; i++) {
-            if ((p[i] & 0xC0) != 0x80)
-                return false;
-            cp = (cp << 6) | (p[i] & 0x3F);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        p += n + 1;
-    }
-    return true;
-}
 
 static bool has_non_ascii(const char *s)
 {
@@ -111,7 +82,7 @@ static void errors_messages_are_nonempty_utf8_japanese(void **state)
         assert_non_null(msg);
         if (!*msg)
             fail_msg("%s: empty message", error_table[i].code);
-        if (!utf8_ok(msg))
+        if (!utf8_valid(msg, strlen(msg)))
             fail_msg("%s: message is not valid UTF-8", error_table[i].code);
         if (!has_non_ascii(msg))
             fail_msg("%s: message '%s' has no Japanese", error_table[i].code, msg);
@@ -126,7 +97,7 @@ static void errors_hints_are_nonempty(void **state)
         assert_non_null(hint);
         if (!*hint)
             fail_msg("%s: empty hint", error_table[i].code);
-        if (!utf8_ok(hint))
+        if (!utf8_valid(hint, strlen(hint)))
             fail_msg("%s: hint is not valid UTF-8", error_table[i].code);
     }
 }

@@ -159,6 +159,15 @@ static const char *operator_name(void)
     return u && *u ? u : "operator";
 }
 
+/* Where an operator change came from, for the audit log: onshictl@<host>. */
+static const char *operator_source(char *buf, size_t len)
+{
+    char host[256] = "localhost";
+    gethostname(host, sizeof host - 1);
+    snprintf(buf, len, "onshictl@%s", host);
+    return buf;
+}
+
 static void print_created(const struct ctl *ctl, const struct new_institution *n)
 {
     if (ctl->json) {
@@ -205,10 +214,8 @@ static int create_institution(struct ctl *ctl, const char *code, const char *nam
                                 .kind = kind_id,
                                 .start_date = start_date,
                                 .actor = operator_name()};
-    char source[300], host[256] = "localhost";
-    gethostname(host, sizeof host - 1);
-    snprintf(source, sizeof source, "onshictl@%s", host);
-    n.source = source;
+    char source[300];
+    n.source = operator_source(source, sizeof source);
     institution_master_user_id(code, n.master_id);
     institution_master_reset_user_id(code, n.reset_id);
     if (secret_initial_password(n.master_pw) != 0 || secret_initial_password(n.reset_pw) != 0 ||
@@ -320,7 +327,7 @@ static int cmd_institution_list(struct ctl *ctl, int argc, char **argv)
 }
 
 struct relate_args {
-    const char *code, *related, *name, *established, *abolished, *actor;
+    const char *code, *related, *name, *established, *abolished, *actor, *source;
 };
 
 static int relate_tx(struct db *db, void *p)
@@ -337,14 +344,16 @@ static int relate_tx(struct db *db, void *p)
     json_t *details = json_pack("{s:s, s:s?, s:s?}", "name", a->name, "established_on",
                                 a->established, "abolished_on", a->abolished);
     rc = store_audit_insert(db, a->code, "operator", a->actor, "institution.relate", a->related,
-                            "onshictl", details);
+                            a->source, details);
     json_decref(details);
     return rc < 0 ? rc : 1;
 }
 
 static int cmd_institution_relate(struct ctl *ctl, int argc, char **argv)
 {
-    struct relate_args a = {.actor = operator_name()};
+    char source[300];
+    struct relate_args a = {.actor = operator_name(),
+                            .source = operator_source(source, sizeof source)};
     struct flag flags[] = {{"--code", &a.code},
                            {"--related-code", &a.related},
                            {"--name", &a.name},

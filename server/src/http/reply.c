@@ -39,8 +39,8 @@ enum MHD_Result reply_json_steal(struct request *req, unsigned status, json_t *b
     return reply_buffer(req, status, "application/json; charset=utf-8", text, strlen(text));
 }
 
-enum MHD_Result reply_error_details(struct request *req, enum err_code code, const char *field,
-                                    json_t *details)
+/* The registry's error body; details is stolen. */
+static struct MHD_Response *error_response(enum err_code code, const char *field, json_t *details)
 {
     const struct error_def *e = &error_table[code];
     json_t *err = json_pack("{s:s, s:s}", "code", e->code, "message", e->message);
@@ -48,10 +48,38 @@ enum MHD_Result reply_error_details(struct request *req, enum err_code code, con
         json_object_set_new(err, "field", json_string(field));
     if (details)
         json_object_set_new(err, "details", details);
-    return reply_json_steal(req, (unsigned)e->http_status, json_pack("{s:o}", "error", err));
+    json_t *body = json_pack("{s:o}", "error", err);
+    char *text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(body);
+    if (!text)
+        return NULL;
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer_with_free_callback(strlen(text), text, &free);
+    if (!r) {
+        free(text);
+        return NULL;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
+    return r;
+}
+
+enum MHD_Result reply_error_details(struct request *req, enum err_code code, const char *field,
+                                    json_t *details)
+{
+    return reply_response(req, (unsigned)error_table[code].http_status,
+                          error_response(code, field, details));
 }
 
 enum MHD_Result reply_error(struct request *req, enum err_code code, const char *field)
 {
     return reply_error_details(req, code, field, NULL);
+}
+
+enum MHD_Result reply_error_with_header(struct request *req, enum err_code code, const char *header,
+                                        const char *value)
+{
+    struct MHD_Response *r = error_response(code, NULL, NULL);
+    if (r)
+        MHD_add_response_header(r, header, value);
+    return reply_response(req, (unsigned)error_table[code].http_status, r);
 }

@@ -16,6 +16,9 @@ enum MHD_Result reply_error(struct request *req, enum err_code code, const char 
 /* As reply_error, with "details" (stolen; may be NULL). */
 enum MHD_Result reply_error_details(struct request *req, enum err_code code, const char *field,
                                     json_t *details);
+/* As reply_error, with one extra response header (Allow, Connection: close). */
+enum MHD_Result reply_error_with_header(struct request *req, enum err_code code, const char *header,
+                                        const char *value);
 /* data is malloc'd and taken over. */
 enum MHD_Result reply_buffer(struct request *req, unsigned status, const char *content_type,
                              char *data, size_t len);

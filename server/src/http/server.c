@@ -35,43 +35,10 @@ static long body_limit_for(const struct route *r)
     return (r && (r->flags & ROUTE_UPLOAD)) ? c->upload_limit : c->body_limit;
 }
 
-static enum MHD_Result reply_not_allowed(struct request *req, const char *allow)
+/* For answers given without reading the body: the connection cannot be reused. */
+static enum MHD_Result reply_closing_error(struct request *req, enum err_code code)
 {
-    const struct error_def *e = &error_table[ERR_REQUEST_METHOD_NOT_ALLOWED];
-    json_t *body = json_pack("{s:{s:s, s:s}}", "error", "code", e->code, "message", e->message);
-    char *text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(body);
-    if (!text)
-        return MHD_NO;
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer_with_free_callback(strlen(text), text, &free);
-    if (!r) {
-        free(text);
-        return MHD_NO;
-    }
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
-    MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
-    return reply_response(req, MHD_HTTP_METHOD_NOT_ALLOWED, r);
-}
-
-static enum MHD_Result reply_closing(struct request *req, enum err_code code)
-{
-    /* Used when the body will not be read: the connection cannot be reused. */
-    const struct error_def *e = &error_table[code];
-    json_t *body = json_pack("{s:{s:s, s:s}}", "error", "code", e->code, "message", e->message);
-    char *text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(body);
-    if (!text)
-        return MHD_NO;
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer_with_free_callback(strlen(text), text, &free);
-    if (!r) {
-        free(text);
-        return MHD_NO;
-    }
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
-    return reply_response(req, (unsigned)e->http_status, r);
+    return reply_error_with_header(req, code, MHD_HTTP_HEADER_CONNECTION, "close");
 }
 
 /* First call for a request: routing and the checks that need no body. Returns MHD_YES with
@@ -81,13 +48,14 @@ static enum MHD_Result begin(struct request *req, bool *done)
     char allow[128];
     *done = true;
     if (atomic_load(&draining))
-        return reply_closing(req, ERR_SERVER_SHUTTING_DOWN);
+        return reply_closing_error(req, ERR_SERVER_SHUTTING_DOWN);
     enum match_result m = router_match(options.routes, options.nroutes, req->method, req->path,
                                        &req->match, allow, sizeof allow);
     if (m == MATCH_NONE)
         return reply_error(req, ERR_REQUEST_NOT_FOUND, NULL);
     if (m == MATCH_WRONG_METHOD)
-        return reply_not_allowed(req, allow);
+        return reply_error_with_header(req, ERR_REQUEST_METHOD_NOT_ALLOWED, MHD_HTTP_HEADER_ALLOW,
+                                       allow);
     req->route = &options.routes[req->match.index];
     const char *length =
         MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -95,7 +63,7 @@ static enum MHD_Result begin(struct request *req, bool *done)
         char *end;
         unsigned long long n = strtoull(length, &end, 10);
         if (*end || n > (unsigned long long)body_limit_for(req->route))
-            return reply_closing(req, ERR_REQUEST_BODY_TOO_LARGE);
+            return reply_closing_error(req, ERR_REQUEST_BODY_TOO_LARGE);
     }
     *done = false;
     return MHD_YES;
@@ -113,7 +81,7 @@ static bool is_json_content_type(const char *ct)
 static enum MHD_Result finish(struct request *req)
 {
     if (req->body_too_large)
-        return reply_closing(req, ERR_REQUEST_BODY_TOO_LARGE);
+        return reply_closing_error(req, ERR_REQUEST_BODY_TOO_LARGE);
     const struct route *route = req->route;
     if (route->flags & ROUTE_JSON) {
         const char *ct =
@@ -181,12 +149,21 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
-        if (!req->body_too_large && req->body.len + n > (size_t)body_limit_for(req->route)) {
+        size_t limit = (size_t)body_limit_for(req->route);
+        if (req->body.len + n > limit && !req->body_too_large) {
             req->body_too_large = true;
             sb_free(&req->body);
         }
-        if (!req->body_too_large)
+        if (!req->body_too_large) {
             sb_append(&req->body, upload_data, n);
+        } else {
+            /* MHD cannot answer in the middle of a body, so a chunked body over the limit is
+             * read and dropped, and 413 follows at its end; past twice the limit more, the
+             * client is not worth waiting for and the connection is closed. */
+            req->discarded += n;
+            if (req->discarded > 2 * limit)
+                return MHD_NO;
+        }
         return MHD_YES;
     }
     return finish(req);
