@@ -43,7 +43,7 @@ static const struct config_key keys[] = {
      "Most client connections held at once; more are refused."},
     {"connection_timeout", KEY_INT, OFF(connection_timeout), "30", 1, 3600, NULL, false,
      "Seconds an idle or stalled client connection is kept."},
-    {"connection_memory_limit", KEY_SIZE, OFF(connection_memory_limit), "131072", 16384, 16777216,
+    {"connection_memory_limit", KEY_SIZE, OFF(connection_memory_limit), "32768", 8192, 16777216,
      NULL, false, "Bytes libmicrohttpd may use per connection for headers and buffers."},
     {"body_limit", KEY_SIZE, OFF(body_limit), "1048576", 1024, 67108864, NULL, true,
      "Largest JSON request body in bytes; larger bodies get 413."},
