@@ -55,6 +55,7 @@ static const struct route routes[] = {
     {"GET", "/items/{id}", item, ROUTE_PUBLIC, NULL},
     {"DELETE", "/items/{id}", item, ROUTE_PUBLIC, NULL},
     {"GET", "/private", item, 0, "anything"},
+    {"POST", "/private", echo, ROUTE_JSON, "anything"},
 };
 
 struct reply {
@@ -217,6 +218,16 @@ static void non_public_route_without_auth_hook_is_401(void **state)
     assert_error(send_request("GET", "/private", NULL, NULL, 0), 401, "auth.required", NULL);
 }
 
+static void authentication_is_checked_before_the_body_is_read(void **state)
+{
+    (void)state;
+    /* Declared far over the limit: an unauthenticated client gets 401, not 413. */
+    char big[4096];
+    memset(big, ' ', sizeof big);
+    assert_error(send_request("POST", "/private", "application/json", big, sizeof big), 401,
+                 "auth.required", NULL);
+}
+
 static void path_parameters_reach_the_handler(void **state)
 {
     (void)state;
@@ -246,6 +257,7 @@ int main(void)
         cmocka_unit_test(field_errors_name_the_field),
         cmocka_unit_test(body_over_the_limit_is_413),
         cmocka_unit_test(non_public_route_without_auth_hook_is_401),
+        cmocka_unit_test(authentication_is_checked_before_the_body_is_read),
         cmocka_unit_test(path_parameters_reach_the_handler),
         cmocka_unit_test(unknown_route_is_404_and_wrong_method_is_405_with_allow),
     };

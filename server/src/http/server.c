@@ -41,12 +41,11 @@ static enum MHD_Result reply_closing_error(struct request *req, enum err_code co
     return reply_error_with_header(req, code, MHD_HTTP_HEADER_CONNECTION, "close");
 }
 
-/* First call for a request: routing and the checks that need no body. Returns MHD_YES with
- * *done = false when the body should be read next. */
-static enum MHD_Result begin(struct request *req, bool *done)
+/* First call for a request, headers only: routing, authentication and the declared body
+ * size, so that nothing is read from a client that will be refused anyway. */
+static enum MHD_Result begin(struct request *req)
 {
     char allow[128];
-    *done = true;
     if (atomic_load(&draining))
         return reply_closing_error(req, ERR_SERVER_SHUTTING_DOWN);
     enum match_result m = router_match(options.routes, options.nroutes, req->method, req->path,
@@ -56,17 +55,28 @@ static enum MHD_Result begin(struct request *req, bool *done)
     if (m == MATCH_WRONG_METHOD)
         return reply_error_with_header(req, ERR_REQUEST_METHOD_NOT_ALLOWED, MHD_HTTP_HEADER_ALLOW,
                                        allow);
-    req->route = &options.routes[req->match.index];
+    const struct route *route = req->route = &options.routes[req->match.index];
+    if (!(route->flags & ROUTE_PUBLIC)) {
+        if (!options.authenticate)
+            return reply_error(req, ERR_AUTH_REQUIRED, NULL);
+        switch (options.authenticate(req)) {
+        case AUTH_OK:
+            break;
+        case AUTH_REPLIED:
+            return MHD_YES;
+        case AUTH_FAILED:
+            return MHD_NO;
+        }
+    }
     const char *length =
         MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (length) {
         char *end;
         unsigned long long n = strtoull(length, &end, 10);
-        if (*end || n > (unsigned long long)body_limit_for(req->route))
+        if (*end || n > (unsigned long long)body_limit_for(route))
             return reply_closing_error(req, ERR_REQUEST_BODY_TOO_LARGE);
     }
-    *done = false;
-    return MHD_YES;
+    return MHD_YES; /* the body is read next */
 }
 
 static bool is_json_content_type(const char *ct)
@@ -77,7 +87,7 @@ static bool is_json_content_type(const char *ct)
     return strncasecmp(ct, "application/json", n) == 0 && (ct[n] == '\0' || ct[n] == ';');
 }
 
-/* Last call: the whole body is in. Parse it, authenticate, run the handler. */
+/* Last call: the whole body is in. Parse it and run the handler. */
 static enum MHD_Result finish(struct request *req)
 {
     if (req->body_too_large)
@@ -99,18 +109,6 @@ static enum MHD_Result finish(struct request *req)
                                NULL);
         if (!json_is_object(req->json))
             return reply_error(req, ERR_REQUEST_NOT_OBJECT, NULL);
-    }
-    if (!(route->flags & ROUTE_PUBLIC)) {
-        if (!options.authenticate)
-            return reply_error(req, ERR_AUTH_REQUIRED, NULL);
-        switch (options.authenticate(req)) {
-        case AUTH_OK:
-            break;
-        case AUTH_REPLIED:
-            return MHD_YES;
-        case AUTH_FAILED:
-            return MHD_NO;
-        }
     }
     enum MHD_Result ret = route->handler(req);
     if (db_rollback_leftover(db_thread_peek())) {
@@ -139,8 +137,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
         req->path = url;
         *con_cls = req;
         atomic_fetch_add(&inflight, 1);
-        bool done;
-        return begin(req, &done);
+        return begin(req);
     }
     if (req->status || !req->route) {
         *upload_data_size = 0; /* already answered (e.g. 413 before the body): discard */
