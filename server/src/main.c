@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "api/routes.h"
 #include "http/server.h"
@@ -41,6 +42,12 @@ static void usage(FILE *out)
           "exit codes: 0 ok, 2 usage, 3 configuration, 4 database unreachable,\n"
           "            5 schema version mismatch, 6 cannot listen\n",
           out);
+}
+
+static int cpu_count(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 256 ? 256 : (int)n;
 }
 
 static void apply_log_level(const struct config *c)
@@ -189,7 +196,7 @@ int main(int argc, char **argv)
         .nroutes = api_routes_count,
         .listen_address = c->listen_address,
         .port = c->port,
-        .threads = c->http_threads,
+        .threads = c->http_threads ? c->http_threads : cpu_count(),
         .connection_limit = c->connection_limit,
         .connection_timeout = c->connection_timeout,
         .connection_memory_limit = c->connection_memory_limit,
@@ -202,9 +209,10 @@ int main(int argc, char **argv)
         return EXIT_LISTEN;
     }
     log_event(LOG_NOTICE, "listening",
-              json_pack("{s:s, s:i, s:s, s:i, s:s}", "address", c->listen_address, "port",
-                        http_server_port(), "environment", c->environment, "schema_version",
-                        schema_expected_version(), "version", ONSHI_VERSION));
+              json_pack("{s:s, s:i, s:i, s:s, s:i, s:s}", "address", c->listen_address, "port",
+                        http_server_port(), "http_threads", ho.threads, "environment",
+                        c->environment, "schema_version", schema_expected_version(), "version",
+                        ONSHI_VERSION));
 
     for (;;) {
         int sig;

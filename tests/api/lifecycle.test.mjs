@@ -36,7 +36,7 @@ test('bad configuration value: exit 3 naming the key and the allowed range', asy
   const file = writeConfig('bad.conf', 'http_threads = many\n');
   const r = await runOnshidToExit(['--config', file], {});
   assert.equal(r.code, 3);
-  assert.match(r.stderr, /http_threads must be an integer from 1 to 256 \(got 'many'\)/);
+  assert.match(r.stderr, /http_threads must be an integer from 0 to 256 \(got 'many'\)/);
   const env = await runOnshidToExit([], { ONSHI_ENVIRONMENT: 'staging' });
   assert.equal(env.code, 3);
   assert.match(env.stderr, /ONSHI_ENVIRONMENT: environment must be one of production, verification/);

@@ -2,7 +2,8 @@
 // the same number of connections, so the ratio shows what the HTTP layer costs on top of
 // PostgreSQL. Informational: it fails only when something breaks (errors, non-2xx replies),
 // never on the ratio.
-//   BENCH_CONNECTIONS (4)  wrk connections = pgbench clients = onshid HTTP threads
+//   BENCH_CONNECTIONS (4)  wrk connections = pgbench clients (onshid runs its default
+//                          http_threads: one per core, each with one database connection)
 //   BENCH_SECONDS (5)      duration of one measurement
 //   BENCH_ROUNDS (3)       wrk/pgbench pairs; the medians are reported
 import { execFile } from 'node:child_process';
@@ -59,7 +60,8 @@ const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const h = s.le
 const pg = await startPostgres();
 const conninfo = pg.conninfo(pg.migratedDatabase());
 // Request lines are logged at info; at warn the benchmark measures serving, not logging.
-const server = await startOnshid({ database: conninfo, env: { ONSHI_HTTP_THREADS: String(C), ONSHI_LOG_LEVEL: 'warn' } });
+const server = await startOnshid({ database: conninfo, env: { ONSHI_HTTP_THREADS: '0', ONSHI_LOG_LEVEL: 'warn' } });
+const threads = Number(/"http_threads":(\d+)/.exec(server.log())[1]);
 server.url = `${server.base}/readyz`;
 const ready = await (await fetch(server.url)).json();
 if (ready.status !== 'ready') throw new Error(`GET /readyz: ${JSON.stringify(ready)}`);
@@ -68,7 +70,7 @@ const file = path.join(tmp, 'query.sql');
 fs.writeFileSync(file, `${SQL}\n`);
 const problems = [];
 try {
-  console.log(`# GET ${server.url} vs pgbench '${SQL}'  connections=${C} seconds=${SECS} rounds=${ROUNDS} cpus=${os.cpus().length}`);
+  console.log(`# GET ${server.url} vs pgbench '${SQL}'  connections=${C} onshid_threads=${threads} seconds=${SECS} rounds=${ROUNDS} cpus=${os.cpus().length}`);
   // Warm-up: fills caches, plans and connections on both paths; results are discarded.
   await wrk(server.url, 2);
   await pgbench(conninfo, file, 2);

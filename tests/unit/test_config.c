@@ -108,7 +108,7 @@ static void config_uses_defaults_without_file(void **state)
     assert_string_equal(c.listen_address, "127.0.0.1");
     assert_int_equal(c.port, 8080);
     assert_string_equal(c.database_url, "dbname=onshi");
-    assert_int_equal(c.http_threads, 4);
+    assert_int_equal(c.http_threads, 0);
     assert_int_equal(c.connection_limit, 1024);
     assert_int_equal(c.connection_timeout, 30);
     assert_int_equal(c.connection_memory_limit, 32768);
@@ -247,7 +247,7 @@ static void config_out_of_range_int_is_error_naming_key(void **state)
     (void)state;
     assert_contains(load_fails("port = 65536\n"), "port");
     assert_contains(load_fails("port = -1\n"), "port");
-    assert_contains(load_fails("http_threads = 0\n"), "http_threads");
+    assert_contains(load_fails("http_threads = -1\n"), "http_threads");
     assert_contains(load_fails("http_threads = 257\n"), "http_threads");
     assert_contains(load_fails("body_limit = 1023\n"), "body_limit");
     assert_contains(load_fails("body_limit = 99999999999999999999999\n"), "body_limit");

@@ -1,7 +1,5 @@
 #include "http/server.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -10,6 +8,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "http/listener.h"
 #include "http/metrics.h"
 #include "http/reply.h"
 #include "http/router.h"
@@ -21,6 +20,7 @@ static struct MHD_Daemon *daemon_handle;
 static struct http_server_options options;
 static atomic_int inflight;
 static atomic_bool draining;
+static int listening_port = -1;
 
 static double elapsed_since(const struct timespec *t0)
 {
@@ -212,39 +212,32 @@ int http_server_start(const struct http_server_options *opt, char *err, size_t e
 {
     options = *opt;
     atomic_store(&draining, false);
+    int fd = listener_open(opt->listen_address, opt->port, err, errlen);
+    if (fd < 0)
+        return -1;
+    listening_port = listener_port(fd);
     if (metrics_init(opt->routes, opt->nroutes) != 0) {
         snprintf(err, errlen, "out of memory");
+        close(fd);
         return -1;
     }
-    struct sockaddr_storage addr;
-    memset(&addr, 0, sizeof addr);
-    unsigned flags =
-        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
-    struct sockaddr_in *v4 = (struct sockaddr_in *)&addr;
-    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&addr;
-    if (inet_pton(AF_INET, opt->listen_address, &v4->sin_addr) == 1) {
-        v4->sin_family = AF_INET;
-        v4->sin_port = htons((uint16_t)opt->port);
-    } else if (inet_pton(AF_INET6, opt->listen_address, &v6->sin6_addr) == 1) {
-        v6->sin6_family = AF_INET6;
-        v6->sin6_port = htons((uint16_t)opt->port);
-        flags |= MHD_USE_IPv6;
-    } else {
-        snprintf(err, errlen, "listen_address '%s' is not an IPv4 or IPv6 address",
-                 opt->listen_address);
-        metrics_shutdown();
-        return -1;
-    }
-    daemon_handle = MHD_start_daemon(
-        flags, (uint16_t)opt->port, NULL, NULL, &access_handler, NULL, MHD_OPTION_EXTERNAL_LOGGER,
-        &mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned)opt->threads, MHD_OPTION_CONNECTION_LIMIT, (unsigned)opt->connection_limit,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opt->connection_timeout,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)opt->connection_memory_limit,
-        MHD_OPTION_NOTIFY_COMPLETED, &completed, NULL, MHD_OPTION_END);
-    if (!daemon_handle) {
-        snprintf(err, errlen, "cannot listen on %s port %d (address in use or not permitted)",
-                 opt->listen_address, opt->port);
+    /* ITC: connections handed over by the accept thread must wake their worker. */
+    daemon_handle =
+        MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
+                             MHD_USE_ERROR_LOG | MHD_USE_NO_LISTEN_SOCKET,
+                         0, NULL, NULL, &access_handler, NULL, MHD_OPTION_EXTERNAL_LOGGER, &mhd_log,
+                         NULL, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)opt->threads,
+                         MHD_OPTION_CONNECTION_LIMIT, (unsigned)opt->connection_limit,
+                         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opt->connection_timeout,
+                         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)opt->connection_memory_limit,
+                         MHD_OPTION_NOTIFY_COMPLETED, &completed, NULL, MHD_OPTION_END);
+    if (!daemon_handle || listener_start(fd, daemon_handle) != 0) {
+        snprintf(err, errlen, "cannot start the HTTP server");
+        if (daemon_handle)
+            MHD_stop_daemon(daemon_handle);
+        else
+            close(fd);
+        daemon_handle = NULL;
         metrics_shutdown();
         return -1;
     }
@@ -253,17 +246,13 @@ int http_server_start(const struct http_server_options *opt, char *err, size_t e
 
 int http_server_port(void)
 {
-    const union MHD_DaemonInfo *info =
-        MHD_get_daemon_info(daemon_handle, MHD_DAEMON_INFO_BIND_PORT);
-    return info ? info->port : -1;
+    return listening_port;
 }
 
 void http_server_quiesce(void)
 {
     atomic_store(&draining, true);
-    MHD_socket fd = MHD_quiesce_daemon(daemon_handle);
-    if (fd != MHD_INVALID_SOCKET)
-        close(fd);
+    listener_stop();
 }
 
 int http_server_inflight(void)
@@ -273,6 +262,7 @@ int http_server_inflight(void)
 
 void http_server_stop(void)
 {
+    listener_stop();
     if (daemon_handle)
         MHD_stop_daemon(daemon_handle);
     daemon_handle = NULL;

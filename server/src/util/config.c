@@ -37,8 +37,9 @@ static const struct config_key keys[] = {
      "TCP port; 0 picks a free port (the 'listening' log line names it)."},
     {"database_url", KEY_STRING, OFF(database_url), "dbname=onshi", 0, 0, NULL, false,
      "libpq connection string or postgresql:// URI. Never logged."},
-    {"http_threads", KEY_INT, OFF(http_threads), "4", 1, 256, NULL, false,
-     "Threads in libmicrohttpd's pool; each opens its own database connection."},
+    {"http_threads", KEY_INT, OFF(http_threads), "0", 0, 256, NULL, false,
+     "Threads in libmicrohttpd's pool, each with its own database connection; 0 = one per "
+     "CPU core (more threads than cores only add context switches)."},
     {"connection_limit", KEY_INT, OFF(connection_limit), "1024", 1, 100000, NULL, false,
      "Most client connections held at once; more are refused."},
     {"connection_timeout", KEY_INT, OFF(connection_timeout), "30", 1, 3600, NULL, false,

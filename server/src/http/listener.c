@@ -1,0 +1,117 @@
+/* accept4 is a GNU extension. */
+#define _GNU_SOURCE
+#include "http/listener.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/log.h"
+
+static int listen_fd = -1;
+static struct MHD_Daemon *target;
+static pthread_t thread;
+static bool running;
+static atomic_bool stop;
+
+int listener_open(const char *address, int port, char *err, size_t errlen)
+{
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
+    struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
+    socklen_t len;
+    if (inet_pton(AF_INET, address, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons((uint16_t)port);
+        len = sizeof *v4;
+    } else if (inet_pton(AF_INET6, address, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons((uint16_t)port);
+        len = sizeof *v6;
+    } else {
+        snprintf(err, errlen, "listen_address '%s' is not an IPv4 or IPv6 address", address);
+        return -1;
+    }
+    int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int on = 1;
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
+        bind(fd, (struct sockaddr *)&ss, len) != 0 || listen(fd, SOMAXCONN) != 0) {
+        snprintf(err, errlen, "cannot listen on %s port %d: %s", address, port, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+int listener_port(int fd)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
+        return -1;
+    return ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                          : ((struct sockaddr_in *)&ss)->sin_port);
+}
+
+static void *accept_loop(void *arg)
+{
+    (void)arg;
+    while (!atomic_load(&stop)) {
+        /* A bounded wait, so a stop request is noticed within a quarter second. */
+        struct pollfd p = {listen_fd, POLLIN, 0};
+        if (poll(&p, 1, 250) <= 0)
+            continue;
+        struct sockaddr_storage ss;
+        socklen_t len = sizeof ss;
+        int fd = accept4(listen_fd, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+                log_msg(LOG_WARN, "accept: %s; pausing", strerror(errno));
+                struct timespec pause = {0, 100 * 1000 * 1000};
+                nanosleep(&pause, NULL);
+            }
+            continue;
+        }
+        /* MHD owns (and on failure closes) the socket from here on. */
+        if (MHD_add_connection(target, fd, (struct sockaddr *)&ss, len) != MHD_YES)
+            log_msg(LOG_WARN, "connection refused: %s", strerror(errno));
+    }
+    return NULL;
+}
+
+int listener_start(int fd, struct MHD_Daemon *daemon)
+{
+    listen_fd = fd;
+    target = daemon;
+    atomic_store(&stop, false);
+    if (pthread_create(&thread, NULL, accept_loop, NULL) != 0) {
+        close(fd);
+        listen_fd = -1;
+        return -1;
+    }
+    running = true;
+    return 0;
+}
+
+void listener_stop(void)
+{
+    if (running) {
+        atomic_store(&stop, true);
+        pthread_join(thread, NULL);
+        running = false;
+    }
+    if (listen_fd >= 0)
+        close(listen_fd);
+    listen_fd = -1;
+}
