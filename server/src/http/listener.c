@@ -108,6 +108,8 @@ void listener_stop(void)
 {
     if (running) {
         atomic_store(&stop, true);
+        /* Wakes the thread's poll at once on Linux; the timeout is only the fallback. */
+        shutdown(listen_fd, SHUT_RDWR);
         pthread_join(thread, NULL);
         running = false;
     }
