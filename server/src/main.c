@@ -96,17 +96,23 @@ static void reload(const char *path)
     log_msg(LOG_NOTICE, "configuration reloaded");
 }
 
-/* Lets in-flight requests finish (bounded by shutdown_grace), then stops the server. */
-static void drain_and_stop(void)
+/* Lets in-flight requests finish (bounded by shutdown_grace), then stops the server.
+ * A second SIGTERM or SIGINT while draining stops at once. */
+static void drain_and_stop(const sigset_t *sigs)
 {
     http_server_quiesce();
     int grace_ms = config_current()->shutdown_grace * 1000;
-    struct timespec tick = {0, 10 * 1000 * 1000};
-    for (int waited = 0; http_server_inflight() > 0 && waited < grace_ms; waited += 10)
-        nanosleep(&tick, NULL);
+    const struct timespec tick = {0, 10 * 1000 * 1000};
+    for (int waited = 0; http_server_inflight() > 0 && waited < grace_ms; waited += 10) {
+        int sig = sigtimedwait(sigs, NULL, &tick);
+        if (sig == SIGTERM || sig == SIGINT) {
+            log_msg(LOG_WARN, "second signal: not waiting for in-flight requests");
+            break;
+        }
+    }
     int left = http_server_inflight();
     if (left > 0)
-        log_msg(LOG_WARN, "shutdown grace over; closing %d unfinished requests", left);
+        log_msg(LOG_WARN, "closing %d unfinished requests", left);
     http_server_stop();
 }
 
@@ -225,7 +231,7 @@ int main(int argc, char **argv)
         log_msg(LOG_NOTICE, "received %s; draining", sig == SIGTERM ? "SIGTERM" : "SIGINT");
         break;
     }
-    drain_and_stop();
+    drain_and_stop(&sigs);
     static_shutdown();
     log_msg(LOG_NOTICE, "stopped");
     config_shutdown();

@@ -133,6 +133,41 @@ test('SIGTERM lets an in-flight request finish, then exits 0', async () => {
   assert.match(srv.log(), /received SIGTERM; draining/);
 });
 
+// Opens a request whose body never completes: it stays in flight until the server gives up.
+async function stalledRequest(srv) {
+  const sock = net.connect(srv.port, '127.0.0.1');
+  sock.on('error', () => {});
+  await new Promise((r) => sock.once('connect', r));
+  sock.write('GET /readyz HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n{');
+  await new Promise((r) => setTimeout(r, 200));
+  return sock;
+}
+
+test('a stalled request is closed when shutdown_grace runs out, and onshid still exits 0', async () => {
+  const srv = await startOnshid({ database: pg.conninfo(pg.migratedDatabase()), env: { ONSHI_SHUTDOWN_GRACE: '1' } });
+  const sock = await stalledRequest(srv);
+  const t0 = Date.now();
+  srv.proc.kill('SIGTERM');
+  assert.deepEqual(await srv.exited, { code: 0, signal: null });
+  const took = Date.now() - t0;
+  assert.ok(took >= 900 && took < 5000, `waited ${took} ms for a 1 s grace`);
+  assert.match(srv.log(), /closing 1 unfinished requests/);
+  sock.destroy();
+});
+
+test('a second SIGTERM while draining stops at once', async () => {
+  const srv = await startOnshid({ database: pg.conninfo(pg.migratedDatabase()), env: { ONSHI_SHUTDOWN_GRACE: '60' } });
+  const sock = await stalledRequest(srv);
+  const t0 = Date.now();
+  srv.proc.kill('SIGTERM');
+  await eventually(() => srv.log().includes('draining'));
+  srv.proc.kill('SIGTERM');
+  assert.deepEqual(await srv.exited, { code: 0, signal: null });
+  assert.ok(Date.now() - t0 < 5000, 'did not wait for the 60 s grace');
+  assert.match(srv.log(), /second signal: not waiting for in-flight requests/);
+  sock.destroy();
+});
+
 test('SIGTERM under load: started requests complete, nothing fails with a 5xx, exit 0', async () => {
   const srv = await startOnshid({ database: pg.conninfo(pg.migratedDatabase()), env: { ONSHI_LOG_LEVEL: 'warn' } });
   const statuses = [];
