@@ -103,7 +103,11 @@ static void drain_and_stop(const sigset_t *sigs)
     http_server_quiesce();
     int grace_ms = config_current()->shutdown_grace * 1000;
     const struct timespec tick = {0, 10 * 1000 * 1000};
-    for (int waited = 0; http_server_inflight() > 0 && waited < grace_ms; waited += 10) {
+    /* Done once nothing has been in flight for 50 ms: connections accepted just before the
+     * listener closed may still be sending their request (they get 503 and close). */
+    int quiet = 0;
+    for (int waited = 0; quiet < 5 && waited < grace_ms; waited += 10) {
+        quiet = http_server_inflight() > 0 ? 0 : quiet + 1;
         int sig = sigtimedwait(sigs, NULL, &tick);
         if (sig == SIGTERM || sig == SIGINT) {
             log_msg(LOG_WARN, "second signal: not waiting for in-flight requests");

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const buildDir = process.env.ONSHI_BUILD_DIR || path.join(repo, 'build');
+const buildDir = process.env.TEST_BUILD_DIR || path.join(repo, 'build');
 const onshid = path.join(buildDir, 'onshid');
 const specPath = path.join(repo, 'api-spec', 'openapi.yaml');
 const errorsPath = path.join(repo, 'server', 'errors.csv');
@@ -24,7 +24,7 @@ const normalise = (p) => p.replace(/\{\*([^}]*)\}/g, '{$1}');
 const key = (method, p) => `${method.toUpperCase()} ${normalise(p)}`;
 
 function routeTable() {
-  assert.ok(existsSync(onshid), `${onshid} does not exist: build first or set ONSHI_BUILD_DIR`);
+  assert.ok(existsSync(onshid), `${onshid} does not exist: build first or set TEST_BUILD_DIR`);
   const out = execFileSync(onshid, ['--print-routes'], { encoding: 'utf8' });
   const routes = [];
   for (const line of out.split('\n')) {

@@ -3,7 +3,7 @@
 // reuses the database and prints the same demo account again.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -33,7 +33,7 @@ function freePort() {
 
 async function runQuickstart(port) {
   const env = { ...process.env, PORT: String(port), QUICKSTART_DIR: state };
-  delete env.ONSHI_BUILD_DIR;
+  delete env.TEST_BUILD_DIR;
   const proc = spawn('bash', [path.join(REPO, 'packaging', 'quickstart.sh')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout.on('data', (d) => { out += d; });
@@ -66,4 +66,16 @@ test('the run command serves /readyz and prints the demo master account, twice',
   assert.equal(second.exit.code, 0);
   // The private PostgreSQL was stopped with the script.
   assert.equal(fs.existsSync(path.join(state, 'pgdata', 'postmaster.pid')), false);
+});
+
+test('the run command reports onshid failing to start and exits with its status', { timeout: 300000 }, async () => {
+  const blocker = net.createServer().listen(0, '127.0.0.1');
+  await new Promise((r) => blocker.once('listening', r));
+  const env = { ...process.env, PORT: String(blocker.address().port), QUICKSTART_DIR: state };
+  delete env.TEST_BUILD_DIR;
+  const res = spawnSync('bash', [path.join(REPO, 'packaging', 'quickstart.sh')], { env, encoding: 'utf8', timeout: 240000 });
+  blocker.close();
+  assert.equal(res.status, 6, res.stdout + res.stderr);
+  assert.match(res.stderr, /onshid exited with status 6/);
+  assert.equal(fs.existsSync(path.join(state, 'pgdata', 'postmaster.pid')), false, 'its PostgreSQL was stopped');
 });

@@ -12,10 +12,10 @@ after(() => pg?.stop());
 test('connection, prepared statements and the transaction runner behave against PostgreSQL', () => {
   const res = spawnSync(path.join(BUILD, 'tests', 'test_db'), [], {
     encoding: 'utf8',
-    env: { ...process.env, ONSHI_TEST_DATABASE_URL: pg.conninfo(pg.migratedDatabase()) },
+    env: { ...process.env, TEST_DATABASE_URL: pg.conninfo(pg.migratedDatabase()) },
     timeout: 120000,
   });
   process.stdout.write(res.stdout);
   assert.equal(res.status, 0, `${res.stdout}\n${res.stderr}`);
-  assert.match(res.stdout + res.stderr, /\[  PASSED  \] 8 test\(s\)/);
+  assert.match(res.stdout + res.stderr, /\[  PASSED  \] 9 test\(s\)/);
 });

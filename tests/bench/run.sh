@@ -18,7 +18,7 @@ if grep -q '^ONSHI_SANITIZE:BOOL=ON' build/CMakeCache.txt; then
 fi
 make -C build -j2 --no-print-directory >/dev/null
 
-export ONSHI_BUILD_DIR="$PWD/build"
+export TEST_BUILD_DIR="$PWD/build"
 status=0
 for bench in tests/bench/*.mjs; do
   echo "== $bench"

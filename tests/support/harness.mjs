@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const REPO = path.resolve(here, '..', '..');
-export const BUILD = process.env.ONSHI_BUILD_DIR || path.join(REPO, 'build');
+export const BUILD = process.env.TEST_BUILD_DIR || path.join(REPO, 'build');
 export const ONSHID = path.join(BUILD, 'onshid');
 export const ONSHICTL = path.join(BUILD, 'onshictl');
 export const WEBUI = path.join(BUILD, 'webui');
@@ -53,28 +53,28 @@ function mustRun(res, what) {
 export async function startPostgres() {
   const bin = pgBinDir();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onshi-pg-'));
+  const data = path.join(dir, 'data');
+  const pgctl = (args) => asPostgres(path.join(bin, 'pg_ctl'), ['-D', data, ...args]);
+  // Registered before anything can fail, so a failed start leaves nothing behind.
+  let stopped = false;
+  const cleanup = () => {
+    if (!stopped && fs.existsSync(path.join(data, 'postmaster.pid'))) pgctl(['-m', 'immediate', '-w', 'stop']);
+    stopped = true;
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  cleanups.add(cleanup);
   if (isRoot) {
     const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
     const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
     fs.chownSync(dir, uid, gid);
   }
-  const data = path.join(dir, 'data');
   const user = isRoot ? 'postgres' : os.userInfo().username;
   mustRun(asPostgres(path.join(bin, 'initdb'),
     ['-D', data, '-A', 'trust', '-U', user, '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync']), 'initdb');
-  const pgctl = (args) => asPostgres(path.join(bin, 'pg_ctl'), ['-D', data, ...args]);
   const opts = `-k ${dir} -c listen_addresses='' -c fsync=off -c synchronous_commit=off ` +
     '-c full_page_writes=off -c max_connections=200';
   const start = () => mustRun(pgctl(['-l', path.join(dir, 'log'), '-o', opts, '-w', '-t', '60', 'start']), 'pg_ctl start');
-  const stopNow = () => pgctl(['-m', 'immediate', '-w', 'stop']);
   start();
-  let stopped = false;
-  const cleanup = () => {
-    if (!stopped) stopNow();
-    stopped = true;
-    fs.rmSync(dir, { recursive: true, force: true });
-  };
-  cleanups.add(cleanup);
   const conninfo = (db) => `host=${dir} user=${user} dbname=${db}`;
   const psql = (db, sql) => mustRun(spawnSync('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-d', conninfo(db), '-c', sql], { encoding: 'utf8' }), `psql ${sql}`).stdout.trim();
   let dbCounter = 0;
@@ -127,7 +127,7 @@ export function runOnshidToExit(args, env, timeoutMs = 30000) {
     proc.stdout.on('data', (d) => { stdout += d; });
     proc.stderr.on('data', (d) => { stderr += d; });
     const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error(`onshid did not exit: ${stderr}`)); }, timeoutMs);
-    proc.on('exit', (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr }); });
+    proc.on('close', (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr }); });
   });
 }
 
@@ -145,7 +145,8 @@ export function startOnshid({ database, env = {}, args = [] } = {}) {
     const proc = spawn(ONSHID, args, { env: childEnv(fullEnv), stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
     let resolved = false;
-    const exited = new Promise((res) => proc.on('exit', (code, signal) => res({ code, signal })));
+    // 'close', not 'exit': by then stderr has been read to the end, so log() is complete.
+    const exited = new Promise((res) => proc.on('close', (code, signal) => res({ code, signal })));
     const kill = () => { try { proc.kill('SIGKILL'); } catch { /* already gone */ } };
     cleanups.add(kill);
     exited.then(() => cleanups.delete(kill));

@@ -112,7 +112,7 @@ static void config_uses_defaults_without_file(void **state)
     assert_int_equal(c.connection_limit, 1024);
     assert_int_equal(c.connection_timeout, 30);
     assert_int_equal(c.connection_memory_limit, 32768);
-    assert_int_equal(c.body_limit, 1048576);
+    assert_int_equal(c.body_limit, 65536);
     assert_int_equal(c.upload_limit, 6291456);
     assert_string_equal(c.environment, "production");
     assert_string_equal(c.public_base_url, "http://localhost:8080");

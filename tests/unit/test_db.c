@@ -1,6 +1,6 @@
 /* The store's connection and transaction runner against a real PostgreSQL. Not run by ctest
  * directly: tests/api/store.test.mjs starts a throwaway database and runs this binary with
- * ONSHI_TEST_DATABASE_URL, so it can never pass without a database. */
+ * TEST_DATABASE_URL, so it can never pass without a database. */
 /* clang-format off */
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,9 +22,9 @@ static struct db *db;
 static int setup(void **state)
 {
     (void)state;
-    const char *url = getenv("ONSHI_TEST_DATABASE_URL");
+    const char *url = getenv("TEST_DATABASE_URL");
     if (!url) {
-        fprintf(stderr, "ONSHI_TEST_DATABASE_URL is not set\n");
+        fprintf(stderr, "TEST_DATABASE_URL is not set\n");
         return -1;
     }
     char err[512];
@@ -178,6 +178,33 @@ static void a_lost_connection_is_soft_and_the_runner_reconnects(void **state)
     assert_int_equal(count("SELECT count(*) FROM pg_prepared_statements"), STMT__COUNT);
 }
 
+/* A deferred trigger makes the server end this session while it runs COMMIT. */
+static int dies_at_commit_fn(struct db *d, void *p)
+{
+    (*(int *)p)++;
+    return db_exec_sql(d, "CREATE TEMP TABLE doomed (x int);"
+                          "CREATE FUNCTION pg_temp.die() RETURNS trigger LANGUAGE plpgsql AS "
+                          "$$ BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); "
+                          "RETURN NULL; END $$;"
+                          "CREATE CONSTRAINT TRIGGER doomed_at_commit AFTER INSERT ON doomed "
+                          "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
+                          "EXECUTE FUNCTION pg_temp.die();"
+                          "INSERT INTO doomed VALUES (1)") == 0
+               ? 1
+               : DB_HARD;
+}
+
+static void a_connection_lost_during_commit_is_unknown_and_not_retried(void **state)
+{
+    (void)state;
+    int n = 0;
+    assert_int_equal(db_transaction(db, DB_READ_COMMITTED, 3, dies_at_commit_fn, &n), DB_UNKNOWN);
+    assert_int_equal(n, 1);
+    /* The next use reconnects. */
+    int version = 0;
+    assert_true(db_transaction(db, DB_READ_COMMITTED, 3, version_fn, &version) > 0);
+}
+
 int main(void)
 {
     log_set_level(LOG_ERROR);
@@ -190,6 +217,7 @@ int main(void)
         cmocka_unit_test(unique_violations_are_conflicts_not_retried_and_roll_back),
         cmocka_unit_test(a_transaction_left_open_is_detected_and_rolled_back),
         cmocka_unit_test(a_lost_connection_is_soft_and_the_runner_reconnects),
+        cmocka_unit_test(a_connection_lost_during_commit_is_unknown_and_not_retried),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

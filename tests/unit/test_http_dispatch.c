@@ -66,9 +66,19 @@ struct reply {
 
 static int port;
 
+extern char **environ;
+
 static int group_setup(void **state)
 {
     (void)state;
+    /* The configuration below must not depend on the caller's ONSHI_* variables. */
+    for (char **e = environ; *e;) {
+        char name[128];
+        if (strncmp(*e, "ONSHI_", 6) == 0 && sscanf(*e, "%127[^=]", name) == 1)
+            unsetenv(name);
+        else
+            e++;
+    }
     struct config cfg;
     char err[256];
     if (config_load(NULL, &cfg, err, sizeof err) != 0)

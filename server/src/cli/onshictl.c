@@ -236,6 +236,16 @@ static int create_institution(struct ctl *ctl, const char *code, const char *nam
             printf("institution %s already exists; nothing changed\n", code);
         return EXIT_OK;
     }
+    if (rc == DB_UNKNOWN) {
+        /* If the commit did happen these passwords exist nowhere else: show them anyway. */
+        print_created(ctl, &n);
+        fprintf(stderr,
+                "onshictl: the database connection was lost while committing: check with "
+                "'onshictl institution list' whether %s exists; if it does, the passwords "
+                "above are its accounts'\n",
+                code);
+        return EXIT_FAILURE_;
+    }
     if (rc < 0)
         return fail_with(ERR_SERVER_INTERNAL, "database", EXIT_FAILURE_);
     print_created(ctl, &n);
@@ -382,6 +392,11 @@ static int cmd_institution_relate(struct ctl *ctl, int argc, char **argv)
     rc = db_transaction(ctl->db, DB_READ_COMMITTED, ctl->cfg.db_retry_limit, relate_tx, &a);
     if (rc == DB_NONE)
         return fail_with(ERR_INSTITUTION_NOT_FOUND, a.code, EXIT_NOT_FOUND);
+    if (rc == DB_UNKNOWN) {
+        fprintf(stderr, "onshictl: the database connection was lost while committing; run the "
+                        "same command again (it updates the same record)\n");
+        return EXIT_FAILURE_;
+    }
     if (rc < 0)
         return fail_with(ERR_SERVER_INTERNAL, "database", EXIT_FAILURE_);
     if (ctl->json)

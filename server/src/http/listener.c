@@ -67,6 +67,8 @@ int listener_port(int fd)
 static void *accept_loop(void *arg)
 {
     (void)arg;
+    unsigned long refused = 0;
+    time_t last_report = 0;
     while (!atomic_load(&stop)) {
         /* A bounded wait, so a stop request is noticed within a quarter second. */
         struct pollfd p = {listen_fd, POLLIN, 0};
@@ -84,8 +86,17 @@ static void *accept_loop(void *arg)
             continue;
         }
         /* MHD owns (and on failure closes) the socket from here on. */
-        if (MHD_add_connection(target, fd, (struct sockaddr *)&ss, len) != MHD_YES)
-            log_msg(LOG_WARN, "connection refused: %s", strerror(errno));
+        if (MHD_add_connection(target, fd, (struct sockaddr *)&ss, len) != MHD_YES) {
+            /* Typically connection_limit reached: one line a second, not one a client. */
+            refused++;
+            time_t now = time(NULL);
+            if (now != last_report) {
+                log_msg(LOG_WARN, "refused %lu connections (connection_limit reached?): %s",
+                        refused, strerror(errno));
+                refused = 0;
+                last_report = now;
+            }
+        }
     }
     return NULL;
 }

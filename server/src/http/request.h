@@ -45,7 +45,7 @@ struct request {
     const char *path;
     struct strbuf body;
     bool body_too_large;
-    size_t discarded; /* bytes of an oversize body read and dropped */
+    size_t body_seen; /* bytes of body received, kept or not */
     json_t *json; /* the parsed body of ROUTE_JSON routes; owned by the request */
     unsigned status;
     struct timespec started;

@@ -63,7 +63,8 @@ static enum MHD_Result begin(struct request *req)
         case AUTH_OK:
             break;
         case AUTH_REPLIED:
-            return MHD_YES;
+            /* A hook whose reply could not be queued must not let the request through. */
+            return req->status ? MHD_YES : MHD_NO;
         case AUTH_FAILED:
             return MHD_NO;
         }
@@ -147,18 +148,20 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
         size_t n = *upload_data_size;
         *upload_data_size = 0;
         size_t limit = (size_t)body_limit_for(req->route);
-        if (req->body.len + n > limit && !req->body_too_large) {
+        if (req->body_seen + n > limit && !req->body_too_large) {
             req->body_too_large = true;
             sb_free(&req->body);
         }
-        if (!req->body_too_large) {
-            sb_append(&req->body, upload_data, n);
-        } else {
+        req->body_seen += n;
+        if (req->body_too_large) {
             /* MHD cannot answer in the middle of a body, so a chunked body over the limit is
              * read and dropped, and 413 follows at its end; past twice the limit more, the
              * client is not worth waiting for and the connection is closed. */
-            req->discarded += n;
-            if (req->discarded > 2 * limit)
+            if (req->body_seen > 3 * limit)
+                return MHD_NO;
+        } else if (req->route->flags & (ROUTE_JSON | ROUTE_UPLOAD)) {
+            /* Only routes that read a body keep it; others drop it unread. */
+            if (sb_try_append(&req->body, upload_data, n) != 0)
                 return MHD_NO;
         }
         return MHD_YES;

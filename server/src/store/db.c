@@ -14,7 +14,8 @@ struct db {
     bool prepare;
     char *conninfo;
     int connect_timeout;
-    time_t last_reconnect_attempt;
+    struct timespec next_attempt; /* monotonic; no reconnect before this */
+    long backoff_ms;
     bool ever_connected;
 };
 
@@ -120,22 +121,46 @@ PGconn *db_conn(struct db *db)
     return db->conn;
 }
 
+static struct timespec monotonic_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t;
+}
+
+static bool before(const struct timespec *a, const struct timespec *b)
+{
+    return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
 int db_ensure(struct db *db)
 {
     if (db->conn && PQstatus(db->conn) == CONNECTION_OK)
         return 0;
     drop_connection(db);
-    /* While the database is down every request would otherwise pay a connect attempt. */
-    time_t now = time(NULL);
-    if (now == db->last_reconnect_attempt)
+    /* While the database is down (or a connect blocks until connect_timeout), requests fail
+     * fast instead of each paying for another attempt. */
+    struct timespec now = monotonic_now();
+    if (before(&now, &db->next_attempt))
         return -1;
-    db->last_reconnect_attempt = now;
     char err[512];
     bool reconnect = db->ever_connected;
     if (establish(db, err, sizeof err) != 0) {
-        log_msg(LOG_WARN, "database %s failed: %s", reconnect ? "reconnect" : "connection", err);
+        db->backoff_ms = db->backoff_ms ? db->backoff_ms * 2 : 250;
+        if (db->backoff_ms > 5000)
+            db->backoff_ms = 5000;
+        db->next_attempt = monotonic_now(); /* after the attempt, however long it took */
+        db->next_attempt.tv_sec += db->backoff_ms / 1000;
+        db->next_attempt.tv_nsec += (db->backoff_ms % 1000) * 1000000L;
+        if (db->next_attempt.tv_nsec >= 1000000000L) {
+            db->next_attempt.tv_sec++;
+            db->next_attempt.tv_nsec -= 1000000000L;
+        }
+        log_msg(LOG_WARN, "database %s failed (next try in %ld ms): %s",
+                reconnect ? "reconnect" : "connection", db->backoff_ms, err);
         return -1;
     }
+    db->backoff_ms = 0;
     if (reconnect)
         log_msg(LOG_INFO, "database connection re-established");
     return 0;
@@ -158,8 +183,9 @@ static int classify(struct db *db, PGresult *r)
         drop_connection(db);
         return DB_SOFT;
     }
-    log_msg(LOG_ERROR, "SQL error %s: %s", state ? state : "?",
-            r ? PQresultErrorMessage(r) : PQerrorMessage(db->conn));
+    /* The primary message only: DETAIL may quote row values (names, password hashes). */
+    const char *primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    log_msg(LOG_ERROR, "SQL error %s: %s", state ? state : "?", primary ? primary : "(none)");
     return DB_HARD;
 }
 
@@ -224,6 +250,8 @@ int db_transaction(struct db *db, enum db_isolation level, int retry_limit, db_t
         int commit = db_exec_sql(db, "COMMIT");
         if (commit == 0)
             return status;
+        if (commit == DB_SOFT && !db->conn)
+            return DB_UNKNOWN; /* the server may have committed before the line dropped */
         if (commit != DB_SOFT)
             return commit;
         status = DB_SOFT;

@@ -12,6 +12,7 @@
 
 /* What a store function reports. Positive values count rows. */
 enum db_status {
+    DB_UNKNOWN = -4,  /* the connection died during COMMIT: it may or may not have happened */
     DB_CONFLICT = -3, /* SQLSTATE 23505: the caller maps it to a domain error */
     DB_HARD = -2,     /* a bug or a broken schema: do not retry */
     DB_SOFT = -1,     /* serialization failure, deadlock, lost connection: retry */
@@ -31,7 +32,8 @@ struct db_options {
 /* Connects; NULL with a message in err on failure. The conninfo is never logged. */
 struct db *db_open(const struct db_options *opt, char *err, size_t errlen);
 void db_close(struct db *db);
-/* Reconnects a broken connection (at most once a second); 0 when usable. */
+/* Reconnects a broken connection, backing off (0.25 s doubling to 5 s) after failures;
+ * 0 when usable. */
 int db_ensure(struct db *db);
 PGconn *db_conn(struct db *db);
 
@@ -43,7 +45,8 @@ int db_exec_sql(struct db *db, const char *sql);
 
 typedef int (*db_tx_fn)(struct db *db, void *ctx);
 /* Runs fn inside a transaction, retrying it on DB_SOFT up to retry_limit more times.
- * Returns what fn returned, or DB_SOFT/DB_HARD when commit or begin failed. */
+ * Returns what fn returned, DB_SOFT/DB_HARD when begin or commit failed, or DB_UNKNOWN when
+ * the connection was lost during COMMIT (never retried: the work may already be done). */
 int db_transaction(struct db *db, enum db_isolation level, int retry_limit, db_tx_fn fn, void *ctx);
 /* After a request: true if a transaction was left open (it is rolled back). */
 bool db_rollback_leftover(struct db *db);

@@ -46,7 +46,7 @@ static const struct config_key keys[] = {
      "Seconds an idle or stalled client connection is kept."},
     {"connection_memory_limit", KEY_SIZE, OFF(connection_memory_limit), "32768", 8192, 16777216,
      NULL, false, "Bytes libmicrohttpd may use per connection for headers and buffers."},
-    {"body_limit", KEY_SIZE, OFF(body_limit), "1048576", 1024, 67108864, NULL, true,
+    {"body_limit", KEY_SIZE, OFF(body_limit), "65536", 1024, 67108864, NULL, true,
      "Largest JSON request body in bytes; larger bodies get 413."},
     {"upload_limit", KEY_SIZE, OFF(upload_limit), "6291456", 1024, 268435456, NULL, true,
      "Largest file upload body in bytes (CSV files of at most 5 MiB plus multipart framing)."},

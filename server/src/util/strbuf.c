@@ -5,18 +5,35 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void reserve(struct strbuf *sb, size_t extra)
+static int try_reserve(struct strbuf *sb, size_t extra)
 {
     if (sb->len + extra + 1 <= sb->cap)
-        return;
+        return 0;
     size_t cap = sb->cap ? sb->cap : 256;
     while (cap < sb->len + extra + 1)
         cap *= 2;
     char *p = realloc(sb->data, cap);
     if (!p)
-        abort();
+        return -1;
     sb->data = p;
     sb->cap = cap;
+    return 0;
+}
+
+static void reserve(struct strbuf *sb, size_t extra)
+{
+    if (try_reserve(sb, extra) != 0)
+        abort();
+}
+
+int sb_try_append(struct strbuf *sb, const void *data, size_t len)
+{
+    if (try_reserve(sb, len) != 0)
+        return -1;
+    memcpy(sb->data + sb->len, data, len);
+    sb->len += len;
+    sb->data[sb->len] = '\0';
+    return 0;
 }
 
 void sb_append(struct strbuf *sb, const void *data, size_t len)

@@ -12,6 +12,9 @@ struct strbuf {
 };
 
 void sb_append(struct strbuf *sb, const void *data, size_t len);
+/* As sb_append, but returns -1 instead of aborting when memory runs out (for buffers whose
+ * size a client decides). */
+int sb_try_append(struct strbuf *sb, const void *data, size_t len);
 void sb_puts(struct strbuf *sb, const char *s);
 void sb_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Hands the buffer to the caller (free() it); the strbuf is left empty. */
