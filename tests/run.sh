@@ -7,6 +7,10 @@ cd "$(dirname "$0")/.."
 
 bash packaging/install-deps.sh test
 
+# Formatting is part of the suite: .clang-format is the house style.
+sources=$(git ls-files 'server/*.c' 'server/*.h' 'tests/*.c')
+clang-format --dry-run -Werror $sources
+
 jobs=$(nproc)
 build() { # dir, extra cmake args...
   local dir=$1; shift

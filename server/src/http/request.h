@@ -46,7 +46,7 @@ struct request {
     struct strbuf body;
     bool body_too_large;
     size_t body_seen; /* bytes of body received, kept or not */
-    json_t *json; /* the parsed body of ROUTE_JSON routes; owned by the request */
+    json_t *json;     /* the parsed body of ROUTE_JSON routes; owned by the request */
     unsigned status;
     struct timespec started;
     char institution[16]; /* set by authentication, for the request log */
