@@ -73,7 +73,7 @@ void log_event(enum log_level level, const char *msg, json_t *fields)
     if (fields)
         json_object_update(line, fields);
     json_decref(fields);
-    char *text = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char *text = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
     json_decref(line);
     if (text) {
         /* One fprintf per line: stdio locks the stream, so lines never interleave. */
