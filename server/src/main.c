@@ -210,6 +210,8 @@ int main(int argc, char **argv)
         .connection_limit = c->connection_limit,
         .connection_timeout = c->connection_timeout,
         .connection_memory_limit = c->connection_memory_limit,
+        .defer_threads = c->hash_threads ? c->hash_threads : cpu_count(),
+        .defer_queue_limit = c->hash_queue_limit,
         .authenticate = NULL, /* sign-in arrives with the accounts issue */
     };
     if (http_server_start(&ho, err, sizeof err) != 0) {

@@ -12,12 +12,16 @@
 #include <arpa/inet.h>
 #include <jansson.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "http/defer.h"
 #include "http/input.h"
 #include "http/reply.h"
 #include "http/server.h"
@@ -50,7 +54,35 @@ static enum MHD_Result item(struct request *req)
     return reply_json_steal(req, MHD_HTTP_OK, json_pack("{s:s}", "id", request_param(req, "id")));
 }
 
+/* Deferred work: sleeps on a worker, then answers from the HTTP thread. */
+struct slow_ctx {
+    pthread_t worker;
+};
+
+static void slow_work(void *p)
+{
+    struct slow_ctx *c = p;
+    c->worker = pthread_self();
+    struct timespec t = {0, 300 * 1000 * 1000};
+    nanosleep(&t, NULL);
+}
+
+static enum MHD_Result slow_done(struct request *req, void *p)
+{
+    struct slow_ctx *c = p;
+    return reply_json_steal(
+        req, MHD_HTTP_OK,
+        json_pack("{s:b}", "off_thread", !pthread_equal(c->worker, pthread_self())));
+}
+
+static enum MHD_Result slow(struct request *req)
+{
+    struct slow_ctx *c = calloc(1, sizeof *c);
+    return http_defer(req, slow_work, slow_done, c, free);
+}
+
 static const struct route routes[] = {
+    {"GET", "/slow", slow, ROUTE_PUBLIC, NULL},
     {"POST", "/echo", echo, ROUTE_PUBLIC | ROUTE_JSON, NULL},
     {"GET", "/items/{id}", item, ROUTE_PUBLIC, NULL},
     {"DELETE", "/items/{id}", item, ROUTE_PUBLIC, NULL},
@@ -93,7 +125,9 @@ static int group_setup(void **state)
                                     .threads = 1,
                                     .connection_limit = 16,
                                     .connection_timeout = 5,
-                                    .connection_memory_limit = 65536};
+                                    .connection_memory_limit = 65536,
+                                    .defer_threads = 1,
+                                    .defer_queue_limit = 1};
     if (http_server_start(&o, err, sizeof err) != 0)
         return -1;
     port = http_server_port();
@@ -108,11 +142,20 @@ static int group_teardown(void **state)
     return 0;
 }
 
+static int open_request(const char *method, const char *path, const char *ctype, const char *body,
+                        size_t len);
+static struct reply read_reply(int fd);
+
 /* Sends head + body, reads the whole response (the request asks to close). */
 static struct reply send_request(const char *method, const char *path, const char *ctype,
                                  const char *body, size_t len)
 {
-    struct reply r = {0};
+    return read_reply(open_request(method, path, ctype, body, len));
+}
+
+static int open_request(const char *method, const char *path, const char *ctype, const char *body,
+                        size_t len)
+{
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -126,6 +169,12 @@ static struct reply send_request(const char *method, const char *path, const cha
     assert_int_equal(write(fd, head, (size_t)n), n);
     if (len)
         assert_int_equal(write(fd, body, len), (ssize_t)len);
+    return fd;
+}
+
+static struct reply read_reply(int fd)
+{
+    struct reply r = {0};
     static char buf[65536];
     size_t got = 0;
     ssize_t k;
@@ -256,6 +305,55 @@ static void unknown_route_is_404_and_wrong_method_is_405_with_allow(void **state
     assert_error(r, 405, "request.method_not_allowed", NULL);
 }
 
+static void deferred_work_runs_on_a_worker_and_is_answered_from_the_http_thread(void **state)
+{
+    (void)state;
+    struct reply r = send_request("GET", "/slow", NULL, NULL, 0);
+    assert_int_equal(r.status, 200);
+    assert_true(json_is_true(json_object_get(r.body, "off_thread")));
+    json_decref(r.body);
+}
+
+static void the_http_thread_serves_others_while_deferred_work_runs(void **state)
+{
+    (void)state;
+    /* One HTTP thread: if the slow work ran on it, the fast request would wait behind it. */
+    int slow_fd = open_request("GET", "/slow", NULL, NULL, 0);
+    struct timespec settle = {0, 50 * 1000 * 1000};
+    nanosleep(&settle, NULL);
+    struct reply fast = send_request("GET", "/items/x", NULL, NULL, 0);
+    assert_int_equal(fast.status, 200);
+    json_decref(fast.body);
+    struct pollfd p = {slow_fd, POLLIN, 0};
+    assert_int_equal(poll(&p, 1, 0), 0); /* the slow reply has not come yet */
+    struct reply r = read_reply(slow_fd);
+    assert_int_equal(r.status, 200);
+    json_decref(r.body);
+}
+
+static void a_full_work_queue_answers_503_busy(void **state)
+{
+    (void)state;
+    /* One worker, one waiting place: of four at once, some must be turned away. */
+    int fds[4];
+    for (int i = 0; i < 4; i++)
+        fds[i] = open_request("GET", "/slow", NULL, NULL, 0);
+    int ok = 0, busy = 0;
+    for (int i = 0; i < 4; i++) {
+        struct reply r = read_reply(fds[i]);
+        if (r.status == 200)
+            ok++;
+        else if (r.status == 503 && strcmp(json_string_value(json_object_get(
+                                               json_object_get(r.body, "error"), "code")),
+                                           "server.busy") == 0)
+            busy++;
+        json_decref(r.body);
+    }
+    assert_true(ok >= 1);
+    assert_true(busy >= 1);
+    assert_int_equal(ok + busy, 4);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -270,6 +368,9 @@ int main(void)
         cmocka_unit_test(authentication_is_checked_before_the_body_is_read),
         cmocka_unit_test(path_parameters_reach_the_handler),
         cmocka_unit_test(unknown_route_is_404_and_wrong_method_is_405_with_allow),
+        cmocka_unit_test(deferred_work_runs_on_a_worker_and_is_answered_from_the_http_thread),
+        cmocka_unit_test(the_http_thread_serves_others_while_deferred_work_runs),
+        cmocka_unit_test(a_full_work_queue_answers_503_busy),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

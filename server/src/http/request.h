@@ -4,12 +4,14 @@
 
 #include <jansson.h>
 #include <microhttpd.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <time.h>
 
 #include "util/strbuf.h"
 
 struct request;
+struct deferred;
 typedef enum MHD_Result (*route_handler)(struct request *req);
 
 enum route_flags {
@@ -49,7 +51,9 @@ struct request {
     json_t *json;     /* the parsed body of ROUTE_JSON routes; owned by the request */
     unsigned status;
     struct timespec started;
-    char institution[16]; /* set by authentication, for the request log */
+    struct deferred *deferred;   /* work queued by http_defer, until its reply runs */
+    _Atomic bool deferred_ready; /* set by the worker before it resumes the connection */
+    char institution[16];        /* set by authentication, for the request log */
     char account[24];
 };
 

@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "http/defer.h"
 #include "http/listener.h"
 #include "http/metrics.h"
 #include "http/reply.h"
@@ -88,6 +89,16 @@ static bool is_json_content_type(const char *ct)
     return strncasecmp(ct, "application/json", n) == 0 && (ct[n] == '\0' || ct[n] == ';');
 }
 
+/* After a handler (or the reply of deferred work) returns: no transaction may stay open. */
+static void check_transactions(const struct request *req)
+{
+    if (db_rollback_leftover(db_thread_peek())) {
+        log_msg(LOG_ERROR, "handler for %s %s left a transaction open; rolled back",
+                req->route->method, req->route->pattern);
+        metrics_count_leftover_transaction();
+    }
+}
+
 /* Last call: the whole body is in. Parse it and run the handler. */
 static enum MHD_Result finish(struct request *req)
 {
@@ -112,11 +123,7 @@ static enum MHD_Result finish(struct request *req)
             return reply_error(req, ERR_REQUEST_NOT_OBJECT, NULL);
     }
     enum MHD_Result ret = route->handler(req);
-    if (db_rollback_leftover(db_thread_peek())) {
-        log_msg(LOG_ERROR, "handler for %s %s left a transaction open; rolled back", route->method,
-                route->pattern);
-        metrics_count_leftover_transaction();
-    }
+    check_transactions(req);
     return ret;
 }
 
@@ -139,6 +146,11 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
         *con_cls = req;
         atomic_fetch_add(&inflight, 1);
         return begin(req);
+    }
+    enum MHD_Result deferred_result;
+    if (defer_take_done(req, &deferred_result)) {
+        check_transactions(req);
+        return deferred_result;
     }
     if (req->status || !req->route) {
         *upload_data_size = 0; /* already answered (e.g. 413 before the body): discard */
@@ -194,6 +206,7 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
             json_object_set_new(f, "aborted", json_true());
         log_event(LOG_INFO, "request", f);
     }
+    defer_release(req);
     json_decref(req->json);
     sb_free(&req->body);
     free(req);
@@ -234,14 +247,18 @@ int http_server_start(const struct http_server_options *opt, char *err, size_t e
                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opt->connection_timeout,
                          MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)opt->connection_memory_limit,
                          MHD_OPTION_NOTIFY_COMPLETED, &completed, NULL, MHD_OPTION_END);
-    if (!daemon_handle || listener_start(fd, daemon_handle) != 0) {
-        snprintf(err, errlen, "cannot start the HTTP server");
+    bool pool = daemon_handle && defer_pool_start(opt->defer_threads, opt->defer_queue_limit) == 0;
+    /* listener_start takes the socket over, closing it itself if it fails. */
+    if (!pool || listener_start(fd, daemon_handle) != 0) {
+        if (!pool)
+            close(fd);
+        if (pool)
+            defer_pool_stop();
         if (daemon_handle)
             MHD_stop_daemon(daemon_handle);
-        else
-            close(fd);
         daemon_handle = NULL;
         metrics_shutdown();
+        snprintf(err, errlen, "cannot start the HTTP server");
         return -1;
     }
     return 0;
@@ -266,6 +283,8 @@ int http_server_inflight(void)
 void http_server_stop(void)
 {
     listener_stop();
+    /* Every suspended connection is resumed before MHD stops (its API requires it). */
+    defer_pool_stop();
     if (daemon_handle)
         MHD_stop_daemon(daemon_handle);
     daemon_handle = NULL;

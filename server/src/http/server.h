@@ -23,6 +23,8 @@ struct http_server_options {
     int connection_limit;
     int connection_timeout;
     long connection_memory_limit;
+    int defer_threads;     /* workers for blocking work (http/defer.h) */
+    int defer_queue_limit; /* waiting jobs before 503 server.busy */
     /* Called for every route without ROUTE_PUBLIC; NULL means such routes answer 401. */
     enum auth_result (*authenticate)(struct request *req);
 };

@@ -21,6 +21,8 @@ struct config {
     char *public_base_url;
     char *log_level;
     char *static_dir;
+    int hash_threads;
+    int hash_queue_limit;
     int db_retry_limit;
     int db_connect_timeout;
     int shutdown_grace;
