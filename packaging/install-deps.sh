@@ -5,7 +5,7 @@
 set -euo pipefail
 
 build=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libpq-dev
-       libssl-dev libcsv-dev)
+       libssl-dev libsodium-dev libcsv-dev)
 run=("${build[@]}" postgresql postgresql-client curl)
 test=("${run[@]}" libcmocka-dev nodejs clang-format git)
 bench=("${test[@]}" wrk)

@@ -16,6 +16,7 @@
 #include "store/migrations.h"
 #include "util/config.h"
 #include "util/log.h"
+#include "util/password_hash.h"
 
 #ifndef ONSHI_VERSION
 #define ONSHI_VERSION "dev"
@@ -175,6 +176,11 @@ int main(int argc, char **argv)
         config_free(&cfg);
         printf("configuration ok\n");
         return EXIT_OK;
+    }
+    if (password_hash_init() != 0) {
+        fprintf(stderr, "onshid: libsodium could not be initialised\n");
+        config_free(&cfg);
+        return EXIT_CONFIG;
     }
     config_publish(&cfg);
     const struct config *c = config_current();
