@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api/auth.h"
 #include "api/routes.h"
 #include "http/server.h"
 #include "http/static.h"
@@ -218,7 +219,7 @@ int main(int argc, char **argv)
         .connection_memory_limit = c->connection_memory_limit,
         .defer_threads = c->hash_threads ? c->hash_threads : cpu_count(),
         .defer_queue_limit = c->hash_queue_limit,
-        .authenticate = NULL, /* sign-in arrives with the accounts issue */
+        .authenticate = api_authenticate,
     };
     if (http_server_start(&ho, err, sizeof err) != 0) {
         log_msg(LOG_ERROR, "%s", err);

@@ -2,9 +2,10 @@
 // institutions, the demo, and its exit codes and messages.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
-import { startPostgres, onshictl } from '../support/harness.mjs';
+import { startPostgres, onshictl, SCHEMA_VERSION, REPO } from '../support/harness.mjs';
 
 let pg;
 let db;
@@ -28,10 +29,26 @@ test('migrate applies every migration once and is idempotent', () => {
   const fresh = { ONSHI_DATABASE_URL: pg.conninfo(pg.createDatabase()) };
   const first = onshictl(['migrate'], fresh);
   assert.equal(first.status, 0, first.stderr);
-  assert.match(first.stdout, /applied 0001_foundation/);
+  assert.match(first.stdout, /applied 0001_foundation\napplied 0002_sessions/);
   const again = onshictl(['--json', 'migrate'], fresh);
   assert.equal(again.status, 0);
-  assert.deepEqual(JSON.parse(again.stdout), { applied: 0, schema_version: 1 });
+  assert.deepEqual(JSON.parse(again.stdout), { applied: 0, schema_version: SCHEMA_VERSION });
+});
+
+test('a database at an earlier schema version is upgraded in place, keeping its data', () => {
+  const name = pg.createDatabase();
+  const old = { ONSHI_DATABASE_URL: pg.conninfo(name) };
+  // Version 1 exactly as it landed, with an institution in it.
+  pg.psql(name, 'CREATE TABLE schema_version (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+  pg.psql(name, fs.readFileSync(path.join(REPO, 'schema', '0001_foundation.sql'), 'utf8'));
+  pg.psql(name, "INSERT INTO schema_version (version, name) VALUES (1, '0001_foundation')");
+  pg.psql(name, "INSERT INTO institutions VALUES ('1311777777', '旧版医院', 'medical', '2020-01-01')");
+  const r = onshictl(['migrate'], old);
+  assert.equal(r.status, 0, r.stderr);
+  assert.doesNotMatch(r.stdout, /applied 0001/);
+  assert.match(r.stdout, /applied 0002_sessions/);
+  assert.equal(pg.psql(name, 'SELECT max(version) FROM schema_version'), String(SCHEMA_VERSION));
+  assert.equal(pg.psql(name, "SELECT name FROM institutions WHERE institution_code = '1311777777'"), '旧版医院');
 });
 
 test('institution create prints both operator accounts once and stores only salted hashes', () => {

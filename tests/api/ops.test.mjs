@@ -2,7 +2,7 @@
 // real onshid and a real PostgreSQL.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPostgres, startOnshid, rawRequest, eventually } from '../support/harness.mjs';
+import { startPostgres, startOnshid, rawRequest, eventually, SCHEMA_VERSION } from '../support/harness.mjs';
 
 let pg;
 let srv;
@@ -35,7 +35,7 @@ test('readyz reports the current schema version', async () => {
   assert.equal(res.status, 200);
   const body = await res.json();
   assert.equal(body.status, 'ready');
-  assert.equal(body.schema_version, 1);
+  assert.equal(body.schema_version, SCHEMA_VERSION);
 });
 
 test('unknown API route answers 404 with the registry body', async () => {
@@ -127,7 +127,7 @@ test('metrics exposes request counters, latency histograms, connections and buil
   assert.match(text, /^onshi_http_request_duration_seconds_bucket\{method="GET",route="\/readyz",le="\+Inf"\} [1-9]\d*$/m);
   assert.match(text, /^onshi_http_request_duration_seconds_count\{method="GET",route="\/readyz"\} [1-9]\d*$/m);
   assert.match(text, /^onshi_db_connections [1-9]\d*$/m);
-  assert.match(text, /^onshi_build_info\{version="[^"]+",schema_version="1"\} 1$/m);
+  assert.match(text, new RegExp(`^onshi_build_info\\{version="[^"]+",schema_version="${SCHEMA_VERSION}"\\} 1$`, 'm'));
 });
 
 test('static files are served with their content types', async () => {

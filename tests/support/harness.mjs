@@ -15,6 +15,10 @@ export const ONSHID = path.join(BUILD, 'onshid');
 export const ONSHICTL = path.join(BUILD, 'onshictl');
 export const WEBUI = path.join(BUILD, 'webui');
 
+// The schema version the binaries carry: the number of the last migration in schema/.
+export const SCHEMA_VERSION = Math.max(...fs.readdirSync(path.join(REPO, 'schema'))
+  .filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f)).map((f) => Number(f.slice(0, 4))));
+
 const isRoot = process.getuid() === 0;
 const cleanups = new Set();
 process.on('exit', () => {

@@ -1,12 +1,16 @@
 #include "api/routes.h"
 
 #include "api/ops.h"
+#include "api/session.h"
 
 /* Order matters only where patterns overlap: the first match wins. Static files come last. */
 const struct route api_routes[] = {
     {"GET", "/healthz", api_healthz, ROUTE_PUBLIC, NULL},
     {"GET", "/readyz", api_readyz, ROUTE_PUBLIC, NULL},
     {"GET", "/metrics", api_metrics, ROUTE_PUBLIC, NULL},
+    {"POST", "/api/v1/session", api_session_create, ROUTE_PUBLIC | ROUTE_JSON, NULL},
+    {"GET", "/api/v1/session", api_session_get, ROUTE_ANY_PASSWORD, "session"},
+    {"DELETE", "/api/v1/session", api_session_delete, ROUTE_ANY_PASSWORD, "session"},
     {"GET", "/{*path}", api_static, ROUTE_PUBLIC | ROUTE_FALLBACK, NULL},
 };
 const size_t api_routes_count = sizeof api_routes / sizeof api_routes[0];

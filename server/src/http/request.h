@@ -15,10 +15,11 @@ struct deferred;
 typedef enum MHD_Result (*route_handler)(struct request *req);
 
 enum route_flags {
-    ROUTE_PUBLIC = 1 << 0,   /* no session or token needed */
-    ROUTE_JSON = 1 << 1,     /* body is a JSON object, parsed before the handler runs */
-    ROUTE_UPLOAD = 1 << 2,   /* body is a file (upload_limit instead of body_limit) */
-    ROUTE_FALLBACK = 1 << 3, /* static files: never matches below /api/ */
+    ROUTE_PUBLIC = 1 << 0,       /* no session or token needed */
+    ROUTE_JSON = 1 << 1,         /* body is a JSON object, parsed before the handler runs */
+    ROUTE_UPLOAD = 1 << 2,       /* body is a file (upload_limit instead of body_limit) */
+    ROUTE_FALLBACK = 1 << 3,     /* static files: never matches below /api/ */
+    ROUTE_ANY_PASSWORD = 1 << 4, /* open even while the password must be changed */
 };
 
 struct route {
@@ -39,6 +40,16 @@ struct route_match {
     char buf[ROUTE_MAX_PATH + 1];
 };
 
+/* Who is calling, filled in by the authentication hook. */
+struct principal {
+    char institution[11];
+    char user_id[17];
+    char role[16];
+    char digest[67]; /* of the session or token secret (bytea parameter) */
+    bool cookie;     /* browser session, not a bearer token */
+    bool must_change_password;
+};
+
 struct request {
     struct MHD_Connection *conn;
     const struct route *route; /* NULL when no route matched */
@@ -53,7 +64,9 @@ struct request {
     struct timespec started;
     struct deferred *deferred;   /* work queued by http_defer, until its reply runs */
     _Atomic bool deferred_ready; /* set by the worker before it resumes the connection */
-    char institution[16];        /* set by authentication, for the request log */
+    bool authenticated;
+    struct principal principal;
+    char institution[16]; /* set by authentication, for the request log */
     char account[24];
 };
 

@@ -32,4 +32,57 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
                            "INSERT INTO audit_log (institution_code, actor_kind, actor, action, "
                            "target, source, details) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)",
                            7},
+    /* Dates of the usage period are Japanese calendar days. */
+    [STMT_SIGNIN_ACCOUNT] =
+        {"signin_account",
+         "SELECT a.role, a.password_hash, a.password_is_initial, "
+         "a.enabled AND a.deleted_at IS NULL AND (now() AT TIME ZONE 'Asia/Tokyo')::date "
+         "BETWEEN a.start_date AND a.end_date, a.locked_at IS NOT NULL, "
+         "extract(epoch FROM now() - a.password_set_at)::bigint, i.kind "
+         "FROM accounts a JOIN institutions i USING (institution_code) "
+         "WHERE a.institution_code = $1 AND a.user_id = $2",
+         2},
+    /* Row lock + re-checked WHERE: parallel failures never count past the threshold. */
+    [STMT_SIGNIN_FAILED] = {"signin_failed",
+                            "UPDATE accounts SET failed_logins = failed_logins + 1, "
+                            "locked_at = CASE WHEN failed_logins + 1 >= $3 THEN now() END "
+                            "WHERE institution_code = $1 AND user_id = $2 AND locked_at IS NULL "
+                            "RETURNING locked_at IS NOT NULL",
+                            3},
+    /* No row: the account was locked meanwhile, and the sign-in is refused. */
+    [STMT_SIGNIN_SUCCEEDED] = {"signin_succeeded",
+                               "UPDATE accounts SET failed_logins = 0, last_login_at = now() "
+                               "WHERE institution_code = $1 AND user_id = $2 "
+                               "AND locked_at IS NULL RETURNING user_id",
+                               2},
+    [STMT_SESSION_INSERT] = {"session_insert",
+                             "INSERT INTO sessions (institution_code, secret_hash, user_id, "
+                             "kind, csrf_hash, expires_at, source) VALUES ($1, $2::bytea, $3, "
+                             "$4, $5::bytea, now() + make_interval(secs => $6::int), $7) "
+                             "RETURNING to_char(expires_at AT TIME ZONE 'UTC', "
+                             "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
+                             7},
+    /* A session is alive while unexpired, not idle too long, and its account may still sign
+     * in; the touch keeps last_seen_at within a minute without a write per request. */
+    [STMT_SESSION_LOOKUP] =
+        {"session_lookup",
+         "WITH s AS (SELECT s.user_id, s.kind, s.csrf_hash, s.last_seen_at FROM sessions s "
+         "JOIN accounts a USING (institution_code, user_id) "
+         "WHERE s.institution_code = $1 AND s.secret_hash = $2::bytea AND s.expires_at > now() "
+         "AND (s.kind = 'token' OR s.last_seen_at > now() - make_interval(secs => $3::int)) "
+         "AND a.enabled AND a.deleted_at IS NULL AND a.locked_at IS NULL "
+         "AND (now() AT TIME ZONE 'Asia/Tokyo')::date BETWEEN a.start_date AND a.end_date), "
+         "touch AS (UPDATE sessions SET last_seen_at = now() WHERE institution_code = $1 "
+         "AND secret_hash = $2::bytea AND last_seen_at < now() - interval '1 minute' "
+         "AND EXISTS (SELECT 1 FROM s)) "
+         "SELECT s.user_id, s.kind, s.csrf_hash = $4::bytea, a.role, a.password_is_initial, "
+         "extract(epoch FROM now() - a.password_set_at)::bigint, a.name, i.kind, "
+         "i.start_date > (now() AT TIME ZONE 'Asia/Tokyo')::date, i.name "
+         "FROM s JOIN accounts a ON a.institution_code = $1 AND a.user_id = s.user_id "
+         "JOIN institutions i ON i.institution_code = $1",
+         4},
+    [STMT_SESSION_DELETE] = {"session_delete",
+                             "DELETE FROM sessions WHERE institution_code = $1 "
+                             "AND secret_hash = $2::bytea",
+                             2},
 };

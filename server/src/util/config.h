@@ -21,6 +21,11 @@ struct config {
     char *public_base_url;
     char *log_level;
     char *static_dir;
+    int session_idle_timeout;
+    int session_lifetime;
+    int lockout_threshold;
+    int initial_password_days;
+    int password_expiry_days;
     int hash_threads;
     int hash_queue_limit;
     int db_retry_limit;

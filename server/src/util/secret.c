@@ -86,3 +86,61 @@ bool secret_verify_initial(const char *password, const char *stored)
     to_hex(d, 32, hex);
     return CRYPTO_memcmp(hex, stored + 41, 64) == 0;
 }
+
+int secret_new_text(char out[SECRET_TEXT_LEN + 1])
+{
+    unsigned char raw[32];
+    unsigned char b64[48];
+    if (secret_random(raw, sizeof raw) != 0)
+        return -1;
+    EVP_EncodeBlock(b64, raw, sizeof raw); /* 44 characters, the last one '=' */
+    OPENSSL_cleanse(raw, sizeof raw);
+    for (int i = 0; i < SECRET_TEXT_LEN; i++)
+        out[i] = b64[i] == '+' ? '-' : b64[i] == '/' ? '_' : (char)b64[i];
+    out[SECRET_TEXT_LEN] = '\0';
+    OPENSSL_cleanse(b64, sizeof b64);
+    return 0;
+}
+
+int secret_new_token(const char *institution_code, char out[TOKEN_TEXT_LEN + 1])
+{
+    if (strlen(institution_code) != 10)
+        return -1;
+    memcpy(out, institution_code, 10);
+    out[10] = '.';
+    return secret_new_text(out + 11);
+}
+
+static bool is_b64url(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
+}
+
+bool secret_token_split(const char *token, char code[11], char secret[SECRET_TEXT_LEN + 1])
+{
+    if (strlen(token) != TOKEN_TEXT_LEN || token[10] != '.')
+        return false;
+    for (int i = 0; i < 10; i++)
+        if (token[i] < '0' || token[i] > '9')
+            return false;
+    for (int i = 11; i < TOKEN_TEXT_LEN; i++)
+        if (!is_b64url(token[i]))
+            return false;
+    memcpy(code, token, 10);
+    code[10] = '\0';
+    memcpy(secret, token + 11, SECRET_TEXT_LEN + 1);
+    return true;
+}
+
+int secret_digest_param(const char *text, char out[DIGEST_PARAM_LEN + 1])
+{
+    unsigned char d[32];
+    unsigned int len = 0;
+    if (EVP_Digest(text, strlen(text), d, &len, EVP_sha256(), NULL) != 1 || len != 32)
+        return -1;
+    out[0] = '\\';
+    out[1] = 'x';
+    to_hex(d, 32, out + 2);
+    return 0;
+}

@@ -19,4 +19,15 @@ int secret_initial_password(char out[INITIAL_PASSWORD_LEN + 1]);
 char *secret_hash_initial(const char *password);
 bool secret_verify_initial(const char *password, const char *stored);
 
+/* Session, token and CSRF secrets: 256 random bits as 43 base64url characters. Session and
+ * token values are "<institution_code>.<secret>", so lookups stay inside one tenant. */
+enum { SECRET_TEXT_LEN = 43, TOKEN_TEXT_LEN = 10 + 1 + SECRET_TEXT_LEN, DIGEST_PARAM_LEN = 66 };
+
+int secret_new_text(char out[SECRET_TEXT_LEN + 1]);
+int secret_new_token(const char *institution_code, char out[TOKEN_TEXT_LEN + 1]);
+/* Splits a presented token; false if it is not shaped like one. */
+bool secret_token_split(const char *token, char code[11], char secret[SECRET_TEXT_LEN + 1]);
+/* SHA-256 of text as a bytea parameter ("\x" + 64 hex digits): what the database keeps. */
+int secret_digest_param(const char *text, char out[DIGEST_PARAM_LEN + 1]);
+
 #endif

@@ -1,0 +1,87 @@
+#include "api/auth.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/account.h"
+#include "http/reply.h"
+#include "store/db.h"
+#include "util/config.h"
+#include "util/secret.h"
+
+bool auth_must_change_password(const char *role, bool is_initial, long long age_seconds)
+{
+    if (is_initial)
+        return true;
+    enum role r;
+    const struct config *c = config_current();
+    return role_parse(role, &r) && role_is_human(r) &&
+           age_seconds > (long long)c->password_expiry_days * 86400;
+}
+
+static bool safe_method(const char *m)
+{
+    return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
+}
+
+/* The presented secret: a bearer token, else the session cookie. */
+static const char *presented_token(struct request *req, bool *cookie)
+{
+    const char *authz =
+        MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    if (authz && strncasecmp(authz, "Bearer ", 7) == 0) {
+        *cookie = false;
+        return authz + 7;
+    }
+    *cookie = true;
+    return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, SESSION_COOKIE);
+}
+
+enum auth_result api_authenticate(struct request *req)
+{
+    bool cookie;
+    const char *token = presented_token(req, &cookie);
+    char code[11], secret[SECRET_TEXT_LEN + 1], digest[DIGEST_PARAM_LEN + 1];
+    if (!token || !secret_token_split(token, code, secret) ||
+        secret_digest_param(token, digest) != 0)
+        return reply_error(req, ERR_AUTH_REQUIRED, NULL) == MHD_YES ? AUTH_REPLIED : AUTH_FAILED;
+    const char *csrf = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "X-CSRF-Token");
+    char csrf_digest[DIGEST_PARAM_LEN + 1];
+    bool have_csrf = csrf && secret_digest_param(csrf, csrf_digest) == 0;
+    struct db *db = db_thread();
+    struct session_view v;
+    int rc = db ? store_session_lookup(db, code, digest, config_current()->session_idle_timeout,
+                                       have_csrf ? csrf_digest : NULL, &v)
+                : DB_SOFT;
+    enum err_code refusal = ERR__COUNT;
+    if (rc < 0)
+        refusal = ERR_SERVER_UNAVAILABLE;
+    else if (rc == 0 || v.cookie != cookie)
+        refusal = ERR_AUTH_REQUIRED; /* a token sent as a cookie or the reverse is no session */
+    if (refusal != ERR__COUNT) {
+        if (rc > 0)
+            session_view_free(&v);
+        return reply_error(req, refusal, NULL) == MHD_YES ? AUTH_REPLIED : AUTH_FAILED;
+    }
+    struct principal *p = &req->principal;
+    snprintf(p->institution, sizeof p->institution, "%s", code);
+    snprintf(p->user_id, sizeof p->user_id, "%s", v.user_id);
+    snprintf(p->role, sizeof p->role, "%s", v.role);
+    snprintf(p->digest, sizeof p->digest, "%s", digest);
+    p->cookie = cookie;
+    p->must_change_password =
+        auth_must_change_password(v.role, v.password_is_initial, v.password_age_seconds);
+    bool csrf_ok = v.csrf_ok;
+    session_view_free(&v);
+    req->authenticated = true;
+    snprintf(req->institution, sizeof req->institution, "%s", code);
+    snprintf(req->account, sizeof req->account, "%s", p->user_id);
+    if (cookie && !safe_method(req->method) && !csrf_ok)
+        refusal = ERR_AUTH_CSRF;
+    else if (p->must_change_password && !(req->route->flags & ROUTE_ANY_PASSWORD))
+        refusal = ERR_PASSWORD_CHANGE_REQUIRED;
+    if (refusal != ERR__COUNT)
+        return reply_error(req, refusal, NULL) == MHD_YES ? AUTH_REPLIED : AUTH_FAILED;
+    return AUTH_OK;
+}

@@ -1,0 +1,264 @@
+#include "api/session.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/auth.h"
+#include "core/account.h"
+#include "http/defer.h"
+#include "http/input.h"
+#include "http/reply.h"
+#include "store/db.h"
+#include "store/institution.h"
+#include "store/session.h"
+#include "util/config.h"
+#include "util/log.h"
+#include "util/password_hash.h"
+#include "util/secret.h"
+
+struct signin_input {
+    const char *institution_code;
+    const char *user_id;
+    const char *password;
+};
+
+static const struct input_field signin_fields[] = {
+    {"institution_code", IN_STRING, true, 10, 10, offsetof(struct signin_input, institution_code),
+     NULL},
+    {"user_id", IN_STRING, true, 1, 16, offsetof(struct signin_input, user_id), NULL},
+    {"password", IN_STRING, true, 1, 128, offsetof(struct signin_input, password), NULL},
+};
+
+/* What the worker needs and what it found; lives until the reply is sent. */
+struct signin {
+    char code[11];
+    char user_id[17];
+    char *password;
+    int found; /* 1 account, 0 none, <0 database error */
+    struct signin_account account;
+    bool password_ok;
+};
+
+static void signin_free(void *p)
+{
+    struct signin *s = p;
+    if (s->password) {
+        memset(s->password, 0, strlen(s->password));
+        free(s->password);
+    }
+    if (s->found > 0)
+        free(s->account.password_hash);
+    free(s);
+}
+
+/* Worker thread: exactly one argon2id-sized computation whatever the case, so the answer
+ * takes about as long for an unknown ID as for a wrong password. */
+static void signin_work(void *p)
+{
+    struct signin *s = p;
+    const struct argon2_params *params = &argon2_params_default;
+    if (s->found > 0) {
+        s->password_ok = password_verify(s->password, s->account.password_hash);
+        if (s->account.password_is_initial)
+            password_verify_dummy(params); /* the fast hash alone would be quicker */
+    } else {
+        password_verify_dummy(params);
+    }
+}
+
+static void client_address(struct request *req, char *out, size_t len)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    out[0] = '\0';
+    if (!ci || !ci->client_addr)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)len);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)len);
+}
+
+static void audit(struct db *db, const struct signin *s, const char *action, const char *reason,
+                  const char *source)
+{
+    json_t *d = reason ? json_pack("{s:s}", "reason", reason) : json_object();
+    store_audit_insert(db, s->code, "account", s->user_id, action, s->user_id, source, d);
+    json_decref(d);
+}
+
+struct success {
+    struct signin *s;
+    const char *source;
+    char token[TOKEN_TEXT_LEN + 1];
+    char csrf[SECRET_TEXT_LEN + 1];
+    char expires[32];
+};
+
+static int success_tx(struct db *db, void *p)
+{
+    struct success *x = p;
+    int rc = store_signin_succeeded(db, x->s->code, x->s->user_id);
+    if (rc <= 0)
+        return rc;
+    char digest[DIGEST_PARAM_LEN + 1], csrf_digest[DIGEST_PARAM_LEN + 1];
+    if (secret_new_token(x->s->code, x->token) != 0 || secret_new_text(x->csrf) != 0 ||
+        secret_digest_param(x->token, digest) != 0 ||
+        secret_digest_param(x->csrf, csrf_digest) != 0)
+        return DB_HARD;
+    rc = store_session_insert(db, x->s->code, digest, x->s->user_id, true, csrf_digest,
+                              config_current()->session_lifetime, x->source, x->expires);
+    if (rc < 0)
+        return rc;
+    audit(db, x->s, "signin.succeeded", NULL, x->source);
+    return 1;
+}
+
+struct failure {
+    struct signin *s;
+    const char *reason;
+    const char *source;
+};
+
+static int failure_tx(struct db *db, void *p)
+{
+    struct failure *f = p;
+    bool locked = false;
+    char *name = NULL;
+    int exists = store_institution_name(db, f->s->code, &name);
+    free(name);
+    if (exists <= 0)
+        return exists; /* no such institution: nowhere to audit */
+    if (strcmp(f->reason, "wrong_password") == 0) {
+        int rc = store_signin_failed(db, f->s->code, f->s->user_id,
+                                     config_current()->lockout_threshold, &locked);
+        if (rc < 0)
+            return rc;
+    }
+    audit(db, f->s, "signin.failed", f->reason, f->source);
+    if (locked)
+        audit(db, f->s, "account.locked", "failed_sign_ins", f->source);
+    return 1;
+}
+
+static enum MHD_Result refuse(struct request *req, struct signin *s, const char *reason,
+                              enum err_code code)
+{
+    char source[64];
+    client_address(req, source, sizeof source);
+    struct db *db = db_thread();
+    if (db && s->found >= 0) {
+        struct failure f = {s, reason, source};
+        db_transaction(db, DB_READ_COMMITTED, config_current()->db_retry_limit, failure_tx, &f);
+    }
+    return reply_error(req, code, NULL);
+}
+
+static json_t *account_json(const char *code, const char *user_id, const char *role_text,
+                            bool must_change)
+{
+    enum role r = ROLE_GENERAL;
+    role_parse(role_text, &r);
+    return json_pack("{s:s, s:s, s:s, s:s, s:b}", "institution_code", code, "user_id", user_id,
+                     "role", role_text, "role_label", role_label(r), "password_change_required",
+                     must_change);
+}
+
+static enum MHD_Result signin_done(struct request *req, void *p)
+{
+    struct signin *s = p;
+    if (s->found < 0)
+        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    if (s->found == 0)
+        return refuse(req, s, "unknown_user", ERR_AUTH_FAILED);
+    const struct signin_account *a = &s->account;
+    if (!s->password_ok)
+        return refuse(req, s, a->locked ? "locked" : "wrong_password", ERR_AUTH_FAILED);
+    if (a->locked)
+        return refuse(req, s, "locked", ERR_AUTH_FAILED);
+    if (!a->may_sign_in)
+        return refuse(req, s, "not_allowed", ERR_AUTH_FAILED);
+    const struct config *c = config_current();
+    if (a->password_is_initial &&
+        a->password_age_seconds > (long long)c->initial_password_days * 86400)
+        return refuse(req, s, "initial_password_expired", ERR_PASSWORD_INITIAL_EXPIRED);
+
+    char source[64];
+    client_address(req, source, sizeof source);
+    struct success x = {.s = s, .source = source};
+    struct db *db = db_thread();
+    int rc =
+        db ? db_transaction(db, DB_READ_COMMITTED, c->db_retry_limit, success_tx, &x) : DB_SOFT;
+    if (rc == DB_NONE)
+        return refuse(req, s, "locked", ERR_AUTH_FAILED); /* locked while we checked */
+    if (rc < 0)
+        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    bool must_change =
+        auth_must_change_password(a->role, a->password_is_initial, a->password_age_seconds);
+    json_t *body = json_pack("{s:o, s:s, s:s}", "account",
+                             account_json(s->code, s->user_id, a->role, must_change), "csrf_token",
+                             x.csrf, "expires_at", x.expires);
+    char cookie[256];
+    bool secure = strncmp(c->public_base_url, "https://", 8) == 0;
+    snprintf(cookie, sizeof cookie, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
+             SESSION_COOKIE, x.token, c->session_lifetime, secure ? "; Secure" : "");
+    char *text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(body);
+    struct MHD_Response *r =
+        text ? MHD_create_response_from_buffer_with_free_callback(strlen(text), text, &free) : NULL;
+    if (!r) {
+        free(text);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
+    snprintf(req->institution, sizeof req->institution, "%s", s->code);
+    snprintf(req->account, sizeof req->account, "%s", s->user_id);
+    return reply_response(req, MHD_HTTP_OK, r);
+}
+
+enum MHD_Result api_session_create(struct request *req)
+{
+    struct signin_input in = {0};
+    struct input_error err;
+    if (!input_parse(req->json, signin_fields, 3, &in, &err))
+        return reply_error(req, err.code, err.field);
+    struct signin *s = calloc(1, sizeof *s);
+    if (!s || !(s->password = strdup(in.password))) {
+        free(s);
+        return MHD_NO;
+    }
+    snprintf(s->code, sizeof s->code, "%s", in.institution_code);
+    snprintf(s->user_id, sizeof s->user_id, "%s", in.user_id);
+    struct db *db = db_thread();
+    s->found = db ? store_signin_account(db, s->code, s->user_id, &s->account) : DB_SOFT;
+    return http_defer(req, signin_work, signin_done, s, signin_free);
+}
+
+enum MHD_Result api_session_get(struct request *req)
+{
+    const struct principal *p = &req->principal;
+    return reply_json_steal(
+        req, MHD_HTTP_OK,
+        json_pack("{s:o}", "account",
+                  account_json(p->institution, p->user_id, p->role, p->must_change_password)));
+}
+
+enum MHD_Result api_session_delete(struct request *req)
+{
+    const struct principal *p = &req->principal;
+    struct db *db = db_thread();
+    if (!db || store_session_delete(db, p->institution, p->digest) < 0)
+        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+    if (!r)
+        return MHD_NO;
+    char cookie[128];
+    snprintf(cookie, sizeof cookie, "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0",
+             SESSION_COOKIE);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
+    return reply_response(req, MHD_HTTP_NO_CONTENT, r);
+}

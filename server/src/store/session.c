@@ -1,0 +1,131 @@
+#include "store/session.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/db.h"
+
+static void copy_field(char *dst, size_t size, const PGresult *r, int col)
+{
+    snprintf(dst, size, "%s", PQgetvalue(r, 0, col));
+}
+
+static bool flag(const PGresult *r, int col)
+{
+    return !PQgetisnull(r, 0, col) && PQgetvalue(r, 0, col)[0] == 't';
+}
+
+int store_signin_account(struct db *db, const char *code, const char *user_id,
+                         struct signin_account *out)
+{
+    const char *p[] = {code, user_id};
+    PGresult *r;
+    int rows = db_exec(db, STMT_SIGNIN_ACCOUNT, 2, p, &r);
+    if (rows <= 0) {
+        if (rows == 0)
+            PQclear(r);
+        return rows;
+    }
+    copy_field(out->role, sizeof out->role, r, 0);
+    out->password_hash = strdup(PQgetvalue(r, 0, 1));
+    out->password_is_initial = flag(r, 2);
+    out->may_sign_in = flag(r, 3);
+    out->locked = flag(r, 4);
+    out->password_age_seconds = atoll(PQgetvalue(r, 0, 5));
+    copy_field(out->institution_kind, sizeof out->institution_kind, r, 6);
+    PQclear(r);
+    return out->password_hash ? 1 : DB_HARD;
+}
+
+int store_signin_failed(struct db *db, const char *code, const char *user_id, int threshold,
+                        bool *now_locked)
+{
+    char t[16];
+    snprintf(t, sizeof t, "%d", threshold);
+    const char *p[] = {code, user_id, t};
+    PGresult *r;
+    int rows = db_exec(db, STMT_SIGNIN_FAILED, 3, p, &r);
+    if (rows < 0)
+        return rows;
+    *now_locked = rows > 0 && flag(r, 0);
+    PQclear(r);
+    return rows;
+}
+
+int store_signin_succeeded(struct db *db, const char *code, const char *user_id)
+{
+    const char *p[] = {code, user_id};
+    PGresult *r;
+    int rows = db_exec(db, STMT_SIGNIN_SUCCEEDED, 2, p, &r);
+    if (rows >= 0)
+        PQclear(r);
+    return rows;
+}
+
+int store_session_insert(struct db *db, const char *code, const char *digest, const char *user_id,
+                         bool cookie, const char *csrf_digest, int lifetime_seconds,
+                         const char *source, char expires[32])
+{
+    char life[16];
+    snprintf(life, sizeof life, "%d", lifetime_seconds);
+    const char *p[] = {code,        digest, user_id, cookie ? "cookie" : "token",
+                       csrf_digest, life,   source};
+    PGresult *r;
+    int rows = db_exec(db, STMT_SESSION_INSERT, 7, p, &r);
+    if (rows < 0)
+        return rows;
+    if (rows > 0)
+        snprintf(expires, 32, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return rows;
+}
+
+int store_session_lookup(struct db *db, const char *code, const char *digest, int idle_seconds,
+                         const char *csrf_digest, struct session_view *out)
+{
+    char idle[16];
+    snprintf(idle, sizeof idle, "%d", idle_seconds);
+    const char *p[] = {code, digest, idle, csrf_digest};
+    PGresult *r;
+    int rows = db_exec(db, STMT_SESSION_LOOKUP, 4, p, &r);
+    if (rows <= 0) {
+        if (rows == 0)
+            PQclear(r);
+        return rows;
+    }
+    memset(out, 0, sizeof *out);
+    copy_field(out->user_id, sizeof out->user_id, r, 0);
+    out->cookie = strcmp(PQgetvalue(r, 0, 1), "cookie") == 0;
+    out->csrf_ok = flag(r, 2);
+    copy_field(out->role, sizeof out->role, r, 3);
+    out->password_is_initial = flag(r, 4);
+    out->password_age_seconds = atoll(PQgetvalue(r, 0, 5));
+    out->name = strdup(PQgetvalue(r, 0, 6));
+    copy_field(out->institution_kind, sizeof out->institution_kind, r, 7);
+    out->institution_not_started = flag(r, 8);
+    out->institution_name = strdup(PQgetvalue(r, 0, 9));
+    PQclear(r);
+    if (!out->name || !out->institution_name) {
+        session_view_free(out);
+        return DB_HARD;
+    }
+    return 1;
+}
+
+void session_view_free(struct session_view *v)
+{
+    free(v->name);
+    free(v->institution_name);
+    v->name = v->institution_name = NULL;
+}
+
+int store_session_delete(struct db *db, const char *code, const char *digest)
+{
+    const char *p[] = {code, digest};
+    PGresult *r;
+    int rows = db_exec(db, STMT_SESSION_DELETE, 2, p, &r);
+    if (rows >= 0)
+        PQclear(r);
+    return rows;
+}

@@ -1,0 +1,192 @@
+// Sign-in, the session cookie and its CSRF token, sign-out, lockout and the refusals that
+// must all look the same, against the real onshid and PostgreSQL.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startPostgres, startOnshid, onshictl, eventually } from '../support/harness.mjs';
+
+let pg;
+let db;
+let srv;
+
+function createInstitution(code, kind = 'medical') {
+  const r = onshictl(['--json', 'institution', 'create', '--code', code, '--name', 'ログイン試験医院',
+    '--kind', kind, '--start-date', '2020-04-01'], { ONSHI_DATABASE_URL: pg.conninfo(db) });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+before(async () => {
+  pg = await startPostgres();
+  db = pg.migratedDatabase();
+  srv = await startOnshid({ database: pg.conninfo(db) });
+});
+after(async () => {
+  if (srv) assert.deepEqual(await srv.stop(), { code: 0, signal: null });
+  pg?.stop();
+});
+
+const signIn = (institution_code, user_id, password) => fetch(`${srv.base}/api/v1/session`, {
+  method: 'POST',
+  headers: { 'Content-Type': 'application/json' },
+  body: JSON.stringify({ institution_code, user_id, password }),
+});
+
+function cookieOf(res) {
+  const m = /^onshi_session=([^;]+)/.exec(res.headers.get('set-cookie') || '');
+  return m && m[1];
+}
+
+const withCookie = (cookie, extra = {}) => ({ headers: { Cookie: `onshi_session=${cookie}`, ...extra } });
+const audit = (code, action) => pg.psql(db, `SELECT string_agg(details->>'reason', ',' ORDER BY id) FROM audit_log WHERE institution_code = '${code}' AND action = '${action}'`);
+
+test('the master signs in with its initial password and gets a session cookie and a CSRF token', async () => {
+  const inst = createInstitution('1312000001');
+  const res = await signIn(inst.institution_code, inst.master.user_id, inst.master.initial_password);
+  assert.equal(res.status, 200);
+  const setCookie = res.headers.get('set-cookie');
+  assert.match(setCookie, /^onshi_session=1312000001\.[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+$/);
+  const body = await res.json();
+  assert.deepEqual(body.account, {
+    institution_code: '1312000001', user_id: 'M1312000001', role: 'master',
+    role_label: 'マスタアカウント', password_change_required: true,
+  });
+  assert.match(body.csrf_token, /^[A-Za-z0-9_-]{43}$/);
+  assert.ok(!Number.isNaN(Date.parse(body.expires_at)));
+  // Only a digest of the secret is stored.
+  const secret = cookieOf(res).split('.')[1];
+  assert.equal(pg.psql(db, `SELECT count(*) FROM sessions WHERE secret_hash::text LIKE '%${Buffer.from(secret).toString('hex')}%'`), '0');
+  assert.equal(pg.psql(db, "SELECT count(*) FROM sessions WHERE institution_code = '1312000001'"), '1');
+  assert.equal(pg.psql(db, "SELECT count(*) FROM audit_log WHERE institution_code = '1312000001' AND action = 'signin.succeeded'"), '1');
+});
+
+test('GET /session shows the account; no, wrong or malformed cookies get 401', async () => {
+  const inst = createInstitution('1312000002');
+  const res = await signIn(inst.institution_code, inst.master.user_id, inst.master.initial_password);
+  const cookie = cookieOf(res);
+  const me = await fetch(`${srv.base}/api/v1/session`, withCookie(cookie));
+  assert.equal(me.status, 200);
+  assert.equal((await me.json()).account.user_id, 'M1312000002');
+  for (const bad of [null, 'x', `${cookie.slice(0, -1)}A`, `1312000001.${cookie.split('.')[1]}`]) {
+    const r = await fetch(`${srv.base}/api/v1/session`, bad ? withCookie(bad) : {});
+    assert.equal(r.status, 401, String(bad));
+    assert.equal((await r.json()).error.code, 'auth.required');
+  }
+});
+
+test('sign-out needs the CSRF token, then the session is gone', async () => {
+  const inst = createInstitution('1312000003');
+  const res = await signIn(inst.institution_code, inst.master.user_id, inst.master.initial_password);
+  const cookie = cookieOf(res);
+  const { csrf_token: csrf } = await res.json();
+  const noCsrf = await fetch(`${srv.base}/api/v1/session`, { method: 'DELETE', ...withCookie(cookie) });
+  assert.equal(noCsrf.status, 403);
+  assert.equal((await noCsrf.json()).error.code, 'auth.csrf');
+  const wrongCsrf = await fetch(`${srv.base}/api/v1/session`, { method: 'DELETE', ...withCookie(cookie, { 'X-CSRF-Token': 'A'.repeat(43) }) });
+  assert.equal(wrongCsrf.status, 403);
+  const out = await fetch(`${srv.base}/api/v1/session`, { method: 'DELETE', ...withCookie(cookie, { 'X-CSRF-Token': csrf }) });
+  assert.equal(out.status, 204);
+  assert.match(out.headers.get('set-cookie'), /^onshi_session=; .*Max-Age=0/);
+  assert.equal((await fetch(`${srv.base}/api/v1/session`, withCookie(cookie))).status, 401);
+});
+
+test('unknown institution, unknown ID and wrong password get the same answer; the audit log has the reason', async () => {
+  const inst = createInstitution('1312000004');
+  const answers = [];
+  for (const [code, user, pw] of [
+    ['1312000004', inst.master.user_id, 'wrong-password'],
+    ['1312000004', 'nobody', 'wrong-password'],
+    ['0112999999', inst.master.user_id, 'wrong-password'],
+  ]) {
+    const r = await signIn(code, user, pw);
+    answers.push([r.status, await r.text()]);
+  }
+  assert.deepEqual(answers[1], answers[0]);
+  assert.deepEqual(answers[2], answers[0]);
+  assert.equal(answers[0][0], 401);
+  assert.equal(JSON.parse(answers[0][1]).error.code, 'auth.failed');
+  assert.equal(audit('1312000004', 'signin.failed'), 'wrong_password,unknown_user');
+});
+
+test('five wrong passwords lock the account; then even the right one is refused the same way', async () => {
+  const inst = createInstitution('1312000005');
+  for (let i = 0; i < 5; i++) {
+    assert.equal((await signIn('1312000005', inst.master.user_id, `wrong${i}`)).status, 401);
+  }
+  assert.equal(pg.psql(db, "SELECT failed_logins, locked_at IS NOT NULL FROM accounts WHERE user_id = 'M1312000005'"), '5|t');
+  const right = await signIn('1312000005', inst.master.user_id, inst.master.initial_password);
+  assert.equal(right.status, 401);
+  assert.equal((await right.json()).error.code, 'auth.failed');
+  assert.equal(pg.psql(db, "SELECT count(*) FROM audit_log WHERE institution_code = '1312000005' AND action = 'account.locked'"), '1');
+  assert.match(audit('1312000005', 'signin.failed'), /,locked$/);
+});
+
+test('50 parallel wrong guesses lock the account after exactly the threshold', async () => {
+  const inst = createInstitution('1312000006');
+  const results = await Promise.all(Array.from({ length: 50 }, (_, i) => signIn('1312000006', inst.master.user_id, `guess${i}`)));
+  assert.ok(results.every((r) => r.status === 401));
+  assert.equal(pg.psql(db, "SELECT failed_logins, locked_at IS NOT NULL FROM accounts WHERE user_id = 'M1312000006'"), '5|t');
+  assert.equal((await signIn('1312000006', inst.master.user_id, inst.master.initial_password)).status, 401);
+});
+
+test('disabled, deleted and out-of-period accounts cannot sign in and lose their sessions at once', async () => {
+  const inst = createInstitution('1312000007');
+  const login = () => signIn('1312000007', inst.master.user_id, inst.master.initial_password);
+  for (const [change, undo] of [
+    ['enabled = false', 'enabled = true'],
+    ['deleted_at = now()', 'deleted_at = NULL'],
+    ["start_date = DATE '2999-01-01', end_date = DATE '2999-12-31'", "start_date = DATE '2020-04-01', end_date = DATE '9999-12-31'"],
+    ["end_date = DATE '2021-01-01'", "end_date = DATE '9999-12-31'"],
+  ]) {
+    const ok = await login();
+    assert.equal(ok.status, 200, change);
+    const cookie = cookieOf(ok);
+    pg.psql(db, `UPDATE accounts SET ${change} WHERE user_id = 'M1312000007'`);
+    const refused = await login();
+    assert.equal(refused.status, 401, change);
+    assert.equal((await refused.json()).error.code, 'auth.failed');
+    assert.equal((await fetch(`${srv.base}/api/v1/session`, withCookie(cookie))).status, 401, change);
+    pg.psql(db, `UPDATE accounts SET ${undo} WHERE user_id = 'M1312000007'`);
+  }
+  assert.equal(audit('1312000007', 'signin.failed'), 'not_allowed,not_allowed,not_allowed,not_allowed');
+});
+
+test('an initial password unused for more than 30 days gets its own refusal, only when it is right', async () => {
+  const inst = createInstitution('1312000008');
+  pg.psql(db, "UPDATE accounts SET password_set_at = now() - interval '31 days' WHERE user_id = 'M1312000008'");
+  const right = await signIn('1312000008', inst.master.user_id, inst.master.initial_password);
+  assert.equal(right.status, 401);
+  assert.equal((await right.json()).error.code, 'password.initial_expired');
+  const wrong = await signIn('1312000008', inst.master.user_id, 'not-it');
+  assert.equal((await wrong.json()).error.code, 'auth.failed');
+});
+
+test('malformed sign-in bodies get precise errors', async () => {
+  const post = (body, type = 'application/json') => fetch(`${srv.base}/api/v1/session`, { method: 'POST', headers: { 'Content-Type': type }, body });
+  const cases = [
+    ['{"institution_code":"1312000001","user_id":"x"', 'request.invalid_json', 400],
+    ['[]', 'request.not_object', 400],
+    ['{"institution_code":"1312000001","user_id":"x","password":"y","extra":1}', 'request.unknown_field', 400],
+    ['{"institution_code":"1312000001","user_id":"x"}', 'request.field_missing', 400],
+    ['{"institution_code":1312000001,"user_id":"x","password":"y"}', 'request.field_type', 400],
+    ['{"institution_code":"131","user_id":"x","password":"y"}', 'request.field_range', 400],
+  ];
+  for (const [body, code, status] of cases) {
+    const r = await post(body);
+    assert.equal(r.status, status, body);
+    assert.equal((await r.json()).error.code, code, body);
+  }
+  const r = await post('{}', 'text/plain');
+  assert.equal(r.status, 415);
+});
+
+test('authenticated requests are logged with their institution and account', async () => {
+  const inst = createInstitution('1312000009');
+  const cookie = cookieOf(await signIn('1312000009', inst.master.user_id, inst.master.initial_password));
+  await fetch(`${srv.base}/api/v1/session`, withCookie(cookie));
+  const line = await eventually(() => srv.log().split('\n').find((l) => l.includes('"route":"/api/v1/session"') && l.includes('"method":"GET"') && l.includes('1312000009')));
+  const entry = JSON.parse(line);
+  assert.equal(entry.institution, '1312000009');
+  assert.equal(entry.account, 'M1312000009');
+  assert.doesNotMatch(srv.log(), new RegExp(inst.master.initial_password));
+  assert.doesNotMatch(srv.log(), new RegExp(cookie.split('.')[1]));
+});
