@@ -190,3 +190,34 @@ test('authenticated requests are logged with their institution and account', asy
   assert.doesNotMatch(srv.log(), new RegExp(inst.master.initial_password));
   assert.doesNotMatch(srv.log(), new RegExp(cookie.split('.')[1]));
 });
+
+test('machines get a bearer token that needs no CSRF token and can be revoked', async () => {
+  const inst = createInstitution('1312000010');
+  const res = await fetch(`${srv.base}/api/v1/tokens`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ institution_code: '1312000010', user_id: inst.master.user_id, password: inst.master.initial_password }),
+  });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('set-cookie'), null);
+  const body = await res.json();
+  assert.match(body.access_token, /^1312000010\.[A-Za-z0-9_-]{43}$/);
+  assert.equal(body.token_type, 'Bearer');
+  assert.equal(body.expires_in, 86400);
+  assert.equal(body.account.user_id, 'M1312000010');
+  const bearer = { Authorization: `Bearer ${body.access_token}` };
+  assert.equal((await fetch(`${srv.base}/api/v1/session`, { headers: bearer })).status, 200);
+  // A token is not a cookie session, and a cookie session is not a token.
+  assert.equal((await fetch(`${srv.base}/api/v1/session`, withCookie(body.access_token))).status, 401);
+  const revoked = await fetch(`${srv.base}/api/v1/tokens/current`, { method: 'DELETE', headers: bearer });
+  assert.equal(revoked.status, 204);
+  assert.equal((await fetch(`${srv.base}/api/v1/session`, { headers: bearer })).status, 401);
+  assert.equal(pg.psql(db, "SELECT count(*) FROM audit_log WHERE institution_code = '1312000010' AND action = 'token.issued'"), '1');
+  const wrong = await fetch(`${srv.base}/api/v1/tokens`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ institution_code: '1312000010', user_id: inst.master.user_id, password: 'nope' }),
+  });
+  assert.equal(wrong.status, 401);
+  assert.equal((await wrong.json()).error.code, 'auth.failed');
+});

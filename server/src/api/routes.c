@@ -11,6 +11,8 @@ const struct route api_routes[] = {
     {"POST", "/api/v1/session", api_session_create, ROUTE_PUBLIC | ROUTE_JSON, NULL},
     {"GET", "/api/v1/session", api_session_get, ROUTE_ANY_PASSWORD, "session"},
     {"DELETE", "/api/v1/session", api_session_delete, ROUTE_ANY_PASSWORD, "session"},
+    {"POST", "/api/v1/tokens", api_token_create, ROUTE_PUBLIC | ROUTE_JSON, NULL},
+    {"DELETE", "/api/v1/tokens/current", api_token_delete, ROUTE_ANY_PASSWORD, "session"},
     {"GET", "/{*path}", api_static, ROUTE_PUBLIC | ROUTE_FALLBACK, NULL},
 };
 const size_t api_routes_count = sizeof api_routes / sizeof api_routes[0];

@@ -36,7 +36,8 @@ struct signin {
     char code[11];
     char user_id[17];
     char *password;
-    int found; /* 1 account, 0 none, <0 database error */
+    bool token; /* POST /tokens: a bearer token instead of a cookie session */
+    int found;  /* 1 account, 0 none, <0 database error */
     struct signin_account account;
     bool password_ok;
 };
@@ -105,15 +106,19 @@ static int success_tx(struct db *db, void *p)
     if (rc <= 0)
         return rc;
     char digest[DIGEST_PARAM_LEN + 1], csrf_digest[DIGEST_PARAM_LEN + 1];
-    if (secret_new_token(x->s->code, x->token) != 0 || secret_new_text(x->csrf) != 0 ||
-        secret_digest_param(x->token, digest) != 0 ||
-        secret_digest_param(x->csrf, csrf_digest) != 0)
+    bool cookie = !x->s->token;
+    if (secret_new_token(x->s->code, x->token) != 0 || secret_digest_param(x->token, digest) != 0)
         return DB_HARD;
-    rc = store_session_insert(db, x->s->code, digest, x->s->user_id, true, csrf_digest,
-                              config_current()->session_lifetime, x->source, x->expires);
+    /* Bearer tokens are not sent by browsers on their own: they need no CSRF token. */
+    if (cookie && (secret_new_text(x->csrf) != 0 || secret_digest_param(x->csrf, csrf_digest) != 0))
+        return DB_HARD;
+    const struct config *c = config_current();
+    rc = store_session_insert(
+        db, x->s->code, digest, x->s->user_id, cookie, cookie ? csrf_digest : NULL,
+        cookie ? c->session_lifetime : c->token_lifetime, x->source, x->expires);
     if (rc < 0)
         return rc;
-    audit(db, x->s, "signin.succeeded", NULL, x->source);
+    audit(db, x->s, cookie ? "signin.succeeded" : "token.issued", NULL, x->source);
     return 1;
 }
 
@@ -198,9 +203,16 @@ static enum MHD_Result signin_done(struct request *req, void *p)
         return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
     bool must_change =
         auth_must_change_password(a->role, a->password_is_initial, a->password_age_seconds);
-    json_t *body = json_pack("{s:o, s:s, s:s}", "account",
-                             account_json(s->code, s->user_id, a->role, must_change), "csrf_token",
-                             x.csrf, "expires_at", x.expires);
+    json_t *account = account_json(s->code, s->user_id, a->role, must_change);
+    snprintf(req->institution, sizeof req->institution, "%s", s->code);
+    snprintf(req->account, sizeof req->account, "%s", s->user_id);
+    if (s->token)
+        return reply_json_steal(req, MHD_HTTP_OK,
+                                json_pack("{s:s, s:s, s:i, s:o}", "access_token", x.token,
+                                          "token_type", "Bearer", "expires_in", c->token_lifetime,
+                                          "account", account));
+    json_t *body = json_pack("{s:o, s:s, s:s}", "account", account, "csrf_token", x.csrf,
+                             "expires_at", x.expires);
     char cookie[256];
     bool secure = strncmp(c->public_base_url, "https://", 8) == 0;
     snprintf(cookie, sizeof cookie, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
@@ -215,12 +227,10 @@ static enum MHD_Result signin_done(struct request *req, void *p)
     }
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
     MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
-    snprintf(req->institution, sizeof req->institution, "%s", s->code);
-    snprintf(req->account, sizeof req->account, "%s", s->user_id);
     return reply_response(req, MHD_HTTP_OK, r);
 }
 
-enum MHD_Result api_session_create(struct request *req)
+static enum MHD_Result start_signin(struct request *req, bool token)
 {
     struct signin_input in = {0};
     struct input_error err;
@@ -231,11 +241,22 @@ enum MHD_Result api_session_create(struct request *req)
         free(s);
         return MHD_NO;
     }
+    s->token = token;
     snprintf(s->code, sizeof s->code, "%s", in.institution_code);
     snprintf(s->user_id, sizeof s->user_id, "%s", in.user_id);
     struct db *db = db_thread();
     s->found = db ? store_signin_account(db, s->code, s->user_id, &s->account) : DB_SOFT;
     return http_defer(req, signin_work, signin_done, s, signin_free);
+}
+
+enum MHD_Result api_session_create(struct request *req)
+{
+    return start_signin(req, false);
+}
+
+enum MHD_Result api_token_create(struct request *req)
+{
+    return start_signin(req, true);
 }
 
 enum MHD_Result api_session_get(struct request *req)
@@ -261,4 +282,14 @@ enum MHD_Result api_session_delete(struct request *req)
              SESSION_COOKIE);
     MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
     return reply_response(req, MHD_HTTP_NO_CONTENT, r);
+}
+
+enum MHD_Result api_token_delete(struct request *req)
+{
+    const struct principal *p = &req->principal;
+    struct db *db = db_thread();
+    if (!db || store_session_delete(db, p->institution, p->digest) < 0)
+        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+    return r ? reply_response(req, MHD_HTTP_NO_CONTENT, r) : MHD_NO;
 }

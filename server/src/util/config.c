@@ -62,6 +62,8 @@ static const struct config_key keys[] = {
      "Seconds of inactivity after which a browser session ends."},
     {"session_lifetime", KEY_INT, OFF(session_lifetime), "43200", 300, 604800, NULL, true,
      "Seconds after sign-in at which a browser session or token ends, active or not."},
+    {"token_lifetime", KEY_INT, OFF(token_lifetime), "86400", 300, 2592000, NULL, true,
+     "Seconds a bearer token from POST /api/v1/tokens stays valid."},
     {"lockout_threshold", KEY_INT, OFF(lockout_threshold), "5", 1, 100, NULL, true,
      "Consecutive failed sign-ins that lock an account (アカウントロック)."},
     {"initial_password_days", KEY_INT, OFF(initial_password_days), "30", 1, 365, NULL, true,

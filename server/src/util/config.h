@@ -23,6 +23,7 @@ struct config {
     char *static_dir;
     int session_idle_timeout;
     int session_lifetime;
+    int token_lifetime;
     int lockout_threshold;
     int initial_password_days;
     int password_expiry_days;
