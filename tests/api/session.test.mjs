@@ -221,3 +221,78 @@ test('machines get a bearer token that needs no CSRF token and can be revoked', 
   assert.equal(wrong.status, 401);
   assert.equal((await wrong.json()).error.code, 'auth.failed');
 });
+
+async function signedIn(code) {
+  const inst = createInstitution(code);
+  const res = await signIn(code, inst.master.user_id, inst.master.initial_password);
+  assert.equal(res.status, 200);
+  const { csrf_token: csrf } = await res.json();
+  return { inst, cookie: cookieOf(res), csrf };
+}
+
+function changePassword(s, current, next) {
+  return fetch(`${srv.base}/api/v1/session/password`, {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/json', Cookie: `onshi_session=${s.cookie}`, 'X-CSRF-Token': s.csrf },
+    body: JSON.stringify({ current_password: current, new_password: next }),
+  });
+}
+
+test('a new password must follow the policy; each refusal names the rule and the field', async () => {
+  const s = await signedIn('1312000011');
+  const cases = [
+    ['Ab1!', 'password.length'],
+    ['abcdefgh', 'password.classes'],
+    ['Abcd efg1', 'password.charset'],
+    ['xM1312000011!', 'password.contains_user_id'],
+  ];
+  for (const [next, code] of cases) {
+    const r = await changePassword(s, s.inst.master.initial_password, next);
+    assert.equal(r.status, 400, next);
+    const { error } = await r.json();
+    assert.equal(error.code, code, next);
+    assert.equal(error.field, 'new_password');
+  }
+  const same = await changePassword(s, s.inst.master.initial_password, s.inst.master.initial_password);
+  assert.equal((await same.json()).error.code, 'password.reused');
+});
+
+test('a wrong current password is refused and counts toward the lock', async () => {
+  const s = await signedIn('1312000012');
+  const r = await changePassword(s, 'not-the-password', 'Sakura2026!');
+  assert.equal(r.status, 400);
+  const { error } = await r.json();
+  assert.equal(error.code, 'password.current_wrong');
+  assert.equal(error.field, 'current_password');
+  assert.equal(pg.psql(db, "SELECT failed_logins FROM accounts WHERE user_id = 'M1312000012'"), '1');
+});
+
+test('changing the password clears the change requirement, ends the other sessions and stores argon2id', async () => {
+  const s = await signedIn('1312000013');
+  const other = cookieOf(await signIn('1312000013', s.inst.master.user_id, s.inst.master.initial_password));
+  const r = await changePassword(s, s.inst.master.initial_password, 'Sakura2026!');
+  assert.equal(r.status, 200);
+  assert.equal((await r.json()).account.password_change_required, false);
+  const me = await fetch(`${srv.base}/api/v1/session`, withCookie(s.cookie));
+  assert.equal((await me.json()).account.password_change_required, false);
+  assert.equal((await fetch(`${srv.base}/api/v1/session`, withCookie(other))).status, 401, 'other session ended');
+  assert.match(pg.psql(db, "SELECT password_hash, password_is_initial FROM accounts WHERE user_id = 'M1312000013'"), /^\$argon2id\$v=19\$m=65536,t=2,p=1\$.*\|f$/);
+  assert.equal((await signIn('1312000013', s.inst.master.user_id, s.inst.master.initial_password)).status, 401);
+  assert.equal((await signIn('1312000013', s.inst.master.user_id, 'Sakura2026!')).status, 200);
+  assert.equal(pg.psql(db, "SELECT count(*) FROM audit_log WHERE institution_code = '1312000013' AND action = 'password.changed'"), '1');
+});
+
+test('none of the last three chosen passwords may be used again', async () => {
+  const s = await signedIn('1312000014');
+  const seq = ['Pass-one1', 'Pass-two2', 'Pass-three3'];
+  let current = s.inst.master.initial_password;
+  for (const next of seq) {
+    assert.equal((await changePassword(s, current, next)).status, 200, next);
+    current = next;
+  }
+  const again = await changePassword(s, current, 'Pass-one1');
+  assert.equal((await again.json()).error.code, 'password.reused');
+  assert.equal((await changePassword(s, current, 'Pass-four4')).status, 200);
+  // Now the last three are four, three, two: one is allowed again.
+  assert.equal((await changePassword(s, 'Pass-four4', 'Pass-one1')).status, 200);
+});

@@ -1,6 +1,7 @@
 #include "api/routes.h"
 
 #include "api/ops.h"
+#include "api/password.h"
 #include "api/session.h"
 
 /* Order matters only where patterns overlap: the first match wins. Static files come last. */
@@ -11,6 +12,8 @@ const struct route api_routes[] = {
     {"POST", "/api/v1/session", api_session_create, ROUTE_PUBLIC | ROUTE_JSON, NULL},
     {"GET", "/api/v1/session", api_session_get, ROUTE_ANY_PASSWORD, "session"},
     {"DELETE", "/api/v1/session", api_session_delete, ROUTE_ANY_PASSWORD, "session"},
+    {"PUT", "/api/v1/session/password", api_password_change, ROUTE_ANY_PASSWORD | ROUTE_JSON,
+     "session"},
     {"POST", "/api/v1/tokens", api_token_create, ROUTE_PUBLIC | ROUTE_JSON, NULL},
     {"DELETE", "/api/v1/tokens/current", api_token_delete, ROUTE_ANY_PASSWORD, "session"},
     {"GET", "/{*path}", api_static, ROUTE_PUBLIC | ROUTE_FALLBACK, NULL},

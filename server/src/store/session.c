@@ -129,3 +129,71 @@ int store_session_delete(struct db *db, const char *code, const char *digest)
         PQclear(r);
     return rows;
 }
+
+int store_password_state(struct db *db, const char *code, const char *user_id,
+                         struct password_state *out)
+{
+    const char *p[] = {code, user_id};
+    PGresult *r;
+    memset(out, 0, sizeof *out);
+    int rows = db_exec(db, STMT_PASSWORD_STATE, 2, p, &r);
+    if (rows < 0)
+        return rows;
+    for (int i = 0; i < rows; i++) {
+        char *h = strdup(PQgetvalue(r, i, 1));
+        if (!h) {
+            PQclear(r);
+            password_state_free(out);
+            return DB_HARD;
+        }
+        if (atoi(PQgetvalue(r, i, 0)) == 0)
+            out->current = h;
+        else if (out->nprevious < 3)
+            out->previous[out->nprevious++] = h;
+        else
+            free(h);
+    }
+    PQclear(r);
+    return out->current ? 1 : DB_NONE;
+}
+
+void password_state_free(struct password_state *s)
+{
+    free(s->current);
+    for (int i = 0; i < s->nprevious; i++)
+        free(s->previous[i]);
+    memset(s, 0, sizeof *s);
+}
+
+int store_password_set(struct db *db, const char *code, const char *user_id, const char *old_hash,
+                       const char *new_hash)
+{
+    const char *p[] = {code, user_id, old_hash, new_hash};
+    PGresult *r;
+    int rows = db_exec(db, STMT_PASSWORD_SET, 4, p, &r);
+    if (rows >= 0)
+        PQclear(r);
+    return rows;
+}
+
+int store_password_history_insert(struct db *db, const char *code, const char *user_id,
+                                  const char *hash)
+{
+    const char *p[] = {code, user_id, hash};
+    PGresult *r;
+    int rows = db_exec(db, STMT_PASSWORD_HISTORY_INSERT, 3, p, &r);
+    if (rows >= 0)
+        PQclear(r);
+    return rows;
+}
+
+int store_sessions_delete_others(struct db *db, const char *code, const char *user_id,
+                                 const char *keep_digest)
+{
+    const char *p[] = {code, user_id, keep_digest};
+    PGresult *r;
+    int rows = db_exec(db, STMT_SESSIONS_DELETE_OTHERS, 3, p, &r);
+    if (rows >= 0)
+        PQclear(r);
+    return rows;
+}

@@ -49,4 +49,23 @@ int store_session_lookup(struct db *db, const char *code, const char *digest, in
 void session_view_free(struct session_view *v);
 int store_session_delete(struct db *db, const char *code, const char *digest);
 
+/* The current hash and up to three previous chosen ones (malloc'd; free with
+ * password_state_free). 1, or DB_NONE when the account is gone. */
+struct password_state {
+    char *current;
+    char *previous[3];
+    int nprevious;
+};
+int store_password_state(struct db *db, const char *code, const char *user_id,
+                         struct password_state *out);
+void password_state_free(struct password_state *s);
+/* Replaces `old_hash` by `new_hash`; DB_NONE if the password changed meanwhile. */
+int store_password_set(struct db *db, const char *code, const char *user_id, const char *old_hash,
+                       const char *new_hash);
+int store_password_history_insert(struct db *db, const char *code, const char *user_id,
+                                  const char *hash);
+/* Ends every session and token of the account except the one with `keep_digest`. */
+int store_sessions_delete_others(struct db *db, const char *code, const char *user_id,
+                                 const char *keep_digest);
+
 #endif

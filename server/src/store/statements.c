@@ -85,4 +85,27 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
                              "DELETE FROM sessions WHERE institution_code = $1 "
                              "AND secret_hash = $2::bytea",
                              2},
+    /* Row 0: the current hash; then the last three chosen passwords, newest first. */
+    [STMT_PASSWORD_STATE] = {"password_state",
+                             "(SELECT 0, password_hash, NULL::timestamptz FROM accounts "
+                             "WHERE institution_code = $1 AND user_id = $2) UNION ALL "
+                             "(SELECT 1, password_hash, set_at FROM password_history "
+                             "WHERE institution_code = $1 AND user_id = $2 "
+                             "ORDER BY set_at DESC LIMIT 3) ORDER BY 1, 3 DESC",
+                             2},
+    /* Only if the hash is still the one the check was made against. */
+    [STMT_PASSWORD_SET] = {"password_set",
+                           "UPDATE accounts SET password_hash = $4, password_is_initial = false, "
+                           "password_set_at = now(), updated_at = now(), version = version + 1 "
+                           "WHERE institution_code = $1 AND user_id = $2 AND password_hash = $3 "
+                           "RETURNING user_id",
+                           4},
+    [STMT_PASSWORD_HISTORY_INSERT] = {"password_history_insert",
+                                      "INSERT INTO password_history (institution_code, user_id, "
+                                      "password_hash) VALUES ($1, $2, $3)",
+                                      3},
+    [STMT_SESSIONS_DELETE_OTHERS] = {"sessions_delete_others",
+                                     "DELETE FROM sessions WHERE institution_code = $1 AND "
+                                     "user_id = $2 AND secret_hash <> $3::bytea",
+                                     3},
 };

@@ -1,0 +1,162 @@
+#include "api/password.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/password_policy.h"
+#include "http/defer.h"
+#include "http/input.h"
+#include "http/reply.h"
+#include "store/db.h"
+#include "store/institution.h"
+#include "store/session.h"
+#include "util/config.h"
+#include "util/password_hash.h"
+
+struct change_input {
+    const char *current_password;
+    const char *new_password;
+};
+
+static const struct input_field change_fields[] = {
+    {"current_password", IN_STRING, true, 1, 128, offsetof(struct change_input, current_password),
+     NULL},
+    {"new_password", IN_STRING, true, 1, 128, offsetof(struct change_input, new_password), NULL},
+};
+
+enum outcome { CHANGE_OK, CHANGE_WRONG_CURRENT, CHANGE_REUSED, CHANGE_FAILED };
+
+struct change {
+    struct principal who;
+    char *current;
+    char *next;
+    struct password_state state;
+    char *new_hash;
+    enum outcome outcome;
+};
+
+static void wipe_free(char *s)
+{
+    if (s) {
+        memset(s, 0, strlen(s));
+        free(s);
+    }
+}
+
+static void change_free(void *p)
+{
+    struct change *c = p;
+    wipe_free(c->current);
+    wipe_free(c->next);
+    password_state_free(&c->state);
+    free(c->new_hash);
+    free(c);
+}
+
+/* Worker: verify the current password, compare with the last three, hash the new one. */
+static void change_work(void *p)
+{
+    struct change *c = p;
+    if (!password_verify(c->current, c->state.current)) {
+        c->outcome = CHANGE_WRONG_CURRENT;
+        return;
+    }
+    bool reused = strcmp(c->current, c->next) == 0;
+    for (int i = 0; i < c->state.nprevious && !reused; i++)
+        reused = password_verify(c->next, c->state.previous[i]);
+    if (reused) {
+        c->outcome = CHANGE_REUSED;
+        return;
+    }
+    c->new_hash = password_hash_chosen(c->next, &argon2_params_default);
+    c->outcome = c->new_hash ? CHANGE_OK : CHANGE_FAILED;
+}
+
+static void audit(struct db *db, const struct principal *w, const char *action, const char *reason)
+{
+    json_t *d = reason ? json_pack("{s:s}", "reason", reason) : json_object();
+    store_audit_insert(db, w->institution, "account", w->user_id, action, w->user_id, NULL, d);
+    json_decref(d);
+}
+
+static int success_tx(struct db *db, void *p)
+{
+    struct change *c = p;
+    const struct principal *w = &c->who;
+    int rc = store_password_set(db, w->institution, w->user_id, c->state.current, c->new_hash);
+    if (rc <= 0)
+        return rc;
+    if ((rc = store_password_history_insert(db, w->institution, w->user_id, c->new_hash)) < 0 ||
+        (rc = store_sessions_delete_others(db, w->institution, w->user_id, w->digest)) < 0)
+        return rc;
+    audit(db, w, "password.changed", NULL);
+    return 1;
+}
+
+static int wrong_tx(struct db *db, void *p)
+{
+    struct change *c = p;
+    bool locked = false;
+    int rc = store_signin_failed(db, c->who.institution, c->who.user_id,
+                                 config_current()->lockout_threshold, &locked);
+    if (rc < 0)
+        return rc;
+    audit(db, &c->who, "password.change_failed", "wrong_current_password");
+    if (locked)
+        audit(db, &c->who, "account.locked", "failed_sign_ins");
+    return 1;
+}
+
+static enum MHD_Result change_done(struct request *req, void *p)
+{
+    struct change *c = p;
+    struct db *db = db_thread();
+    int retries = config_current()->db_retry_limit;
+    switch (c->outcome) {
+    case CHANGE_WRONG_CURRENT:
+        /* A stolen session must not become a way to guess the password. */
+        if (db)
+            db_transaction(db, DB_READ_COMMITTED, retries, wrong_tx, c);
+        return reply_error(req, ERR_PASSWORD_CURRENT_WRONG, "current_password");
+    case CHANGE_REUSED:
+        return reply_error(req, ERR_PASSWORD_REUSED, "new_password");
+    case CHANGE_FAILED:
+        return reply_error(req, ERR_SERVER_INTERNAL, NULL);
+    case CHANGE_OK:
+        break;
+    }
+    int rc = db ? db_transaction(db, DB_READ_COMMITTED, retries, success_tx, c) : DB_SOFT;
+    if (rc == DB_NONE) /* changed by someone else meanwhile: ask again */
+        return reply_error(req, ERR_PASSWORD_CURRENT_WRONG, "current_password");
+    if (rc < 0)
+        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    return reply_json_steal(req, MHD_HTTP_OK,
+                            json_pack("{s:{s:s, s:s, s:b}}", "account", "institution_code",
+                                      c->who.institution, "user_id", c->who.user_id,
+                                      "password_change_required", 0));
+}
+
+enum MHD_Result api_password_change(struct request *req)
+{
+    struct change_input in = {0};
+    struct input_error err;
+    if (!input_parse(req->json, change_fields, 2, &in, &err))
+        return reply_error(req, err.code, err.field);
+    enum err_code policy;
+    if (!password_policy_check(&password_policy_default, in.new_password, req->principal.user_id,
+                               &policy))
+        return reply_error(req, policy, "new_password");
+    struct change *c = calloc(1, sizeof *c);
+    if (!c)
+        return MHD_NO;
+    c->who = req->principal;
+    c->current = strdup(in.current_password);
+    c->next = strdup(in.new_password);
+    struct db *db = db_thread();
+    int rc = db ? store_password_state(db, c->who.institution, c->who.user_id, &c->state) : DB_SOFT;
+    if (!c->current || !c->next || rc <= 0) {
+        change_free(c);
+        return reply_error(req, rc == DB_NONE ? ERR_AUTH_REQUIRED : ERR_SERVER_UNAVAILABLE, NULL);
+    }
+    return http_defer(req, change_work, change_done, c, change_free);
+}
