@@ -183,6 +183,8 @@ int main(int argc, char **argv)
         config_free(&cfg);
         return EXIT_CONFIG;
     }
+    /* Builds the dummy hash now, so the first unknown-ID sign-in is not slower than others. */
+    password_verify_dummy(&argon2_params_default);
     config_publish(&cfg);
     const struct config *c = config_current();
     apply_log_level(c);

@@ -52,9 +52,12 @@ test('the master signs in with its initial password and gets a session cookie an
   });
   assert.match(body.csrf_token, /^[A-Za-z0-9_-]{43}$/);
   assert.ok(!Number.isNaN(Date.parse(body.expires_at)));
-  // Only a digest of the secret is stored.
-  const secret = cookieOf(res).split('.')[1];
-  assert.equal(pg.psql(db, `SELECT count(*) FROM sessions WHERE secret_hash::text LIKE '%${Buffer.from(secret).toString('hex')}%'`), '0');
+  // Only SHA-256 digests of the session value and of the CSRF token are stored.
+  const { createHash } = await import('node:crypto');
+  const sha = (t) => createHash('sha256').update(t).digest('hex');
+  assert.equal(pg.psql(db, `SELECT encode(secret_hash, 'hex') = '${sha(cookieOf(res))}' AND encode(csrf_hash, 'hex') = '${sha(body.csrf_token)}' FROM sessions WHERE institution_code = '1312000001'`), 't');
+  const row = pg.psql(db, "SELECT sessions::text FROM sessions WHERE institution_code = '1312000001'");
+  assert.ok(!row.includes(cookieOf(res).split('.')[1]) && !row.includes(body.csrf_token));
   assert.equal(pg.psql(db, "SELECT count(*) FROM sessions WHERE institution_code = '1312000001'"), '1');
   assert.equal(pg.psql(db, "SELECT count(*) FROM audit_log WHERE institution_code = '1312000001' AND action = 'signin.succeeded'"), '1');
 });
@@ -120,12 +123,18 @@ test('five wrong passwords lock the account; then even the right one is refused 
   assert.match(audit('1312000005', 'signin.failed'), /,locked$/);
 });
 
-test('50 parallel wrong guesses lock the account after exactly the threshold', async () => {
+test('50 parallel wrong guesses get exactly the threshold of checks; the right one after them is refused', async () => {
   const inst = createInstitution('1312000006');
-  const results = await Promise.all(Array.from({ length: 50 }, (_, i) => signIn('1312000006', inst.master.user_id, `guess${i}`)));
+  const guesses = Array.from({ length: 50 }, (_, i) => signIn('1312000006', inst.master.user_id, `guess${i}`));
+  // Once the five attempts are taken, even the right password is not checked.
+  await eventually(() => pg.psql(db, "SELECT failed_logins FROM accounts WHERE user_id = 'M1312000006'") === '5');
+  const right = signIn('1312000006', inst.master.user_id, inst.master.initial_password);
+  const results = await Promise.all([...guesses, right]);
   assert.ok(results.every((r) => r.status === 401));
   assert.equal(pg.psql(db, "SELECT failed_logins, locked_at IS NOT NULL FROM accounts WHERE user_id = 'M1312000006'"), '5|t');
-  assert.equal((await signIn('1312000006', inst.master.user_id, inst.master.initial_password)).status, 401);
+  const reasons = audit('1312000006', 'signin.failed').split(',');
+  assert.equal(reasons.filter((r) => r === 'wrong_password').length, 5, 'only five passwords were checked');
+  assert.equal(reasons.filter((r) => r === 'locked').length, 46);
 });
 
 test('disabled, deleted and out-of-period accounts cannot sign in and lose their sessions at once', async () => {
@@ -267,13 +276,18 @@ test('a wrong current password is refused and counts toward the lock', async () 
   assert.equal(pg.psql(db, "SELECT failed_logins FROM accounts WHERE user_id = 'M1312000012'"), '1');
 });
 
-test('changing the password clears the change requirement, ends the other sessions and stores argon2id', async () => {
+test('changing the password clears the change requirement, replaces every session and stores argon2id', async () => {
   const s = await signedIn('1312000013');
   const other = cookieOf(await signIn('1312000013', s.inst.master.user_id, s.inst.master.initial_password));
   const r = await changePassword(s, s.inst.master.initial_password, 'Sakura2026!');
   assert.equal(r.status, 200);
-  assert.equal((await r.json()).account.password_change_required, false);
-  const me = await fetch(`${srv.base}/api/v1/session`, withCookie(s.cookie));
+  const changed = await r.json();
+  assert.equal(changed.account.password_change_required, false);
+  const fresh = cookieOf(r);
+  assert.ok(fresh && fresh !== s.cookie, 'a new session replaces the one used');
+  assert.match(changed.csrf_token, /^[A-Za-z0-9_-]{43}$/);
+  assert.equal((await fetch(`${srv.base}/api/v1/session`, withCookie(s.cookie))).status, 401, 'the old one ended');
+  const me = await fetch(`${srv.base}/api/v1/session`, withCookie(fresh));
   assert.equal((await me.json()).account.password_change_required, false);
   assert.equal((await fetch(`${srv.base}/api/v1/session`, withCookie(other))).status, 401, 'other session ended');
   assert.match(pg.psql(db, "SELECT password_hash, password_is_initial FROM accounts WHERE user_id = 'M1312000013'"), /^\$argon2id\$v=19\$m=65536,t=2,p=1\$.*\|f$/);
@@ -286,13 +300,59 @@ test('none of the last three chosen passwords may be used again', async () => {
   const s = await signedIn('1312000014');
   const seq = ['Pass-one1', 'Pass-two2', 'Pass-three3'];
   let current = s.inst.master.initial_password;
-  for (const next of seq) {
-    assert.equal((await changePassword(s, current, next)).status, 200, next);
-    current = next;
+  const change = async (next) => {
+    const r = await changePassword(s, current, next);
+    if (r.status === 200) {
+      s.cookie = cookieOf(r);
+      s.csrf = (await r.json()).csrf_token;
+      current = next;
+      return 200;
+    }
+    return (await r.json()).error.code;
+  };
+  for (const next of seq) assert.equal(await change(next), 200, next);
+  // The last three, the current one included: three, two, one.
+  assert.equal(await change('Pass-one1'), 'password.reused');
+  assert.equal(await change('Pass-two2'), 'password.reused');
+  assert.equal(await change('Pass-four4'), 200);
+  // Now four, three, two: one is allowed again.
+  assert.equal(await change('Pass-one1'), 200);
+});
+
+test('an initial password past its validity cannot be used to set a new one', async () => {
+  const s = await signedIn('1312000015');
+  pg.psql(db, "UPDATE accounts SET password_set_at = now() - interval '31 days' WHERE user_id = 'M1312000015'");
+  const r = await changePassword(s, s.inst.master.initial_password, 'Sakura2026!');
+  assert.equal(r.status, 401);
+  assert.equal((await r.json()).error.code, 'password.initial_expired');
+});
+
+test('parallel guesses through the password change get no more checks than the threshold', async () => {
+  const s = await signedIn('1312000016');
+  const guesses = Array.from({ length: 30 }, (_, i) => changePassword(s, `guess${i}`, 'Sakura2026!'));
+  await eventually(() => pg.psql(db, "SELECT failed_logins FROM accounts WHERE user_id = 'M1312000016'") === '5');
+  const right = changePassword(s, s.inst.master.initial_password, 'Attacker-9z');
+  const results = await Promise.all([...guesses, right]);
+  for (const r of results) {
+    assert.equal(r.status, 400);
+    assert.equal((await r.json()).error.code, 'password.current_wrong');
   }
-  const again = await changePassword(s, current, 'Pass-one1');
-  assert.equal((await again.json()).error.code, 'password.reused');
-  assert.equal((await changePassword(s, current, 'Pass-four4')).status, 200);
-  // Now the last three are four, three, two: one is allowed again.
-  assert.equal((await changePassword(s, 'Pass-four4', 'Pass-one1')).status, 200);
+  assert.equal(pg.psql(db, "SELECT locked_at IS NOT NULL, password_is_initial FROM accounts WHERE user_id = 'M1312000016'"), 't|t');
+});
+
+test('sign-ins with the old password that race a password change leave no session behind', async () => {
+  const s = await signedIn('1312000017');
+  const old = s.inst.master.initial_password;
+  // Four, so that with the change they fit in the five attempts that may be checked at once.
+  const racing = Array.from({ length: 4 }, () => signIn('1312000017', s.inst.master.user_id, old));
+  const change = changePassword(s, old, 'Sakura2026!');
+  const [changed, ...signins] = await Promise.all([change, ...racing]);
+  assert.equal(changed.status, 200);
+  const fresh = cookieOf(changed);
+  for (const r of signins) {
+    const c = cookieOf(r);
+    if (c) assert.equal((await fetch(`${srv.base}/api/v1/session`, withCookie(c))).status, 401);
+  }
+  assert.equal(pg.psql(db, "SELECT count(*) FROM sessions WHERE institution_code = '1312000017'"), '1');
+  assert.equal((await fetch(`${srv.base}/api/v1/session`, withCookie(fresh))).status, 200);
 });

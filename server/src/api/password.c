@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/session.h"
 #include "core/password_policy.h"
 #include "http/defer.h"
 #include "http/input.h"
@@ -62,8 +63,10 @@ static void change_work(void *p)
         return;
     }
     bool reused = strcmp(c->current, c->next) == 0;
+    /* The current chosen password is also the newest history entry: checked above. */
     for (int i = 0; i < c->state.nprevious && !reused; i++)
-        reused = password_verify(c->next, c->state.previous[i]);
+        if (strcmp(c->state.previous[i], c->state.current) != 0)
+            reused = password_verify(c->next, c->state.previous[i]);
     if (reused) {
         c->outcome = CHANGE_REUSED;
         return;
@@ -72,24 +75,36 @@ static void change_work(void *p)
     c->outcome = c->new_hash ? CHANGE_OK : CHANGE_FAILED;
 }
 
-static void audit(struct db *db, const struct principal *w, const char *action, const char *reason)
+static int audit(struct db *db, const struct principal *w, const char *action, const char *reason)
 {
     json_t *d = reason ? json_pack("{s:s}", "reason", reason) : json_object();
-    store_audit_insert(db, w->institution, "account", w->user_id, action, w->user_id, NULL, d);
+    int rc =
+        store_audit_insert(db, w->institution, "account", w->user_id, action, w->user_id, NULL, d);
     json_decref(d);
+    return rc;
 }
 
+struct success {
+    struct change *c;
+    struct issued issued;
+};
+
+/* The new password ends every session and token of the account (a stolen one included);
+ * a browser gets a fresh session in the same answer. */
 static int success_tx(struct db *db, void *p)
 {
-    struct change *c = p;
+    struct success *x = p;
+    struct change *c = x->c;
     const struct principal *w = &c->who;
     int rc = store_password_set(db, w->institution, w->user_id, c->state.current, c->new_hash);
     if (rc <= 0)
         return rc;
     if ((rc = store_password_history_insert(db, w->institution, w->user_id, c->new_hash)) < 0 ||
-        (rc = store_sessions_delete_others(db, w->institution, w->user_id, w->digest)) < 0)
+        (rc = store_sessions_delete_all(db, w->institution, w->user_id)) < 0 ||
+        (w->cookie &&
+         (rc = session_issue(db, w->institution, w->user_id, true, NULL, &x->issued)) < 0) ||
+        (rc = audit(db, w, "password.changed", NULL)) < 0)
         return rc;
-    audit(db, w, "password.changed", NULL);
     return 1;
 }
 
@@ -99,12 +114,11 @@ static int wrong_tx(struct db *db, void *p)
     bool locked = false;
     int rc = store_signin_failed(db, c->who.institution, c->who.user_id,
                                  config_current()->lockout_threshold, &locked);
-    if (rc < 0)
-        return rc;
-    audit(db, &c->who, "password.change_failed", "wrong_current_password");
-    if (locked)
-        audit(db, &c->who, "account.locked", "failed_sign_ins");
-    return 1;
+    if (rc >= 0)
+        rc = audit(db, &c->who, "password.change_failed", "wrong_current_password");
+    if (rc >= 0 && locked)
+        rc = audit(db, &c->who, "account.locked", "failed_sign_ins");
+    return rc < 0 ? rc : 1;
 }
 
 static enum MHD_Result change_done(struct request *req, void *p)
@@ -112,28 +126,40 @@ static enum MHD_Result change_done(struct request *req, void *p)
     struct change *c = p;
     struct db *db = db_thread();
     int retries = config_current()->db_retry_limit;
+    if (!db)
+        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
     switch (c->outcome) {
     case CHANGE_WRONG_CURRENT:
         /* A stolen session must not become a way to guess the password. */
-        if (db)
-            db_transaction(db, DB_READ_COMMITTED, retries, wrong_tx, c);
+        db_transaction(db, DB_READ_COMMITTED, retries, wrong_tx, c);
         return reply_error(req, ERR_PASSWORD_CURRENT_WRONG, "current_password");
     case CHANGE_REUSED:
+        /* Only a right current password gets this answer, and only while not locked. */
+        if (store_attempts_release(db, c->who.institution, c->who.user_id, c->state.current) <= 0)
+            return reply_error(req, ERR_PASSWORD_CURRENT_WRONG, "current_password");
         return reply_error(req, ERR_PASSWORD_REUSED, "new_password");
     case CHANGE_FAILED:
         return reply_error(req, ERR_SERVER_INTERNAL, NULL);
     case CHANGE_OK:
         break;
     }
-    int rc = db ? db_transaction(db, DB_READ_COMMITTED, retries, success_tx, c) : DB_SOFT;
-    if (rc == DB_NONE) /* changed by someone else meanwhile: ask again */
+    struct success x = {.c = c};
+    int rc = db_transaction(db, DB_READ_COMMITTED, retries, success_tx, &x);
+    if (rc == DB_NONE) /* locked or changed by someone else meanwhile */
         return reply_error(req, ERR_PASSWORD_CURRENT_WRONG, "current_password");
     if (rc < 0)
         return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
-    return reply_json_steal(req, MHD_HTTP_OK,
-                            json_pack("{s:{s:s, s:s, s:b}}", "account", "institution_code",
-                                      c->who.institution, "user_id", c->who.user_id,
-                                      "password_change_required", 0));
+    json_t *body =
+        json_pack("{s:{s:s, s:s, s:b}}", "account", "institution_code", c->who.institution,
+                  "user_id", c->who.user_id, "password_change_required", 0);
+    if (!c->who.cookie) {
+        /* The bearer token used here ended with the others: sign in again for a new one. */
+        json_object_set_new(body, "token_revoked", json_true());
+        return reply_json_steal(req, MHD_HTTP_OK, body);
+    }
+    json_object_set_new(body, "csrf_token", json_string(x.issued.csrf));
+    json_object_set_new(body, "expires_at", json_string(x.issued.expires));
+    return reply_with_session_cookie(req, body, &x.issued);
 }
 
 enum MHD_Result api_password_change(struct request *req)
@@ -157,6 +183,19 @@ enum MHD_Result api_password_change(struct request *req)
     if (!c->current || !c->next || rc <= 0) {
         change_free(c);
         return reply_error(req, rc == DB_NONE ? ERR_AUTH_REQUIRED : ERR_SERVER_UNAVAILABLE, NULL);
+    }
+    const struct config *cfg = config_current();
+    if (c->state.current_is_initial &&
+        c->state.current_age_seconds > (long long)cfg->initial_password_days * 86400) {
+        change_free(c);
+        return reply_error(req, ERR_PASSWORD_INITIAL_EXPIRED, NULL);
+    }
+    /* The check of the current password takes a lockout attempt, like a sign-in. */
+    rc = store_signin_reserve(db, c->who.institution, c->who.user_id, cfg->lockout_threshold);
+    if (rc <= 0) {
+        change_free(c);
+        return reply_error(req, rc < 0 ? ERR_SERVER_UNAVAILABLE : ERR_PASSWORD_CURRENT_WRONG,
+                           rc < 0 ? NULL : "current_password");
     }
     return http_defer(req, change_work, change_done, c, change_free);
 }

@@ -36,8 +36,9 @@ struct signin {
     char code[11];
     char user_id[17];
     char *password;
-    bool token; /* POST /tokens: a bearer token instead of a cookie session */
-    int found;  /* 1 account, 0 none, <0 database error */
+    bool token;    /* POST /tokens: a bearer token instead of a cookie session */
+    int found;     /* 1 account, 0 none, <0 database error */
+    bool reserved; /* one of the lockout attempts was taken for this check */
     struct signin_account account;
     bool password_ok;
 };
@@ -60,13 +61,12 @@ static void signin_work(void *p)
 {
     struct signin *s = p;
     const struct argon2_params *params = &argon2_params_default;
-    if (s->found > 0) {
+    bool checked = s->found > 0 && s->reserved;
+    if (checked)
         s->password_ok = password_verify(s->password, s->account.password_hash);
-        if (s->account.password_is_initial)
-            password_verify_dummy(params); /* the fast hash alone would be quicker */
-    } else {
+    /* Initial passwords use the fast hash: add the argon2id-sized pause to them too. */
+    if (!checked || strncmp(s->account.password_hash, "$argon2id$", 10) != 0)
         password_verify_dummy(params);
-    }
 }
 
 static void client_address(struct request *req, char *out, size_t len)
@@ -83,43 +83,70 @@ static void client_address(struct request *req, char *out, size_t len)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)len);
 }
 
-static void audit(struct db *db, const struct signin *s, const char *action, const char *reason,
-                  const char *source)
+static int audit(struct db *db, const struct signin *s, const char *action, const char *reason,
+                 const char *source)
 {
     json_t *d = reason ? json_pack("{s:s}", "reason", reason) : json_object();
-    store_audit_insert(db, s->code, "account", s->user_id, action, s->user_id, source, d);
+    int rc = store_audit_insert(db, s->code, "account", s->user_id, action, s->user_id, source, d);
     json_decref(d);
+    return rc;
+}
+
+int session_issue(struct db *db, const char *code, const char *user_id, bool cookie,
+                  const char *source, struct issued *out)
+{
+    char digest[DIGEST_PARAM_LEN + 1], csrf_digest[DIGEST_PARAM_LEN + 1];
+    out->csrf[0] = '\0';
+    if (secret_new_token(code, out->token) != 0 || secret_digest_param(out->token, digest) != 0)
+        return DB_HARD;
+    /* Bearer tokens are not sent by browsers on their own: they need no CSRF token. */
+    if (cookie &&
+        (secret_new_text(out->csrf) != 0 || secret_digest_param(out->csrf, csrf_digest) != 0))
+        return DB_HARD;
+    const struct config *c = config_current();
+    return store_session_insert(db, code, digest, user_id, cookie, cookie ? csrf_digest : NULL,
+                                cookie ? c->session_lifetime : c->token_lifetime, source,
+                                out->expires);
+}
+
+enum MHD_Result reply_with_session_cookie(struct request *req, json_t *body,
+                                          const struct issued *is)
+{
+    const struct config *c = config_current();
+    char cookie[256];
+    bool secure = strncmp(c->public_base_url, "https://", 8) == 0;
+    snprintf(cookie, sizeof cookie, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
+             SESSION_COOKIE, is->token, c->session_lifetime, secure ? "; Secure" : "");
+    char *text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(body);
+    struct MHD_Response *r =
+        text ? MHD_create_response_from_buffer_with_free_callback(strlen(text), text, &free) : NULL;
+    if (!r) {
+        free(text);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
+    return reply_response(req, MHD_HTTP_OK, r);
 }
 
 struct success {
     struct signin *s;
     const char *source;
-    char token[TOKEN_TEXT_LEN + 1];
-    char csrf[SECRET_TEXT_LEN + 1];
-    char expires[32];
+    struct issued issued;
 };
 
 static int success_tx(struct db *db, void *p)
 {
     struct success *x = p;
-    int rc = store_signin_succeeded(db, x->s->code, x->s->user_id);
+    int rc = store_signin_succeeded(db, x->s->code, x->s->user_id, x->s->account.password_hash);
     if (rc <= 0)
         return rc;
-    char digest[DIGEST_PARAM_LEN + 1], csrf_digest[DIGEST_PARAM_LEN + 1];
     bool cookie = !x->s->token;
-    if (secret_new_token(x->s->code, x->token) != 0 || secret_digest_param(x->token, digest) != 0)
-        return DB_HARD;
-    /* Bearer tokens are not sent by browsers on their own: they need no CSRF token. */
-    if (cookie && (secret_new_text(x->csrf) != 0 || secret_digest_param(x->csrf, csrf_digest) != 0))
-        return DB_HARD;
-    const struct config *c = config_current();
-    rc = store_session_insert(
-        db, x->s->code, digest, x->s->user_id, cookie, cookie ? csrf_digest : NULL,
-        cookie ? c->session_lifetime : c->token_lifetime, x->source, x->expires);
-    if (rc < 0)
+    if ((rc = session_issue(db, x->s->code, x->s->user_id, cookie, x->source, &x->issued)) < 0)
         return rc;
-    audit(db, x->s, cookie ? "signin.succeeded" : "token.issued", NULL, x->source);
-    return 1;
+    rc = audit(db, x->s, cookie ? "signin.succeeded" : "token.issued", NULL, x->source);
+    return rc < 0 ? rc : 1;
 }
 
 struct failure {
@@ -143,10 +170,10 @@ static int failure_tx(struct db *db, void *p)
         if (rc < 0)
             return rc;
     }
-    audit(db, f->s, "signin.failed", f->reason, f->source);
-    if (locked)
-        audit(db, f->s, "account.locked", "failed_sign_ins", f->source);
-    return 1;
+    int rc = audit(db, f->s, "signin.failed", f->reason, f->source);
+    if (rc >= 0 && locked)
+        rc = audit(db, f->s, "account.locked", "failed_sign_ins", f->source);
+    return rc < 0 ? rc : 1;
 }
 
 static enum MHD_Result refuse(struct request *req, struct signin *s, const char *reason,
@@ -180,10 +207,10 @@ static enum MHD_Result signin_done(struct request *req, void *p)
     if (s->found == 0)
         return refuse(req, s, "unknown_user", ERR_AUTH_FAILED);
     const struct signin_account *a = &s->account;
-    if (!s->password_ok)
-        return refuse(req, s, a->locked ? "locked" : "wrong_password", ERR_AUTH_FAILED);
-    if (a->locked)
+    if (!s->reserved)
         return refuse(req, s, "locked", ERR_AUTH_FAILED);
+    if (!s->password_ok)
+        return refuse(req, s, "wrong_password", ERR_AUTH_FAILED);
     if (!a->may_sign_in)
         return refuse(req, s, "not_allowed", ERR_AUTH_FAILED);
     const struct config *c = config_current();
@@ -197,8 +224,8 @@ static enum MHD_Result signin_done(struct request *req, void *p)
     struct db *db = db_thread();
     int rc =
         db ? db_transaction(db, DB_READ_COMMITTED, c->db_retry_limit, success_tx, &x) : DB_SOFT;
-    if (rc == DB_NONE)
-        return refuse(req, s, "locked", ERR_AUTH_FAILED); /* locked while we checked */
+    if (rc == DB_NONE) /* locked, or the password changed, while it was being checked */
+        return refuse(req, s, "changed_during_check", ERR_AUTH_FAILED);
     if (rc < 0)
         return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
     bool must_change =
@@ -208,26 +235,13 @@ static enum MHD_Result signin_done(struct request *req, void *p)
     snprintf(req->account, sizeof req->account, "%s", s->user_id);
     if (s->token)
         return reply_json_steal(req, MHD_HTTP_OK,
-                                json_pack("{s:s, s:s, s:i, s:o}", "access_token", x.token,
+                                json_pack("{s:s, s:s, s:i, s:o}", "access_token", x.issued.token,
                                           "token_type", "Bearer", "expires_in", c->token_lifetime,
                                           "account", account));
-    json_t *body = json_pack("{s:o, s:s, s:s}", "account", account, "csrf_token", x.csrf,
-                             "expires_at", x.expires);
-    char cookie[256];
-    bool secure = strncmp(c->public_base_url, "https://", 8) == 0;
-    snprintf(cookie, sizeof cookie, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
-             SESSION_COOKIE, x.token, c->session_lifetime, secure ? "; Secure" : "");
-    char *text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(body);
-    struct MHD_Response *r =
-        text ? MHD_create_response_from_buffer_with_free_callback(strlen(text), text, &free) : NULL;
-    if (!r) {
-        free(text);
-        return MHD_NO;
-    }
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
-    MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
-    return reply_response(req, MHD_HTTP_OK, r);
+    return reply_with_session_cookie(req,
+                                     json_pack("{s:o, s:s, s:s}", "account", account, "csrf_token",
+                                               x.issued.csrf, "expires_at", x.issued.expires),
+                                     &x.issued);
 }
 
 static enum MHD_Result start_signin(struct request *req, bool token)
@@ -246,6 +260,15 @@ static enum MHD_Result start_signin(struct request *req, bool token)
     snprintf(s->user_id, sizeof s->user_id, "%s", in.user_id);
     struct db *db = db_thread();
     s->found = db ? store_signin_account(db, s->code, s->user_id, &s->account) : DB_SOFT;
+    if (s->found > 0) {
+        int rc = store_signin_reserve(db, s->code, s->user_id, config_current()->lockout_threshold);
+        if (rc < 0) {
+            free(s->account.password_hash);
+            s->account.password_hash = NULL;
+            s->found = rc;
+        }
+        s->reserved = rc > 0;
+    }
     return http_defer(req, signin_work, signin_done, s, signin_free);
 }
 

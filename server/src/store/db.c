@@ -247,6 +247,12 @@ int db_transaction(struct db *db, enum db_isolation level, int retry_limit, db_t
                 continue;
             return status;
         }
+        /* A statement failed inside fn without fn noticing: COMMIT would only say ROLLBACK. */
+        if (PQtransactionStatus(db->conn) != PQTRANS_INTRANS) {
+            log_msg(LOG_ERROR, "transaction failed inside its body; rolled back");
+            db_exec_sql(db, "ROLLBACK");
+            return DB_HARD;
+        }
         int commit = db_exec_sql(db, "COMMIT");
         if (commit == 0)
             return status;

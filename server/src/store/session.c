@@ -38,6 +38,29 @@ int store_signin_account(struct db *db, const char *code, const char *user_id,
     return out->password_hash ? 1 : DB_HARD;
 }
 
+int store_signin_reserve(struct db *db, const char *code, const char *user_id, int threshold)
+{
+    char t[16];
+    snprintf(t, sizeof t, "%d", threshold);
+    const char *p[] = {code, user_id, t};
+    PGresult *r;
+    int rows = db_exec(db, STMT_SIGNIN_RESERVE, 3, p, &r);
+    if (rows >= 0)
+        PQclear(r);
+    return rows;
+}
+
+int store_attempts_release(struct db *db, const char *code, const char *user_id,
+                           const char *checked_hash)
+{
+    const char *p[] = {code, user_id, checked_hash};
+    PGresult *r;
+    int rows = db_exec(db, STMT_ATTEMPTS_RELEASE, 3, p, &r);
+    if (rows >= 0)
+        PQclear(r);
+    return rows;
+}
+
 int store_signin_failed(struct db *db, const char *code, const char *user_id, int threshold,
                         bool *now_locked)
 {
@@ -53,11 +76,12 @@ int store_signin_failed(struct db *db, const char *code, const char *user_id, in
     return rows;
 }
 
-int store_signin_succeeded(struct db *db, const char *code, const char *user_id)
+int store_signin_succeeded(struct db *db, const char *code, const char *user_id,
+                           const char *checked_hash)
 {
-    const char *p[] = {code, user_id};
+    const char *p[] = {code, user_id, checked_hash};
     PGresult *r;
-    int rows = db_exec(db, STMT_SIGNIN_SUCCEEDED, 2, p, &r);
+    int rows = db_exec(db, STMT_SIGNIN_SUCCEEDED, 3, p, &r);
     if (rows >= 0)
         PQclear(r);
     return rows;
@@ -146,9 +170,11 @@ int store_password_state(struct db *db, const char *code, const char *user_id,
             password_state_free(out);
             return DB_HARD;
         }
-        if (atoi(PQgetvalue(r, i, 0)) == 0)
+        if (atoi(PQgetvalue(r, i, 0)) == 0) {
             out->current = h;
-        else if (out->nprevious < 3)
+            out->current_is_initial = PQgetvalue(r, i, 3)[0] == 't';
+            out->current_age_seconds = atoll(PQgetvalue(r, i, 4));
+        } else if (out->nprevious < 3)
             out->previous[out->nprevious++] = h;
         else
             free(h);
@@ -187,12 +213,11 @@ int store_password_history_insert(struct db *db, const char *code, const char *u
     return rows;
 }
 
-int store_sessions_delete_others(struct db *db, const char *code, const char *user_id,
-                                 const char *keep_digest)
+int store_sessions_delete_all(struct db *db, const char *code, const char *user_id)
 {
-    const char *p[] = {code, user_id, keep_digest};
+    const char *p[] = {code, user_id};
     PGresult *r;
-    int rows = db_exec(db, STMT_SESSIONS_DELETE_OTHERS, 3, p, &r);
+    int rows = db_exec(db, STMT_SESSIONS_DELETE_ALL, 2, p, &r);
     if (rows >= 0)
         PQclear(r);
     return rows;

@@ -19,11 +19,20 @@ struct signin_account {
 /* 1 with *out filled (free out->password_hash), DB_NONE when there is no such account. */
 int store_signin_account(struct db *db, const char *code, const char *user_id,
                          struct signin_account *out);
-/* Counts a failure; *now_locked tells whether this one locked the account. */
+/* Takes one of the account's lockout_threshold attempts before a password is checked:
+ * 1 taken, DB_NONE when the account is locked or all attempts are taken (refuse unchecked). */
+int store_signin_reserve(struct db *db, const char *code, const char *user_id, int threshold);
+/* A correct password that did not lead to a sign-in: the attempts are given back.
+ * DB_NONE when locked meanwhile or the password is no longer `checked_hash`. */
+int store_attempts_release(struct db *db, const char *code, const char *user_id,
+                           const char *checked_hash);
+/* After a wrong password: locks the account when its attempts are used up (*now_locked). */
 int store_signin_failed(struct db *db, const char *code, const char *user_id, int threshold,
                         bool *now_locked);
-/* Resets the failure count; DB_NONE when the account got locked meanwhile. */
-int store_signin_succeeded(struct db *db, const char *code, const char *user_id);
+/* Gives the attempts back; DB_NONE when the account got locked meanwhile or its password is
+ * no longer `checked_hash` (changed while this sign-in was being checked). */
+int store_signin_succeeded(struct db *db, const char *code, const char *user_id,
+                           const char *checked_hash);
 /* Writes the ISO expiry into expires (at least 21 bytes). */
 int store_session_insert(struct db *db, const char *code, const char *digest, const char *user_id,
                          bool cookie, const char *csrf_digest, int lifetime_seconds,
@@ -49,10 +58,12 @@ int store_session_lookup(struct db *db, const char *code, const char *digest, in
 void session_view_free(struct session_view *v);
 int store_session_delete(struct db *db, const char *code, const char *digest);
 
-/* The current hash and up to three previous chosen ones (malloc'd; free with
- * password_state_free). 1, or DB_NONE when the account is gone. */
+/* The current hash and the last three chosen ones (the current one among them if chosen) (malloc'd;
+ * free with password_state_free). 1, or DB_NONE when the account is gone. */
 struct password_state {
     char *current;
+    bool current_is_initial;
+    long long current_age_seconds;
     char *previous[3];
     int nprevious;
 };
@@ -64,8 +75,7 @@ int store_password_set(struct db *db, const char *code, const char *user_id, con
                        const char *new_hash);
 int store_password_history_insert(struct db *db, const char *code, const char *user_id,
                                   const char *hash);
-/* Ends every session and token of the account except the one with `keep_digest`. */
-int store_sessions_delete_others(struct db *db, const char *code, const char *user_id,
-                                 const char *keep_digest);
+/* Ends every session and token of the account. */
+int store_sessions_delete_all(struct db *db, const char *code, const char *user_id);
 
 #endif

@@ -42,19 +42,32 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
          "FROM accounts a JOIN institutions i USING (institution_code) "
          "WHERE a.institution_code = $1 AND a.user_id = $2",
          2},
-    /* Row lock + re-checked WHERE: parallel failures never count past the threshold. */
+    /* Every password check first takes one of the lockout_threshold attempts (row lock +
+     * re-checked WHERE), so parallel guesses can never get more checks than the threshold;
+     * success gives them back. No row: locked, or every attempt is taken. */
+    [STMT_SIGNIN_RESERVE] = {"signin_reserve",
+                             "UPDATE accounts SET failed_logins = failed_logins + 1 "
+                             "WHERE institution_code = $1 AND user_id = $2 AND locked_at IS NULL "
+                             "AND failed_logins < $3 RETURNING failed_logins",
+                             3},
+    /* After a wrong password: lock once the attempts are used up. */
     [STMT_SIGNIN_FAILED] = {"signin_failed",
-                            "UPDATE accounts SET failed_logins = failed_logins + 1, "
-                            "locked_at = CASE WHEN failed_logins + 1 >= $3 THEN now() END "
+                            "UPDATE accounts SET locked_at = now() "
                             "WHERE institution_code = $1 AND user_id = $2 AND locked_at IS NULL "
-                            "RETURNING locked_at IS NOT NULL",
+                            "AND failed_logins >= $3 RETURNING true",
                             3},
-    /* No row: the account was locked meanwhile, and the sign-in is refused. */
+    /* No row: locked meanwhile, or the password changed since it was checked. */
     [STMT_SIGNIN_SUCCEEDED] = {"signin_succeeded",
                                "UPDATE accounts SET failed_logins = 0, last_login_at = now() "
                                "WHERE institution_code = $1 AND user_id = $2 "
-                               "AND locked_at IS NULL RETURNING user_id",
-                               2},
+                               "AND locked_at IS NULL AND password_hash = $3 RETURNING user_id",
+                               3},
+    /* A correct password that did not lead to a sign-in gives its attempt back. */
+    [STMT_ATTEMPTS_RELEASE] = {"attempts_release",
+                               "UPDATE accounts SET failed_logins = 0 "
+                               "WHERE institution_code = $1 AND user_id = $2 "
+                               "AND locked_at IS NULL AND password_hash = $3 RETURNING user_id",
+                               3},
     [STMT_SESSION_INSERT] = {"session_insert",
                              "INSERT INTO sessions (institution_code, secret_hash, user_id, "
                              "kind, csrf_hash, expires_at, source) VALUES ($1, $2::bytea, $3, "
@@ -63,17 +76,19 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
                              "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
                              7},
     /* A session is alive while unexpired, not idle too long, and its account may still sign
-     * in; the touch keeps last_seen_at within a minute without a write per request. */
+     * in (a lock alone does not end sessions: anyone can lock an account by guessing); the
+     * touch keeps last_seen_at fresh without a write per request. */
     [STMT_SESSION_LOOKUP] =
         {"session_lookup",
          "WITH s AS (SELECT s.user_id, s.kind, s.csrf_hash, s.last_seen_at FROM sessions s "
          "JOIN accounts a USING (institution_code, user_id) "
          "WHERE s.institution_code = $1 AND s.secret_hash = $2::bytea AND s.expires_at > now() "
          "AND (s.kind = 'token' OR s.last_seen_at > now() - make_interval(secs => $3::int)) "
-         "AND a.enabled AND a.deleted_at IS NULL AND a.locked_at IS NULL "
+         "AND a.enabled AND a.deleted_at IS NULL "
          "AND (now() AT TIME ZONE 'Asia/Tokyo')::date BETWEEN a.start_date AND a.end_date), "
          "touch AS (UPDATE sessions SET last_seen_at = now() WHERE institution_code = $1 "
-         "AND secret_hash = $2::bytea AND last_seen_at < now() - interval '1 minute' "
+         "AND secret_hash = $2::bytea "
+         "AND last_seen_at < now() - make_interval(secs => least(60, $3::int / 2)) "
          "AND EXISTS (SELECT 1 FROM s)) "
          "SELECT s.user_id, s.kind, s.csrf_hash = $4::bytea, a.role, a.password_is_initial, "
          "extract(epoch FROM now() - a.password_set_at)::bigint, a.name, i.kind, "
@@ -85,27 +100,30 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
                              "DELETE FROM sessions WHERE institution_code = $1 "
                              "AND secret_hash = $2::bytea",
                              2},
-    /* Row 0: the current hash; then the last three chosen passwords, newest first. */
+    /* Row 0: the current hash, whether it is an initial one and its age; then the chosen
+     * passwords from the history, newest first (the current one included when chosen). */
     [STMT_PASSWORD_STATE] = {"password_state",
-                             "(SELECT 0, password_hash, NULL::timestamptz FROM accounts "
+                             "(SELECT 0, password_hash, password_set_at, password_is_initial, "
+                             "extract(epoch FROM now() - password_set_at)::bigint FROM accounts "
                              "WHERE institution_code = $1 AND user_id = $2) UNION ALL "
-                             "(SELECT 1, password_hash, set_at FROM password_history "
+                             "(SELECT 1, password_hash, set_at, false, 0 FROM password_history "
                              "WHERE institution_code = $1 AND user_id = $2 "
                              "ORDER BY set_at DESC LIMIT 3) ORDER BY 1, 3 DESC",
                              2},
     /* Only if the hash is still the one the check was made against. */
     [STMT_PASSWORD_SET] = {"password_set",
                            "UPDATE accounts SET password_hash = $4, password_is_initial = false, "
-                           "password_set_at = now(), updated_at = now(), version = version + 1 "
-                           "WHERE institution_code = $1 AND user_id = $2 AND password_hash = $3 "
-                           "RETURNING user_id",
+                           "password_set_at = now(), failed_logins = 0, updated_at = now(), "
+                           "version = version + 1 WHERE institution_code = $1 AND user_id = $2 "
+                           "AND password_hash = $3 AND locked_at IS NULL AND enabled "
+                           "AND deleted_at IS NULL RETURNING user_id",
                            4},
     [STMT_PASSWORD_HISTORY_INSERT] = {"password_history_insert",
                                       "INSERT INTO password_history (institution_code, user_id, "
                                       "password_hash) VALUES ($1, $2, $3)",
                                       3},
-    [STMT_SESSIONS_DELETE_OTHERS] = {"sessions_delete_others",
-                                     "DELETE FROM sessions WHERE institution_code = $1 AND "
-                                     "user_id = $2 AND secret_hash <> $3::bytea",
-                                     3},
+    [STMT_SESSIONS_DELETE_ALL] = {"sessions_delete_all",
+                                  "DELETE FROM sessions WHERE institution_code = $1 AND "
+                                  "user_id = $2",
+                                  2},
 };
