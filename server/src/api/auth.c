@@ -69,6 +69,7 @@ enum auth_result api_authenticate(struct request *req)
     snprintf(p->user_id, sizeof p->user_id, "%s", v.user_id);
     snprintf(p->role, sizeof p->role, "%s", v.role);
     snprintf(p->digest, sizeof p->digest, "%s", digest);
+    snprintf(p->institution_kind, sizeof p->institution_kind, "%s", v.institution_kind);
     p->cookie = cookie;
     p->must_change_password =
         auth_must_change_password(v.role, v.password_is_initial, v.password_age_seconds);

@@ -1,5 +1,6 @@
 #include "api/routes.h"
 
+#include "api/accounts.h"
 #include "api/ops.h"
 #include "api/password.h"
 #include "api/session.h"
@@ -16,6 +17,8 @@ const struct route api_routes[] = {
      "session"},
     {"POST", "/api/v1/tokens", api_token_create, ROUTE_PUBLIC | ROUTE_JSON, NULL},
     {"DELETE", "/api/v1/tokens/current", api_token_delete, ROUTE_ANY_PASSWORD, "session"},
+    {"POST", "/api/v1/accounts", api_account_create, ROUTE_JSON, "accounts"},
+    {"GET", "/api/v1/accounts/{user_id}", api_account_get, 0, "accounts"},
     {"GET", "/{*path}", api_static, ROUTE_PUBLIC | ROUTE_FALLBACK, NULL},
 };
 const size_t api_routes_count = sizeof api_routes / sizeof api_routes[0];

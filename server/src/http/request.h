@@ -48,6 +48,7 @@ struct principal {
     char digest[67]; /* of the session or token secret (bytea parameter) */
     bool cookie;     /* browser session, not a bearer token */
     bool must_change_password;
+    char institution_kind[16];
 };
 
 struct request {

@@ -68,6 +68,25 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
                                "WHERE institution_code = $1 AND user_id = $2 "
                                "AND locked_at IS NULL AND password_hash = $3 RETURNING user_id",
                                3},
+    [STMT_ACCOUNT_INSERT] = {"account_insert",
+                             "INSERT INTO accounts (institution_code, user_id, role, name, "
+                             "name_kana, start_date, end_date, password_hash, "
+                             "password_is_initial) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, true)",
+                             8},
+    /* The account as the API shows it; a deleted account is a tombstone, not shown. */
+    [STMT_ACCOUNT_GET] =
+        {"account_get",
+         "SELECT user_id, role, name, name_kana, start_date::text, end_date::text, enabled, "
+         "locked_at IS NOT NULL OR failed_logins >= $3, password_is_initial, "
+         "to_char((password_set_at + make_interval(days => CASE WHEN password_is_initial "
+         "THEN $4::int ELSE $5::int END)) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+         "to_char(last_login_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+         "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+         "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), version, "
+         "password_set_at + make_interval(days => CASE WHEN password_is_initial THEN $4::int "
+         "ELSE $5::int END) < now() "
+         "FROM accounts WHERE institution_code = $1 AND user_id = $2 AND deleted_at IS NULL",
+         5},
     [STMT_SESSION_INSERT] = {"session_insert",
                              "INSERT INTO sessions (institution_code, secret_hash, user_id, "
                              "kind, csrf_hash, expires_at, source) VALUES ($1, $2::bytea, $3, "

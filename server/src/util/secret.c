@@ -14,6 +14,11 @@ int secret_random(void *buf, size_t len)
     return RAND_bytes(buf, (int)len) == 1 ? 0 : -1;
 }
 
+void secret_wipe(void *buf, size_t len)
+{
+    OPENSSL_cleanse(buf, len);
+}
+
 int secret_initial_password(char out[INITIAL_PASSWORD_LEN + 1])
 {
     const unsigned n = sizeof alphabet - 1; /* 56 */

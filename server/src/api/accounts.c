@@ -1,0 +1,191 @@
+#include "api/accounts.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/account.h"
+#include "core/date.h"
+#include "http/input.h"
+#include "http/reply.h"
+#include "store/account.h"
+#include "store/db.h"
+#include "store/institution.h"
+#include "util/config.h"
+#include "util/secret.h"
+
+static struct account_policy current_policy(void)
+{
+    const struct config *c = config_current();
+    return (struct account_policy){c->lockout_threshold, c->initial_password_days,
+                                   c->password_expiry_days};
+}
+
+static json_t *nullable(const char *s)
+{
+    return s[0] ? json_string(s) : json_null();
+}
+
+static json_t *account_json(const struct account_row *a)
+{
+    enum role r = ROLE_GENERAL;
+    role_parse(a->role, &r);
+    const char *state = a->password_is_initial ? "initial"
+                        : a->password_expired  ? "expired"
+                                               : "active";
+    /* System accounts' chosen passwords never expire. */
+    bool expires = a->password_is_initial || role_is_human(r);
+    json_t *o =
+        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:s}", "user_id", a->user_id,
+                  "role", a->role, "role_label", role_label(r), "name", a->name, "name_kana",
+                  a->name_kana, "start_date", a->start_date, "end_date", a->end_date, "enabled",
+                  a->enabled, "locked", a->locked, "password_state", state);
+    json_object_set_new(o, "password_expires_at",
+                        expires ? json_string(a->password_expires_at) : json_null());
+    json_object_set_new(o, "last_login_at", nullable(a->last_login_at));
+    json_object_set_new(o, "created_at", json_string(a->created_at));
+    json_object_set_new(o, "updated_at", json_string(a->updated_at));
+    json_object_set_new(o, "version", json_integer(a->version));
+    return o;
+}
+
+/* The signed-in account's kind; false when it is unknown (then nothing is allowed). */
+static bool caller_role(const struct request *req, enum role *out)
+{
+    return role_parse(req->principal.role, out);
+}
+
+static const char *const role_choices[] = {
+    "admin", "general", "medical_viewer", "webapi", "linked_app", "face_reader", NULL};
+
+struct create_input {
+    const char *role;
+    const char *user_id;
+    const char *name;
+    const char *name_kana;
+    const char *start_date;
+    const char *end_date;
+};
+
+static const struct input_field create_fields[] = {
+    {"role", IN_ENUM, true, 0, 0, offsetof(struct create_input, role), role_choices},
+    {"user_id", IN_STRING, true, 1, 16, offsetof(struct create_input, user_id), NULL},
+    {"name", IN_STRING, true, 1, 64, offsetof(struct create_input, name), NULL},
+    {"name_kana", IN_STRING, true, 1, 128, offsetof(struct create_input, name_kana), NULL},
+    {"start_date", IN_DATE, true, 0, 0, offsetof(struct create_input, start_date), NULL},
+    {"end_date", IN_DATE, false, 0, 0, offsetof(struct create_input, end_date), NULL},
+};
+
+struct create {
+    const struct request *req;
+    const struct create_input *in;
+    const char *name, *kana, *end;
+    char *hash;
+};
+
+static int create_tx(struct db *db, void *p)
+{
+    struct create *c = p;
+    const struct principal *w = &c->req->principal;
+    int rc = store_account_insert(db, w->institution, c->in->user_id, c->in->role, c->name, c->kana,
+                                  c->in->start_date, c->end, c->hash);
+    if (rc < 0)
+        return rc;
+    json_t *d =
+        json_pack("{s:s, s:s, s:s, s:s, s:s}", "role", c->in->role, "name", c->name, "name_kana",
+                  c->kana, "start_date", c->in->start_date, "end_date", c->end);
+    rc = store_audit_insert(db, w->institution, "account", w->user_id, "account.create",
+                            c->in->user_id, NULL, d);
+    json_decref(d);
+    return rc < 0 ? rc : 1;
+}
+
+enum MHD_Result api_account_create(struct request *req)
+{
+    struct create_input in = {0};
+    struct input_error err;
+    if (!input_parse(req->json, create_fields, 6, &in, &err))
+        return reply_error(req, err.code, err.field);
+    enum role target, me;
+    enum institution_kind kind;
+    if (!role_parse(in.role, &target))
+        return reply_error(req, ERR_ACCOUNT_ROLE_INVALID, "role");
+    if (!caller_role(req, &me) || !role_manages(me, target))
+        return reply_error(req, ERR_AUTH_FORBIDDEN, "role");
+    if (!institution_kind_parse(req->principal.institution_kind, &kind))
+        return reply_error(req, ERR_SERVER_INTERNAL, NULL);
+    enum err_code e;
+    if (!account_user_id_check(in.user_id, target, kind, &e))
+        return reply_error(req, e, "user_id");
+    const char *end = in.end_date ? in.end_date : "9999-12-31";
+    struct date ds, de;
+    date_parse(in.start_date, &ds);
+    date_parse(end, &de);
+    if (date_compare(&de, &ds) < 0)
+        return reply_error(req, ERR_ACCOUNT_DATE_ORDER, "end_date");
+    char *name = account_name_normalise(in.name);
+    char *kana = account_name_normalise(in.name_kana);
+    enum MHD_Result ret;
+    if (!name || !account_name_check(name, &e)) {
+        ret = reply_error(req, name ? e : ERR_ACCOUNT_NAME_CHARSET, "name");
+        goto out;
+    }
+    if (!kana || !account_name_kana_check(kana, &e)) {
+        ret = reply_error(req, kana ? e : ERR_ACCOUNT_NAME_KANA_CHARSET, "name_kana");
+        goto out;
+    }
+    /* A server-generated initial password: ≥96 random bits, so the fast hash suffices and
+     * no hashing worker is needed (util/secret.h). */
+    char password[INITIAL_PASSWORD_LEN + 1];
+    struct create c = {req, &in, name, kana, end, NULL};
+    if (secret_initial_password(password) != 0 || !(c.hash = secret_hash_initial(password))) {
+        ret = reply_error(req, ERR_SERVER_INTERNAL, NULL);
+        goto out;
+    }
+    struct db *db = db_thread();
+    int rc =
+        db ? db_transaction(db, DB_READ_COMMITTED, config_current()->db_retry_limit, create_tx, &c)
+           : DB_SOFT;
+    free(c.hash);
+    struct account_row row;
+    struct account_policy policy = current_policy();
+    if (rc == DB_CONFLICT)
+        ret = reply_error(req, ERR_ACCOUNT_USER_ID_TAKEN, "user_id");
+    else if (rc < 0 ||
+             store_account_get(db, req->principal.institution, in.user_id, &policy, &row) <= 0)
+        ret = reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    else {
+        json_t *body =
+            json_pack("{s:o, s:s}", "account", account_json(&row), "initial_password", password);
+        account_row_free(&row);
+        ret = reply_json_steal(req, MHD_HTTP_CREATED, body);
+    }
+    secret_wipe(password, sizeof password);
+out:
+    free(name);
+    free(kana);
+    return ret;
+}
+
+enum MHD_Result api_account_get(struct request *req)
+{
+    const char *user_id = request_param(req, "user_id");
+    enum role me, target;
+    struct account_row row;
+    struct account_policy policy = current_policy();
+    struct db *db = db_thread();
+    int rc =
+        db ? store_account_get(db, req->principal.institution, user_id, &policy, &row) : DB_SOFT;
+    if (rc < 0)
+        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    /* Accounts the caller does not manage look exactly like ones that do not exist. */
+    bool visible = rc > 0 && caller_role(req, &me) && role_parse(row.role, &target) &&
+                   role_manages(me, target);
+    if (!visible) {
+        if (rc > 0)
+            account_row_free(&row);
+        return reply_error(req, ERR_ACCOUNT_NOT_FOUND, NULL);
+    }
+    json_t *body = json_pack("{s:o}", "account", account_json(&row));
+    account_row_free(&row);
+    return reply_json_steal(req, MHD_HTTP_OK, body);
+}

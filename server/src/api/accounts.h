@@ -1,0 +1,10 @@
+/* Account management (manual ch. 2): POST /api/v1/accounts, GET /api/v1/accounts/{user_id}. */
+#ifndef ONSHI_API_ACCOUNTS_H
+#define ONSHI_API_ACCOUNTS_H
+
+#include "http/request.h"
+
+enum MHD_Result api_account_create(struct request *req);
+enum MHD_Result api_account_get(struct request *req);
+
+#endif

@@ -1,0 +1,42 @@
+/* Accounts managed through the API (manual ch. 2). */
+#ifndef ONSHI_STORE_ACCOUNT_H
+#define ONSHI_STORE_ACCOUNT_H
+
+#include <stdbool.h>
+
+struct db;
+
+struct account_row {
+    char user_id[17];
+    char role[16];
+    char *name;      /* malloc'd */
+    char *name_kana; /* malloc'd */
+    char start_date[11];
+    char end_date[11];
+    bool enabled;
+    bool locked;
+    bool password_is_initial;
+    bool password_expired;
+    char password_expires_at[32];
+    char last_login_at[32]; /* empty if never */
+    char created_at[32];
+    char updated_at[32];
+    long version;
+};
+
+struct account_policy {
+    int lockout_threshold;
+    int initial_password_days;
+    int password_expiry_days;
+};
+
+/* 1, DB_CONFLICT when the ID exists or existed (deleted IDs stay as tombstones). */
+int store_account_insert(struct db *db, const char *code, const char *user_id, const char *role,
+                         const char *name, const char *name_kana, const char *start_date,
+                         const char *end_date, const char *password_hash);
+/* 1 with *out filled (free with account_row_free), DB_NONE if absent or deleted. */
+int store_account_get(struct db *db, const char *code, const char *user_id,
+                      const struct account_policy *policy, struct account_row *out);
+void account_row_free(struct account_row *row);
+
+#endif

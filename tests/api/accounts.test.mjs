@@ -1,0 +1,174 @@
+// Registering and reading accounts: who may register whom, the ID and name rules of manual
+// ch. 2, uniqueness including deleted IDs, and what each manager may see.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startPostgres, startOnshid, onshictl } from '../support/harness.mjs';
+
+let pg;
+let db;
+let srv;
+let clinic; // a signed-in master of a clinic, then its admin
+let pharmacyAdmin;
+
+function createInstitution(code, kind) {
+  const r = onshictl(['--json', 'institution', 'create', '--code', code, '--name', 'アカウント試験',
+    '--kind', kind, '--start-date', '2020-04-01'], { ONSHI_DATABASE_URL: pg.conninfo(db) });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+function cookieOf(res) {
+  return /^onshi_session=([^;]+)/.exec(res.headers.get('set-cookie') || '')[1];
+}
+
+// Signs in and, when asked to, changes the initial password; returns a request helper.
+async function session(code, userId, password, changeTo = 'Sakura2026!') {
+  let res = await fetch(`${srv.base}/api/v1/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ institution_code: code, user_id: userId, password }) });
+  assert.equal(res.status, 200, `${userId} signs in`);
+  let cookie = cookieOf(res);
+  let { csrf_token: csrf } = await res.json();
+  const call = (method, path, body) => fetch(`${srv.base}${path}`, {
+    method,
+    headers: { Cookie: `onshi_session=${cookie}`, 'X-CSRF-Token': csrf, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  if (changeTo) {
+    res = await call('PUT', '/api/v1/session/password', { current_password: password, new_password: changeTo });
+    assert.equal(res.status, 200);
+    cookie = cookieOf(res);
+    csrf = (await res.json()).csrf_token;
+  }
+  return call;
+}
+
+const account = (role, userId, extra = {}) => ({ role, user_id: userId, name: '山田 太郎', name_kana: 'ﾔﾏﾀﾞ ﾀﾛｳ', start_date: '2020-04-01', ...extra });
+
+before(async () => {
+  pg = await startPostgres();
+  db = pg.migratedDatabase();
+  srv = await startOnshid({ database: pg.conninfo(db) });
+  const c = createInstitution('1313000001', 'medical');
+  const p = createInstitution('2743000001', 'pharmacy');
+  const master = await session('1313000001', c.master.user_id, c.master.initial_password);
+  const made = await master('POST', '/api/v1/accounts', account('admin', 'kanri01'));
+  assert.equal(made.status, 201);
+  const { initial_password: pw } = await made.json();
+  clinic = { master, admin: await session('1313000001', 'kanri01', pw) };
+  const pmaster = await session('2743000001', p.master.user_id, p.master.initial_password);
+  const padmin = await (await pmaster('POST', '/api/v1/accounts', account('admin', 'kanri01'))).json();
+  pharmacyAdmin = await session('2743000001', 'kanri01', padmin.initial_password);
+});
+after(async () => {
+  if (srv) assert.deepEqual(await srv.stop(), { code: 0, signal: null });
+  pg?.stop();
+});
+
+test('a registered account comes back with full-width names, its state and a one-time initial password', async () => {
+  const res = await clinic.admin('POST', '/api/v1/accounts', account('general', 'staff01', { end_date: '2030-03-31' }));
+  assert.equal(res.status, 201);
+  const body = await res.json();
+  assert.match(body.initial_password, /^[A-HJ-NP-Za-km-np-z2-9]{20}$/);
+  const a = body.account;
+  assert.equal(a.user_id, 'staff01');
+  assert.equal(a.role_label, '一般利用者');
+  assert.equal(a.name, '山田　太郎');
+  assert.equal(a.name_kana, 'ヤマダ　タロウ');
+  assert.equal(a.end_date, '2030-03-31');
+  assert.equal(a.enabled, true);
+  assert.equal(a.locked, false);
+  assert.equal(a.password_state, 'initial');
+  assert.ok(Date.parse(a.password_expires_at) - Date.now() > 29 * 86400e3);
+  assert.equal(a.last_login_at, null);
+  assert.equal(a.version, 1);
+  assert.equal(pg.psql(db, "SELECT count(*) FROM audit_log WHERE institution_code = '1313000001' AND action = 'account.create' AND target = 'staff01'"), '1');
+});
+
+test('the master registers only admins, an admin only the five lower kinds', async () => {
+  const byMaster = await clinic.master('POST', '/api/v1/accounts', account('general', 'gen02'));
+  assert.equal(byMaster.status, 403);
+  assert.equal((await byMaster.json()).error.code, 'auth.forbidden');
+  const byAdmin = await clinic.admin('POST', '/api/v1/accounts', account('admin', 'adm02'));
+  assert.equal(byAdmin.status, 403);
+  for (const [role, id] of [['medical_viewer', 'view01'], ['webapi', 'A0123'], ['linked_app', 'R0123'], ['face_reader', 'F0123']]) {
+    assert.equal((await clinic.admin('POST', '/api/v1/accounts', account(role, id))).status, 201, role);
+  }
+});
+
+test('system account prefixes depend on the kind of institution', async () => {
+  const wrong = await clinic.admin('POST', '/api/v1/accounts', account('webapi', 'A1234'));
+  assert.equal(wrong.status, 400);
+  assert.deepEqual([(await wrong.json()).error.code], ['account.user_id.prefix']);
+  assert.equal((await pharmacyAdmin('POST', '/api/v1/accounts', account('webapi', 'A1234'))).status, 201);
+  assert.equal((await pharmacyAdmin('POST', '/api/v1/accounts', account('linked_app', 'R1234'))).status, 201);
+  const r0 = await pharmacyAdmin('POST', '/api/v1/accounts', account('linked_app', 'R0999'));
+  assert.equal((await r0.json()).error.code, 'account.user_id.prefix');
+});
+
+test('every ID and name rule answers with its own code and field', async () => {
+  const cases = [
+    [account('general', 'a'), 'account.user_id.length', 'user_id'],
+    [account('general', 'staff-1'), 'account.user_id.charset', 'user_id'],
+    [account('general', 'A0staff'), 'account.user_id.reserved_prefix', 'user_id'],
+    [account('general', 'ok01', { name: '𠮷野' }), 'account.name.charset', 'name'],
+    [account('general', 'ok02', { name: '一二三四五六七八九十一二三四五六七八九十一' }), 'account.name.length', 'name'],
+    [account('general', 'ok03', { name_kana: 'やまだ' }), 'account.name_kana.charset', 'name_kana'],
+    [account('general', 'ok04', { start_date: '2026-02-30' }), 'request.field_date', 'start_date'],
+    [account('general', 'ok05', { start_date: '2026-04-01', end_date: '2026-03-31' }), 'account.date.order', 'end_date'],
+    [account('master', 'ok06'), 'request.field_range', 'role'],
+  ];
+  for (const [body, code, field] of cases) {
+    const r = await clinic.admin('POST', '/api/v1/accounts', body);
+    assert.equal(r.status, 400, JSON.stringify(body));
+    const { error } = await r.json();
+    assert.equal(error.code, code, JSON.stringify(body));
+    assert.equal(error.field, field);
+  }
+  assert.equal(pg.psql(db, "SELECT count(*) FROM accounts WHERE user_id LIKE 'ok0%'"), '0');
+});
+
+test('a user ID is unique forever: taken and deleted IDs are refused', async () => {
+  assert.equal((await clinic.admin('POST', '/api/v1/accounts', account('general', 'dup01'))).status, 201);
+  const again = await clinic.admin('POST', '/api/v1/accounts', account('medical_viewer', 'dup01'));
+  assert.equal(again.status, 409);
+  assert.equal((await again.json()).error.code, 'account.user_id.taken');
+  pg.psql(db, "UPDATE accounts SET deleted_at = now() WHERE institution_code = '1313000001' AND user_id = 'dup01'");
+  assert.equal((await clinic.admin('POST', '/api/v1/accounts', account('general', 'dup01'))).status, 409);
+  // The same ID in another institution is another account.
+  assert.equal((await pharmacyAdmin('POST', '/api/v1/accounts', account('general', 'dup01'))).status, 201);
+});
+
+test('a manager sees only the accounts it manages; others, deleted ones and other tenants look absent', async () => {
+  assert.equal((await clinic.admin('POST', '/api/v1/accounts', account('general', 'seen01'))).status, 201);
+  const seen = await clinic.admin('GET', '/api/v1/accounts/seen01');
+  assert.equal(seen.status, 200);
+  assert.equal((await seen.json()).account.user_id, 'seen01');
+  const notFound = async (call, id) => {
+    const r = await call('GET', `/api/v1/accounts/${id}`);
+    assert.equal(r.status, 404, id);
+    assert.equal((await r.json()).error.code, 'account.not_found');
+  };
+  await notFound(clinic.master, 'seen01');     // the master manages admins only
+  await notFound(clinic.admin, 'kanri01');     // an admin does not manage admins
+  await notFound(clinic.admin, 'nobody');
+  await notFound(clinic.admin, 'dup01');       // deleted
+  await notFound(pharmacyAdmin, 'seen01');     // another institution
+  assert.equal((await clinic.master('GET', '/api/v1/accounts/kanri01')).status, 200);
+});
+
+test('without a session 401; with an initial password 403 password.change_required; without CSRF 403', async () => {
+  assert.equal((await fetch(`${srv.base}/api/v1/accounts/seen01`)).status, 401);
+  const made = await (await clinic.admin('POST', '/api/v1/accounts', account('general', 'fresh01'))).json();
+  const fresh = await session('1313000001', 'fresh01', made.initial_password, null);
+  const r = await fresh('GET', '/api/v1/accounts/fresh01');
+  assert.equal(r.status, 403);
+  assert.equal((await r.json()).error.code, 'password.change_required');
+  const login = await fetch(`${srv.base}/api/v1/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ institution_code: '1313000001', user_id: 'kanri01', password: 'Sakura2026!' }) });
+  const cookie = cookieOf(login);
+  const noCsrf = await fetch(`${srv.base}/api/v1/accounts`, { method: 'POST',
+    headers: { Cookie: `onshi_session=${cookie}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(account('general', 'csrf01')) });
+  assert.equal(noCsrf.status, 403);
+  assert.equal((await noCsrf.json()).error.code, 'auth.csrf');
+});
