@@ -172,3 +172,39 @@ test('without a session 401; with an initial password 403 password.change_requir
   assert.equal(noCsrf.status, 403);
   assert.equal((await noCsrf.json()).error.code, 'auth.csrf');
 });
+
+test('search: only managed kinds, partial matches on ID and names, filters and pagination with a total', async () => {
+  for (const [id, name, kana] of [['srch01', '佐藤 花子', 'ｻﾄｳ ﾊﾅｺ'], ['srch02', '佐藤 一郎', 'サトウ イチロウ'], ['srch03', '鈴木 次郎', 'スズキ ジロウ']]) {
+    assert.equal((await clinic.admin('POST', '/api/v1/accounts', account('general', id, { name, name_kana: kana }))).status, 201);
+  }
+  const list = async (call, q) => {
+    const r = await call('GET', `/api/v1/accounts?${q}`);
+    assert.equal(r.status, 200, q);
+    return r.json();
+  };
+  const byId = await list(clinic.admin, 'user_id=SRCH');
+  assert.deepEqual(byId.items.map((a) => a.user_id), ['srch01', 'srch02', 'srch03']);
+  assert.equal(byId.total, 3);
+  assert.deepEqual((await list(clinic.admin, `name=${encodeURIComponent('佐藤')}`)).items.map((a) => a.user_id), ['srch01', 'srch02']);
+  assert.deepEqual((await list(clinic.admin, `name_kana=${encodeURIComponent('ｻﾄｳ')}`)).items.map((a) => a.user_id), ['srch01', 'srch02']);
+  const page2 = await list(clinic.admin, 'user_id=srch&per_page=2&page=2');
+  assert.deepEqual(page2.items.map((a) => a.user_id), ['srch03']);
+  assert.equal(page2.total, 3);
+  const past = await list(clinic.admin, 'user_id=srch&per_page=2&page=9');
+  assert.deepEqual([past.items.length, past.total], [0, 3]);
+  // The admin manages no admins; the master sees only admins.
+  assert.equal((await list(clinic.admin, 'role=admin')).total, 0);
+  assert.deepEqual((await list(clinic.master, '')).items.map((a) => a.role), ['admin']);
+  pg.psql(db, "UPDATE accounts SET enabled = false WHERE institution_code = '1313000001' AND user_id = 'srch03'");
+  assert.deepEqual((await list(clinic.admin, 'user_id=srch&enabled=false')).items.map((a) => a.user_id), ['srch03']);
+  assert.deepEqual((await list(clinic.admin, 'user_id=srch&locked=true')).items, []);
+  // Another institution's accounts never appear.
+  assert.equal((await list(pharmacyAdmin, 'user_id=srch')).total, 0);
+  for (const [q, code, field] of [['enabled=maybe', 'request.field_type', 'enabled'], ['per_page=101', 'request.field_range', 'per_page'],
+    ['start_from=2026-13-01', 'request.field_date', 'start_from'], ['role=boss', 'request.field_range', 'role']]) {
+    const r = await clinic.admin('GET', `/api/v1/accounts?${q}`);
+    assert.equal(r.status, 400, q);
+    const { error } = await r.json();
+    assert.deepEqual([error.code, error.field], [code, field]);
+  }
+});

@@ -6,5 +6,8 @@
 
 enum MHD_Result api_account_create(struct request *req);
 enum MHD_Result api_account_get(struct request *req);
+/* GET /api/v1/accounts?role=&user_id=&name=&name_kana=&enabled=&locked=&start_from=
+ * &end_until=&page=&per_page= */
+enum MHD_Result api_account_list(struct request *req);
 
 #endif

@@ -17,6 +17,7 @@ const struct route api_routes[] = {
      "session"},
     {"POST", "/api/v1/tokens", api_token_create, ROUTE_PUBLIC | ROUTE_JSON, NULL},
     {"DELETE", "/api/v1/tokens/current", api_token_delete, ROUTE_ANY_PASSWORD, "session"},
+    {"GET", "/api/v1/accounts", api_account_list, 0, "accounts"},
     {"POST", "/api/v1/accounts", api_account_create, ROUTE_JSON, "accounts"},
     {"GET", "/api/v1/accounts/{user_id}", api_account_get, 0, "accounts"},
     {"GET", "/{*path}", api_static, ROUTE_PUBLIC | ROUTE_FALLBACK, NULL},

@@ -18,14 +18,40 @@ int store_account_insert(struct db *db, const char *code, const char *user_id, c
     return rows;
 }
 
-static void text(char *dst, size_t size, const PGresult *r, int col)
+static void text(char *dst, size_t size, const PGresult *r, int row, int col)
 {
-    snprintf(dst, size, "%s", PQgetisnull(r, 0, col) ? "" : PQgetvalue(r, 0, col));
+    snprintf(dst, size, "%s", PQgetisnull(r, row, col) ? "" : PQgetvalue(r, row, col));
 }
 
-static bool flag(const PGresult *r, int col)
+static bool flag(const PGresult *r, int row, int col)
 {
-    return PQgetvalue(r, 0, col)[0] == 't';
+    return PQgetvalue(r, row, col)[0] == 't';
+}
+
+/* Reads ACCOUNT_COLUMNS starting at column c0 of row `row`. */
+static int read_row(const PGresult *r, int row, int c0, struct account_row *out)
+{
+    memset(out, 0, sizeof *out);
+    text(out->user_id, sizeof out->user_id, r, row, c0);
+    text(out->role, sizeof out->role, r, row, c0 + 1);
+    out->name = strdup(PQgetvalue(r, row, c0 + 2));
+    out->name_kana = strdup(PQgetvalue(r, row, c0 + 3));
+    text(out->start_date, sizeof out->start_date, r, row, c0 + 4);
+    text(out->end_date, sizeof out->end_date, r, row, c0 + 5);
+    out->enabled = flag(r, row, c0 + 6);
+    out->locked = flag(r, row, c0 + 7);
+    out->password_is_initial = flag(r, row, c0 + 8);
+    text(out->password_expires_at, sizeof out->password_expires_at, r, row, c0 + 9);
+    text(out->last_login_at, sizeof out->last_login_at, r, row, c0 + 10);
+    text(out->created_at, sizeof out->created_at, r, row, c0 + 11);
+    text(out->updated_at, sizeof out->updated_at, r, row, c0 + 12);
+    out->version = atol(PQgetvalue(r, row, c0 + 13));
+    out->password_expired = flag(r, row, c0 + 14);
+    if (!out->name || !out->name_kana) {
+        account_row_free(out);
+        return DB_HARD;
+    }
+    return 1;
 }
 
 int store_account_get(struct db *db, const char *code, const char *user_id,
@@ -43,28 +69,9 @@ int store_account_get(struct db *db, const char *code, const char *user_id,
             PQclear(r);
         return rows;
     }
-    memset(out, 0, sizeof *out);
-    text(out->user_id, sizeof out->user_id, r, 0);
-    text(out->role, sizeof out->role, r, 1);
-    out->name = strdup(PQgetvalue(r, 0, 2));
-    out->name_kana = strdup(PQgetvalue(r, 0, 3));
-    text(out->start_date, sizeof out->start_date, r, 4);
-    text(out->end_date, sizeof out->end_date, r, 5);
-    out->enabled = flag(r, 6);
-    out->locked = flag(r, 7);
-    out->password_is_initial = flag(r, 8);
-    text(out->password_expires_at, sizeof out->password_expires_at, r, 9);
-    text(out->last_login_at, sizeof out->last_login_at, r, 10);
-    text(out->created_at, sizeof out->created_at, r, 11);
-    text(out->updated_at, sizeof out->updated_at, r, 12);
-    out->version = atol(PQgetvalue(r, 0, 13));
-    out->password_expired = flag(r, 14);
+    rows = read_row(r, 0, 0, out);
     PQclear(r);
-    if (!out->name || !out->name_kana) {
-        account_row_free(out);
-        return DB_HARD;
-    }
-    return 1;
+    return rows;
 }
 
 void account_row_free(struct account_row *row)
@@ -72,4 +79,56 @@ void account_row_free(struct account_row *row)
     free(row->name);
     free(row->name_kana);
     row->name = row->name_kana = NULL;
+}
+
+static void int_text(char *buf, size_t len, int v)
+{
+    snprintf(buf, len, "%d", v);
+}
+
+int store_account_list(struct db *db, const char *code, const struct account_filter *f,
+                       const struct account_policy *policy, struct account_row **rows, int *nrows,
+                       long *total)
+{
+    char threshold[16], initial[16], expiry[16], limit[16], offset[16];
+    int_text(threshold, sizeof threshold, policy->lockout_threshold);
+    int_text(initial, sizeof initial, policy->initial_password_days);
+    int_text(expiry, sizeof expiry, policy->password_expiry_days);
+    int_text(limit, sizeof limit, f->limit);
+    int_text(offset, sizeof offset, f->offset);
+    const char *enabled = f->enabled < 0 ? NULL : f->enabled ? "true" : "false";
+    const char *locked = f->locked < 0 ? NULL : f->locked ? "true" : "false";
+    const char *p[] = {code,    f->roles, f->user_id,    f->name,      f->name_kana,
+                       enabled, locked,   f->start_from, f->end_until, threshold,
+                       initial, expiry,   limit,         offset};
+    PGresult *r;
+    *rows = NULL;
+    *nrows = 0;
+    int n = db_exec(db, STMT_ACCOUNT_LIST, 14, p, &r);
+    if (n < 0)
+        return n;
+    *total = n > 0 ? atol(PQgetvalue(r, 0, 0)) : 0;
+    int have = (n > 0 && !PQgetisnull(r, 0, 1)) ? n : 0;
+    if (have > 0 && !(*rows = calloc((size_t)have, sizeof **rows))) {
+        PQclear(r);
+        return DB_HARD;
+    }
+    for (int i = 0; i < have; i++) {
+        if (read_row(r, i, 1, &(*rows)[i]) < 0) {
+            account_rows_free(*rows, i);
+            *rows = NULL;
+            PQclear(r);
+            return DB_HARD;
+        }
+    }
+    *nrows = have;
+    PQclear(r);
+    return 1;
+}
+
+void account_rows_free(struct account_row *rows, int n)
+{
+    for (int i = 0; i < n; i++)
+        account_row_free(&rows[i]);
+    free(rows);
 }

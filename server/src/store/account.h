@@ -39,4 +39,24 @@ int store_account_get(struct db *db, const char *code, const char *user_id,
                       const struct account_policy *policy, struct account_row *out);
 void account_row_free(struct account_row *row);
 
+/* Search filters; NULL / -1 for "any". */
+struct account_filter {
+    const char *roles;     /* a text[] literal of the kinds the caller manages, e.g. {admin} */
+    const char *user_id;   /* partial, case-insensitive */
+    const char *name;      /* partial, normalised */
+    const char *name_kana; /* partial, normalised */
+    int enabled;           /* -1, 0, 1 */
+    int locked;            /* -1, 0, 1 */
+    const char *start_from;
+    const char *end_until;
+    int limit, offset;
+};
+
+/* One page of accounts ordered by user ID (*rows, *nrows: free with account_rows_free) and
+ * the total number matching. */
+int store_account_list(struct db *db, const char *code, const struct account_filter *f,
+                       const struct account_policy *policy, struct account_row **rows, int *nrows,
+                       long *total);
+void account_rows_free(struct account_row *rows, int n);
+
 #endif

@@ -1,5 +1,18 @@
 #include "store/statements.h"
 
+/* The columns of an account as the API shows it (store/account.c reads them in this order);
+ * T, I, E: the parameter numbers of the lockout threshold, the initial password's validity
+ * and the password expiry in days. */
+#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+#define PASSWORD_DUE(I, E)                                                                         \
+    "password_set_at + make_interval(days => CASE WHEN password_is_initial THEN $" I               \
+    "::int ELSE $" E "::int END)"
+#define ACCOUNT_COLUMNS(T, I, E)                                                                   \
+    "user_id, role, name, name_kana, start_date::text, end_date::text, enabled, "                  \
+    "locked_at IS NOT NULL OR failed_logins >= $" T                                                \
+    ", password_is_initial, " TS("(" PASSWORD_DUE(I, E) ")") ", " TS("last_login_at") ", " TS(     \
+        "created_at") ", " TS("updated_at") ", version, " PASSWORD_DUE(I, E) " < now()"
+
 /* Names are the statement names given to PQprepare; keep them equal to the enum. */
 const struct stmt_def stmt_defs[STMT__COUNT] = {
     [STMT_SCHEMA_VERSION] = {"schema_version",
@@ -76,17 +89,27 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
     /* The account as the API shows it; a deleted account is a tombstone, not shown. */
     [STMT_ACCOUNT_GET] =
         {"account_get",
-         "SELECT user_id, role, name, name_kana, start_date::text, end_date::text, enabled, "
-         "locked_at IS NOT NULL OR failed_logins >= $3, password_is_initial, "
-         "to_char((password_set_at + make_interval(days => CASE WHEN password_is_initial "
-         "THEN $4::int ELSE $5::int END)) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
-         "to_char(last_login_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
-         "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
-         "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), version, "
-         "password_set_at + make_interval(days => CASE WHEN password_is_initial THEN $4::int "
-         "ELSE $5::int END) < now() "
-         "FROM accounts WHERE institution_code = $1 AND user_id = $2 AND deleted_at IS NULL",
+         "SELECT " ACCOUNT_COLUMNS(
+             "3", "4", "5") " FROM accounts "
+                            "WHERE institution_code = $1 AND user_id = $2 AND deleted_at IS NULL",
          5},
+    /* One page and the total in one round trip; a page past the end still gives the total
+     * (one row whose account columns are NULL). Partial matches use strpos, so % and _ in a
+     * search are plain characters. */
+    [STMT_ACCOUNT_LIST] =
+        {"account_list",
+         "WITH m AS (SELECT * FROM accounts WHERE institution_code = $1 AND deleted_at IS NULL "
+         "AND role = ANY($2::text[]) "
+         "AND ($3::text IS NULL OR strpos(lower(user_id), lower($3)) > 0) "
+         "AND ($4::text IS NULL OR strpos(name, $4) > 0) "
+         "AND ($5::text IS NULL OR strpos(name_kana, $5) > 0) "
+         "AND ($6::boolean IS NULL OR enabled = $6) "
+         "AND ($7::boolean IS NULL OR (locked_at IS NOT NULL OR failed_logins >= $10) = $7) "
+         "AND ($8::date IS NULL OR start_date >= $8) AND ($9::date IS NULL OR end_date <= $9)) "
+         "SELECT (SELECT count(*) FROM m), p.* FROM (SELECT 1) one LEFT JOIN LATERAL "
+         "(SELECT " ACCOUNT_COLUMNS("10", "11", "12") " FROM m ORDER BY user_id "
+                                                      "LIMIT $13 OFFSET $14) p ON true",
+         14},
     [STMT_SESSION_INSERT] = {"session_insert",
                              "INSERT INTO sessions (institution_code, secret_hash, user_id, "
                              "kind, csrf_hash, expires_at, source) VALUES ($1, $2::bytea, $3, "
