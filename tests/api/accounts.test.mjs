@@ -208,3 +208,77 @@ test('search: only managed kinds, partial matches on ID and names, filters and p
     assert.deepEqual([error.code, error.field], [code, field]);
   }
 });
+
+test('update: names, enabled and dates with the current version; a stale version is refused; audited', async () => {
+  const made = await (await clinic.admin('POST', '/api/v1/accounts', account('general', 'upd01'))).json();
+  const r = await clinic.admin('PATCH', '/api/v1/accounts/upd01', { name: 'ｽｽﾞｷ', end_date: '2031-03-31', version: made.account.version });
+  assert.equal(r.status, 200);
+  const a = (await r.json()).account;
+  assert.deepEqual([a.name, a.end_date, a.version, a.name_kana], ['スズキ', '2031-03-31', 2, made.account.name_kana]);
+  const stale = await clinic.admin('PATCH', '/api/v1/accounts/upd01', { enabled: false, version: 1 });
+  assert.equal(stale.status, 409);
+  assert.equal((await stale.json()).error.code, 'account.version_conflict');
+  const crossed = await clinic.admin('PATCH', '/api/v1/accounts/upd01', { start_date: '2032-01-01', version: 2 });
+  assert.equal((await crossed.json()).error.code, 'account.date.order');
+  const unknown = await clinic.admin('PATCH', '/api/v1/accounts/upd01', { user_id: 'x', version: 2 });
+  assert.equal((await unknown.json()).error.code, 'request.unknown_field');
+  const missing = await clinic.admin('PATCH', '/api/v1/accounts/upd01', { enabled: false });
+  assert.equal((await missing.json()).error.field, 'version');
+  const audit = JSON.parse(pg.psql(db, "SELECT details FROM audit_log WHERE action = 'account.update' AND target = 'upd01'"));
+  assert.deepEqual(audit.name, { before: '山田　太郎', after: 'スズキ' });
+  // Only accounts one manages can be updated.
+  assert.equal((await clinic.master('PATCH', '/api/v1/accounts/upd01', { enabled: false, version: 2 })).status, 404);
+});
+
+test('disabling an account ends its sessions at once', async () => {
+  const made = await (await clinic.admin('POST', '/api/v1/accounts', account('general', 'dis01'))).json();
+  const user = await session('1313000001', 'dis01', made.initial_password);
+  assert.equal((await user('GET', '/api/v1/session')).status, 200);
+  // The password change bumped the version: use the current one.
+  const { version } = (await (await clinic.admin('GET', '/api/v1/accounts/dis01')).json()).account;
+  assert.equal(version, 2);
+  assert.equal((await clinic.admin('PATCH', '/api/v1/accounts/dis01', { enabled: false, version })).status, 200);
+  assert.equal((await user('GET', '/api/v1/session')).status, 401);
+});
+
+test('delete leaves a tombstone: gone from reads, the ID never reusable, sessions ended', async () => {
+  const made = await (await clinic.admin('POST', '/api/v1/accounts', account('general', 'del01'))).json();
+  const user = await session('1313000001', 'del01', made.initial_password);
+  assert.equal((await clinic.admin('DELETE', '/api/v1/accounts/del01')).status, 204);
+  assert.equal((await clinic.admin('GET', '/api/v1/accounts/del01')).status, 404);
+  assert.equal((await clinic.admin('DELETE', '/api/v1/accounts/del01')).status, 404);
+  assert.equal((await user('GET', '/api/v1/session')).status, 401);
+  assert.equal((await clinic.admin('POST', '/api/v1/accounts', account('general', 'del01'))).status, 409);
+  assert.equal(pg.psql(db, "SELECT count(*) FROM audit_log WHERE action = 'account.delete' AND target = 'del01'"), '1');
+});
+
+test('password initialisation gives a new initial password, clears the lock, and follows who-initialises-whom', async () => {
+  const made = await (await clinic.admin('POST', '/api/v1/accounts', account('general', 'rst01'))).json();
+  for (let i = 0; i < 5; i++) {
+    await fetch(`${srv.base}/api/v1/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ institution_code: '1313000001', user_id: 'rst01', password: `bad${i}` }) });
+  }
+  assert.equal((await (await clinic.admin('GET', '/api/v1/accounts/rst01')).json()).account.locked, true);
+  const r = await clinic.admin('POST', '/api/v1/accounts/rst01/password-reset');
+  assert.equal(r.status, 200);
+  const { initial_password: pw, expires_at: exp } = await r.json();
+  assert.notEqual(pw, made.initial_password);
+  assert.ok(Date.parse(exp) - Date.now() > 29 * 86400e3);
+  const after = (await (await clinic.admin('GET', '/api/v1/accounts/rst01')).json()).account;
+  assert.deepEqual([after.locked, after.password_state], [false, 'initial']);
+  await session('1313000001', 'rst01', pw); // signs in with it
+  // The master initialises admins, not general accounts; nobody initialises their own kind.
+  assert.equal((await clinic.master('POST', '/api/v1/accounts/rst01/password-reset')).status, 404);
+  assert.equal((await clinic.admin('POST', '/api/v1/accounts/kanri01/password-reset')).status, 404);
+  assert.equal((await clinic.master('POST', '/api/v1/accounts/kanri01/password-reset')).status, 200);
+});
+
+test('the master-reset account initialises the master', async () => {
+  const inst = createInstitution('1313000099', 'medical');
+  const reset = await session('1313000099', inst.master_reset.user_id, inst.master_reset.initial_password);
+  const r = await reset('POST', `/api/v1/accounts/${inst.master.user_id}/password-reset`);
+  assert.equal(r.status, 200);
+  const { initial_password: pw } = await r.json();
+  await session('1313000099', inst.master.user_id, pw);
+  assert.equal((await reset('POST', `/api/v1/accounts/${inst.master_reset.user_id}/password-reset`)).status, 404);
+});

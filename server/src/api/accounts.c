@@ -10,6 +10,7 @@
 #include "store/account.h"
 #include "store/db.h"
 #include "store/institution.h"
+#include "store/session.h"
 #include "util/config.h"
 #include "util/secret.h"
 
@@ -296,4 +297,217 @@ enum MHD_Result api_account_list(struct request *req)
     return reply_json_steal(req, MHD_HTTP_OK,
                             json_pack("{s:o, s:I, s:i, s:i}", "items", items, "total",
                                       (json_int_t)total, "page", page, "per_page", per_page));
+}
+
+/* The account at {user_id} if the caller may act on it (`allowed` says how); otherwise the
+ * reply (404 for anything not allowed, absent, deleted or of another tenant) was queued and
+ * *reply holds its result. */
+static bool load_target(struct request *req, bool (*allowed)(enum role, enum role),
+                        struct account_row *row, enum MHD_Result *reply)
+{
+    enum role me, target;
+    struct account_policy policy = current_policy();
+    struct db *db = db_thread();
+    int rc = db ? store_account_get(db, req->principal.institution, request_param(req, "user_id"),
+                                    &policy, row)
+                : DB_SOFT;
+    if (rc < 0) {
+        *reply = reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+        return false;
+    }
+    if (rc > 0 && caller_role(req, &me) && role_parse(row->role, &target) && allowed(me, target))
+        return true;
+    if (rc > 0)
+        account_row_free(row);
+    *reply = reply_error(req, ERR_ACCOUNT_NOT_FOUND, NULL);
+    return false;
+}
+
+struct patch_input {
+    const char *name;
+    const char *name_kana;
+    struct in_bool enabled;
+    const char *start_date;
+    const char *end_date;
+    struct in_int version;
+};
+
+static const struct input_field patch_fields[] = {
+    {"name", IN_STRING, false, 1, 64, offsetof(struct patch_input, name), NULL},
+    {"name_kana", IN_STRING, false, 1, 128, offsetof(struct patch_input, name_kana), NULL},
+    {"enabled", IN_BOOL, false, 0, 0, offsetof(struct patch_input, enabled), NULL},
+    {"start_date", IN_DATE, false, 0, 0, offsetof(struct patch_input, start_date), NULL},
+    {"end_date", IN_DATE, false, 0, 0, offsetof(struct patch_input, end_date), NULL},
+    {"version", IN_INT, true, 1, 2147483647, offsetof(struct patch_input, version), NULL},
+};
+
+struct patch {
+    const struct request *req;
+    const char *user_id;
+    struct account_change change;
+    json_t *details;
+};
+
+static int patch_tx(struct db *db, void *p)
+{
+    struct patch *x = p;
+    const struct principal *w = &x->req->principal;
+    int rc = store_account_update(db, w->institution, x->user_id, &x->change);
+    if (rc <= 0)
+        return rc;
+    rc = store_audit_insert(db, w->institution, "account", w->user_id, "account.update", x->user_id,
+                            NULL, x->details);
+    return rc < 0 ? rc : 1;
+}
+
+enum MHD_Result api_account_update(struct request *req)
+{
+    struct patch_input in = {0};
+    struct input_error err;
+    if (!input_parse(req->json, patch_fields, 6, &in, &err))
+        return reply_error(req, err.code, err.field);
+    struct account_row row;
+    enum MHD_Result ret;
+    if (!load_target(req, role_manages, &row, &ret))
+        return ret;
+    struct date ds, de;
+    date_parse(in.start_date ? in.start_date : row.start_date, &ds);
+    date_parse(in.end_date ? in.end_date : row.end_date, &de);
+    char *name = in.name ? account_name_normalise(in.name) : NULL;
+    char *kana = in.name_kana ? account_name_normalise(in.name_kana) : NULL;
+    enum err_code e;
+    char version[24];
+    snprintf(version, sizeof version, "%ld", in.version.value);
+    struct patch x = {
+        req, row.user_id, {name, kana, NULL, in.start_date, in.end_date, version}, json_object()};
+    if (date_compare(&de, &ds) < 0)
+        ret = reply_error(req, ERR_ACCOUNT_DATE_ORDER, "end_date");
+    else if (in.name && (!name || !account_name_check(name, &e)))
+        ret = reply_error(req, name ? e : ERR_ACCOUNT_NAME_CHARSET, "name");
+    else if (in.name_kana && (!kana || !account_name_kana_check(kana, &e)))
+        ret = reply_error(req, kana ? e : ERR_ACCOUNT_NAME_KANA_CHARSET, "name_kana");
+    else {
+        if (in.enabled.set)
+            x.change.enabled = in.enabled.value ? "true" : "false";
+        /* The audit keeps before and after of what the request changed. */
+        const struct {
+            const char *field, *before, *after;
+        } diff[] = {{"name", row.name, name},
+                    {"name_kana", row.name_kana, kana},
+                    {"enabled", row.enabled ? "true" : "false", x.change.enabled},
+                    {"start_date", row.start_date, in.start_date},
+                    {"end_date", row.end_date, in.end_date}};
+        for (size_t i = 0; i < sizeof diff / sizeof diff[0]; i++)
+            if (diff[i].after)
+                json_object_set_new(
+                    x.details, diff[i].field,
+                    json_pack("{s:s, s:s}", "before", diff[i].before, "after", diff[i].after));
+        struct db *db = db_thread();
+        int rc = db ? db_transaction(db, DB_READ_COMMITTED, config_current()->db_retry_limit,
+                                     patch_tx, &x)
+                    : DB_SOFT;
+        struct account_row updated;
+        struct account_policy policy = current_policy();
+        if (rc == DB_NONE)
+            ret = reply_error(req, ERR_ACCOUNT_VERSION_CONFLICT, "version");
+        else if (rc < 0 || store_account_get(db, req->principal.institution, row.user_id, &policy,
+                                             &updated) <= 0)
+            ret = reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+        else {
+            ret = reply_json_steal(req, MHD_HTTP_OK,
+                                   json_pack("{s:o}", "account", account_json(&updated)));
+            account_row_free(&updated);
+        }
+    }
+    json_decref(x.details);
+    free(name);
+    free(kana);
+    account_row_free(&row);
+    return ret;
+}
+
+struct simple_change {
+    const struct request *req;
+    const char *user_id;
+    const char *hash;
+    char expires_at[32];
+};
+
+static int delete_tx(struct db *db, void *p)
+{
+    struct simple_change *x = p;
+    const struct principal *w = &x->req->principal;
+    int rc = store_account_delete(db, w->institution, x->user_id);
+    if (rc <= 0)
+        return rc;
+    json_t *d = json_object();
+    rc = store_audit_insert(db, w->institution, "account", w->user_id, "account.delete", x->user_id,
+                            NULL, d);
+    json_decref(d);
+    return rc < 0 ? rc : 1;
+}
+
+enum MHD_Result api_account_delete(struct request *req)
+{
+    struct account_row row;
+    enum MHD_Result ret;
+    if (!load_target(req, role_manages, &row, &ret))
+        return ret;
+    struct simple_change x = {.req = req, .user_id = row.user_id};
+    struct db *db = db_thread();
+    int rc = db_transaction(db, DB_READ_COMMITTED, config_current()->db_retry_limit, delete_tx, &x);
+    account_row_free(&row);
+    if (rc == DB_NONE)
+        return reply_error(req, ERR_ACCOUNT_NOT_FOUND, NULL);
+    if (rc < 0)
+        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+    return r ? reply_response(req, MHD_HTTP_NO_CONTENT, r) : MHD_NO;
+}
+
+static int reset_tx(struct db *db, void *p)
+{
+    struct simple_change *x = p;
+    const struct principal *w = &x->req->principal;
+    int rc = store_account_reset_password(db, w->institution, x->user_id, x->hash,
+                                          config_current()->initial_password_days, x->expires_at);
+    if (rc <= 0)
+        return rc;
+    if ((rc = store_sessions_delete_all(db, w->institution, x->user_id)) < 0)
+        return rc;
+    json_t *d = json_object();
+    rc = store_audit_insert(db, w->institution, "account", w->user_id, "account.password_reset",
+                            x->user_id, NULL, d);
+    json_decref(d);
+    return rc < 0 ? rc : 1;
+}
+
+enum MHD_Result api_account_password_reset(struct request *req)
+{
+    struct account_row row;
+    enum MHD_Result ret;
+    if (!load_target(req, role_initialises_password, &row, &ret))
+        return ret;
+    char password[INITIAL_PASSWORD_LEN + 1];
+    char *hash = NULL;
+    struct simple_change x = {.req = req, .user_id = row.user_id};
+    if (secret_initial_password(password) != 0 || !(hash = secret_hash_initial(password))) {
+        account_row_free(&row);
+        return reply_error(req, ERR_SERVER_INTERNAL, NULL);
+    }
+    x.hash = hash;
+    struct db *db = db_thread();
+    int rc = db_transaction(db, DB_READ_COMMITTED, config_current()->db_retry_limit, reset_tx, &x);
+    free(hash);
+    account_row_free(&row);
+    if (rc == DB_NONE)
+        ret = reply_error(req, ERR_ACCOUNT_NOT_FOUND, NULL);
+    else if (rc < 0)
+        ret = reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    else
+        ret = reply_json_steal(
+            req, MHD_HTTP_OK,
+            json_pack("{s:s, s:s}", "initial_password", password, "expires_at", x.expires_at));
+    secret_wipe(password, sizeof password);
+    return ret;
 }

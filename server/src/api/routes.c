@@ -20,6 +20,10 @@ const struct route api_routes[] = {
     {"GET", "/api/v1/accounts", api_account_list, 0, "accounts"},
     {"POST", "/api/v1/accounts", api_account_create, ROUTE_JSON, "accounts"},
     {"GET", "/api/v1/accounts/{user_id}", api_account_get, 0, "accounts"},
+    {"PATCH", "/api/v1/accounts/{user_id}", api_account_update, ROUTE_JSON, "accounts"},
+    {"DELETE", "/api/v1/accounts/{user_id}", api_account_delete, 0, "accounts"},
+    {"POST", "/api/v1/accounts/{user_id}/password-reset", api_account_password_reset, 0,
+     "accounts"},
     {"GET", "/{*path}", api_static, ROUTE_PUBLIC | ROUTE_FALLBACK, NULL},
 };
 const size_t api_routes_count = sizeof api_routes / sizeof api_routes[0];

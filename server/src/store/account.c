@@ -132,3 +132,41 @@ void account_rows_free(struct account_row *rows, int n)
         account_row_free(&rows[i]);
     free(rows);
 }
+
+int store_account_update(struct db *db, const char *code, const char *user_id,
+                         const struct account_change *c)
+{
+    const char *p[] = {code,       user_id,       c->name,     c->name_kana,
+                       c->enabled, c->start_date, c->end_date, c->version};
+    PGresult *r;
+    int rows = db_exec(db, STMT_ACCOUNT_UPDATE, 8, p, &r);
+    if (rows >= 0)
+        PQclear(r);
+    return rows;
+}
+
+int store_account_delete(struct db *db, const char *code, const char *user_id)
+{
+    const char *p[] = {code, user_id};
+    PGresult *r;
+    int rows = db_exec(db, STMT_ACCOUNT_DELETE, 2, p, &r);
+    if (rows >= 0)
+        PQclear(r);
+    return rows;
+}
+
+int store_account_reset_password(struct db *db, const char *code, const char *user_id,
+                                 const char *hash, int valid_days, char expires_at[32])
+{
+    char days[16];
+    snprintf(days, sizeof days, "%d", valid_days);
+    const char *p[] = {code, user_id, hash, days};
+    PGresult *r;
+    int rows = db_exec(db, STMT_ACCOUNT_RESET_PASSWORD, 4, p, &r);
+    if (rows < 0)
+        return rows;
+    if (rows > 0)
+        snprintf(expires_at, 32, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return rows;
+}

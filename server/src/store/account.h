@@ -39,6 +39,19 @@ int store_account_get(struct db *db, const char *code, const char *user_id,
                       const struct account_policy *policy, struct account_row *out);
 void account_row_free(struct account_row *row);
 
+struct account_change {
+    const char *name, *name_kana, *enabled, *start_date, *end_date; /* NULL: unchanged */
+    const char *version;
+};
+/* 1 applied; DB_NONE when absent, deleted, the version is stale or the dates would cross. */
+int store_account_update(struct db *db, const char *code, const char *user_id,
+                         const struct account_change *c);
+/* 1 deleted (tombstone), DB_NONE when absent or already deleted. */
+int store_account_delete(struct db *db, const char *code, const char *user_id);
+/* 1 with the new initial password's expiry in expires_at (≥32 bytes). */
+int store_account_reset_password(struct db *db, const char *code, const char *user_id,
+                                 const char *hash, int valid_days, char expires_at[32]);
+
 /* Search filters; NULL / -1 for "any". */
 struct account_filter {
     const char *roles;     /* a text[] literal of the kinds the caller manages, e.g. {admin} */

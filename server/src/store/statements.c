@@ -110,6 +110,31 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
          "(SELECT " ACCOUNT_COLUMNS("10", "11", "12") " FROM m ORDER BY user_id "
                                                       "LIMIT $13 OFFSET $14) p ON true",
          14},
+    /* NULL leaves a field as it is; the version guards against lost updates. */
+    [STMT_ACCOUNT_UPDATE] =
+        {"account_update",
+         "UPDATE accounts SET name = coalesce($3, name), name_kana = coalesce($4, name_kana), "
+         "enabled = coalesce($5::boolean, enabled), start_date = coalesce($6::date, start_date), "
+         "end_date = coalesce($7::date, end_date), updated_at = now(), version = version + 1 "
+         "WHERE institution_code = $1 AND user_id = $2 AND deleted_at IS NULL AND version = $8 "
+         "AND coalesce($7::date, end_date) >= coalesce($6::date, start_date) RETURNING version",
+         8},
+    /* A tombstone: the ID stays taken forever. */
+    [STMT_ACCOUNT_DELETE] = {"account_delete",
+                             "UPDATE accounts SET deleted_at = now(), enabled = false, "
+                             "updated_at = now(), version = version + 1 "
+                             "WHERE institution_code = $1 AND user_id = $2 "
+                             "AND deleted_at IS NULL RETURNING user_id",
+                             2},
+    /* Initialisation by the manager: a new initial password, and the lock cleared. */
+    [STMT_ACCOUNT_RESET_PASSWORD] =
+        {"account_reset_password",
+         "UPDATE accounts SET password_hash = $3, password_is_initial = true, "
+         "password_set_at = now(), failed_logins = 0, locked_at = NULL, updated_at = now(), "
+         "version = version + 1 WHERE institution_code = $1 AND user_id = $2 "
+         "AND deleted_at IS NULL RETURNING " TS(
+             "(password_set_at + make_interval(days => $4::int))"),
+         4},
     [STMT_SESSION_INSERT] = {"session_insert",
                              "INSERT INTO sessions (institution_code, secret_hash, user_id, "
                              "kind, csrf_hash, expires_at, source) VALUES ($1, $2::bytea, $3, "
