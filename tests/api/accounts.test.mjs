@@ -270,7 +270,11 @@ test('password initialisation gives a new initial password, clears the lock, and
   // The master initialises admins, not general accounts; nobody initialises their own kind.
   assert.equal((await clinic.master('POST', '/api/v1/accounts/rst01/password-reset')).status, 404);
   assert.equal((await clinic.admin('POST', '/api/v1/accounts/kanri01/password-reset')).status, 404);
-  assert.equal((await clinic.master('POST', '/api/v1/accounts/kanri01/password-reset')).status, 200);
+  const again = await clinic.master('POST', '/api/v1/accounts/kanri01/password-reset');
+  assert.equal(again.status, 200);
+  // That ended the admin's sessions: sign in again for the tests that follow.
+  clinic.admin = await session('1313000001', 'kanri01', (await again.json()).initial_password, 'Sakura2027!');
+  assert.equal((await clinic.admin('GET', '/api/v1/accounts/rst01')).status, 200);
 });
 
 test('the master-reset account initialises the master', async () => {
@@ -281,4 +285,29 @@ test('the master-reset account initialises the master', async () => {
   const { initial_password: pw } = await r.json();
   await session('1313000099', inst.master.user_id, pw);
   assert.equal((await reset('POST', `/api/v1/accounts/${inst.master_reset.user_id}/password-reset`)).status, 404);
+});
+
+test('an admin reads its own institution\'s audit log with filters and pages; others may not', async () => {
+  const list = async (q) => {
+    const r = await clinic.admin('GET', `/api/v1/audit-events?${q}`);
+    assert.equal(r.status, 200, q);
+    return r.json();
+  };
+  const all = await list('');
+  assert.ok(all.total >= 10);
+  assert.ok(all.items.every((e, i, a) => i === 0 || a[i - 1].id > e.id), 'newest first');
+  const created = await list('action=account.create&actor=kanri01&per_page=2');
+  assert.equal(created.items.length, 2);
+  assert.ok(created.items.every((e) => e.action === 'account.create' && e.actor === 'kanri01'));
+  assert.ok(created.total > 2);
+  const signins = await list('action=signin.succeeded');
+  assert.ok(signins.items.length > 0 && signins.items.every((e) => e.source === '127.0.0.1'));
+  assert.equal((await list('from=2099-01-01')).total, 0);
+  const today = new Date(Date.now() + 9 * 3600e3).toISOString().slice(0, 10); // JST
+  assert.equal((await list(`from=${today}&to=${today}`)).total, all.total);
+  // Nothing from the pharmacy's log.
+  assert.ok(all.items.every((e) => !JSON.stringify(e).includes('2743000001')));
+  assert.equal((await clinic.master('GET', '/api/v1/audit-events')).status, 403);
+  const bad = await clinic.admin('GET', '/api/v1/audit-events?from=yesterday');
+  assert.deepEqual([bad.status, (await bad.json()).error.field], [400, 'from']);
 });

@@ -1,6 +1,7 @@
 #include "api/routes.h"
 
 #include "api/accounts.h"
+#include "api/audit.h"
 #include "api/ops.h"
 #include "api/password.h"
 #include "api/session.h"
@@ -22,6 +23,7 @@ const struct route api_routes[] = {
     {"GET", "/api/v1/accounts/{user_id}", api_account_get, 0, "accounts"},
     {"PATCH", "/api/v1/accounts/{user_id}", api_account_update, ROUTE_JSON, "accounts"},
     {"DELETE", "/api/v1/accounts/{user_id}", api_account_delete, 0, "accounts"},
+    {"GET", "/api/v1/audit-events", api_audit_list, 0, "audit"},
     {"POST", "/api/v1/accounts/{user_id}/password-reset", api_account_password_reset, 0,
      "accounts"},
     {"GET", "/{*path}", api_static, ROUTE_PUBLIC | ROUTE_FALLBACK, NULL},

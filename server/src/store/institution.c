@@ -78,3 +78,33 @@ int store_institution_list(struct db *db, json_t **out)
     *out = list;
     return rows;
 }
+
+int store_audit_list(struct db *db, const char *code, const char *from, const char *to,
+                     const char *actor, const char *action, int limit, int offset, json_t *items,
+                     long *total)
+{
+    char lim[16], off[16];
+    snprintf(lim, sizeof lim, "%d", limit);
+    snprintf(off, sizeof off, "%d", offset);
+    const char *p[] = {code, from, to, actor, action, lim, off};
+    PGresult *r;
+    int rows = db_exec(db, STMT_AUDIT_LIST, 7, p, &r);
+    if (rows < 0)
+        return rows;
+    *total = rows > 0 ? atol(PQgetvalue(r, 0, 0)) : 0;
+    for (int i = 0; i < rows && !PQgetisnull(r, i, 1); i++) {
+        json_t *details = json_loads(PQgetvalue(r, i, 8), 0, NULL);
+        json_t *e =
+            json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)atoll(PQgetvalue(r, i, 1)),
+                      "occurred_at", PQgetvalue(r, i, 2), "actor_kind", PQgetvalue(r, i, 3),
+                      "actor", PQgetvalue(r, i, 4), "action", PQgetvalue(r, i, 5));
+        json_object_set_new(e, "target",
+                            PQgetisnull(r, i, 6) ? json_null() : json_string(PQgetvalue(r, i, 6)));
+        json_object_set_new(e, "source",
+                            PQgetisnull(r, i, 7) ? json_null() : json_string(PQgetvalue(r, i, 7)));
+        json_object_set_new(e, "details", details ? details : json_object());
+        json_array_append_new(items, e);
+    }
+    PQclear(r);
+    return 1;
+}

@@ -20,6 +20,11 @@ int store_related_upsert(struct db *db, const char *code, const char *related_co
 int store_audit_insert(struct db *db, const char *code, const char *actor_kind, const char *actor,
                        const char *action, const char *target, const char *source,
                        const json_t *details);
+/* One page of the institution's audit log, newest first, as JSON objects appended to
+ * `items`; *total counts all matches. Filters may be NULL. */
+int store_audit_list(struct db *db, const char *code, const char *from, const char *to,
+                     const char *actor, const char *action, int limit, int offset, json_t *items,
+                     long *total);
 /* All institutions as a JSON array of {institution_code, name, kind, start_date, accounts}. */
 int store_institution_list(struct db *db, json_t **out);
 

@@ -1,0 +1,60 @@
+#include "api/audit.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/date.h"
+#include "http/reply.h"
+#include "store/db.h"
+#include "store/institution.h"
+
+static const char *arg(struct request *req, const char *name)
+{
+    const char *v = MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+    return v && *v ? v : NULL;
+}
+
+static bool arg_int(struct request *req, const char *name, int def, int max, int *out)
+{
+    const char *v = arg(req, name);
+    char *end;
+    long n = v ? strtol(v, &end, 10) : def;
+    if (v && (*end || n < 1 || n > max))
+        return false;
+    *out = (int)n;
+    return true;
+}
+
+enum MHD_Result api_audit_list(struct request *req)
+{
+    if (strcmp(req->principal.role, "admin") != 0)
+        return reply_error(req, ERR_AUTH_FORBIDDEN, NULL);
+    const char *from = arg(req, "from"), *to = arg(req, "to");
+    const char *actor = arg(req, "actor"), *action = arg(req, "action");
+    struct date d;
+    int page, per_page;
+    if (from && !date_parse(from, &d))
+        return reply_error(req, ERR_REQUEST_FIELD_DATE, "from");
+    if (to && !date_parse(to, &d))
+        return reply_error(req, ERR_REQUEST_FIELD_DATE, "to");
+    if (!arg_int(req, "page", 1, 100000, &page))
+        return reply_error(req, ERR_REQUEST_FIELD_RANGE, "page");
+    if (!arg_int(req, "per_page", 50, 200, &per_page))
+        return reply_error(req, ERR_REQUEST_FIELD_RANGE, "per_page");
+    if ((actor && strlen(actor) > 64) || (action && strlen(action) > 64))
+        return reply_error(req, ERR_REQUEST_FIELD_RANGE,
+                           actor && strlen(actor) > 64 ? "actor" : "action");
+    json_t *items = json_array();
+    long total = 0;
+    struct db *db = db_thread();
+    int rc = db ? store_audit_list(db, req->principal.institution, from, to, actor, action,
+                                   per_page, (page - 1) * per_page, items, &total)
+                : DB_SOFT;
+    if (rc < 0) {
+        json_decref(items);
+        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    }
+    return reply_json_steal(req, MHD_HTTP_OK,
+                            json_pack("{s:o, s:I, s:i, s:i}", "items", items, "total",
+                                      (json_int_t)total, "page", page, "per_page", per_page));
+}
