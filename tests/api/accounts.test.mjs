@@ -311,3 +311,37 @@ test('an admin reads its own institution\'s audit log with filters and pages; ot
   const bad = await clinic.admin('GET', '/api/v1/audit-events?from=yesterday');
   assert.deepEqual([bad.status, (await bad.json()).error.field], [400, 'from']);
 });
+
+test('GET /session lists what the account may use now; other kinds are forbidden the rest', async () => {
+  const caps = async (call) => (await (await call('GET', '/api/v1/session')).json());
+  const admin = await caps(clinic.admin);
+  assert.deepEqual(admin.capabilities, ['session', 'accounts', 'audit']);
+  assert.deepEqual(admin.menu.map((m) => m.label), ['パスワード変更', 'アカウント管理', '操作履歴']);
+  assert.deepEqual(admin.institution, { institution_code: '1313000001', kind: 'medical', not_started: false });
+  assert.deepEqual((await caps(clinic.master)).capabilities, ['session', 'accounts']);
+  const made = await (await clinic.admin('POST', '/api/v1/accounts', account('general', 'cap01'))).json();
+  const initial = await session('1313000001', 'cap01', made.initial_password, null);
+  assert.deepEqual((await caps(initial)).capabilities, ['session']);
+  const general = await session('1313000001', 'cap01', made.initial_password);
+  assert.deepEqual((await caps(general)).capabilities, ['session']);
+  const r = await general('GET', '/api/v1/accounts');
+  assert.equal(r.status, 403);
+  assert.equal((await r.json()).error.code, 'auth.forbidden');
+});
+
+test('before the usage start date only account management and the password change are open', async () => {
+  const later = onshictl(['--json', 'institution', 'create', '--code', '1313000077', '--name', '開始前医院',
+    '--kind', 'medical', '--start-date', '2099-04-01'], { ONSHI_DATABASE_URL: pg.conninfo(db) });
+  const inst = JSON.parse(later.stdout);
+  const master = await session('1313000077', inst.master.user_id, inst.master.initial_password);
+  const made = await master('POST', '/api/v1/accounts', account('admin', 'kanri01'));
+  assert.equal(made.status, 201);
+  const admin = await session('1313000077', 'kanri01', (await made.json()).initial_password);
+  const me = await (await admin('GET', '/api/v1/session')).json();
+  assert.equal(me.institution.not_started, true);
+  assert.deepEqual(me.capabilities, ['session', 'accounts']);
+  assert.equal((await admin('GET', '/api/v1/accounts')).status, 200);
+  const audit = await admin('GET', '/api/v1/audit-events');
+  assert.equal(audit.status, 403);
+  assert.equal((await audit.json()).error.code, 'institution.not_started');
+});

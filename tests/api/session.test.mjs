@@ -69,7 +69,9 @@ test('GET /session shows the account; no, wrong or malformed cookies get 401', a
   const me = await fetch(`${srv.base}/api/v1/session`, withCookie(cookie));
   assert.equal(me.status, 200);
   assert.equal((await me.json()).account.user_id, 'M1312000002');
-  for (const bad of [null, 'x', `${cookie.slice(0, -1)}A`, `1312000001.${cookie.split('.')[1]}`]) {
+    // One character changed (never to itself), and the same secret under another institution.
+  const flipped = cookie.slice(0, -1) + (cookie.endsWith('A') ? 'B' : 'A');
+  for (const bad of [null, 'x', flipped, `1312000001.${cookie.split('.')[1]}`]) {
     const r = await fetch(`${srv.base}/api/v1/session`, bad ? withCookie(bad) : {});
     assert.equal(r.status, 401, String(bad));
     assert.equal((await r.json()).error.code, 'auth.required');

@@ -70,6 +70,7 @@ enum auth_result api_authenticate(struct request *req)
     snprintf(p->role, sizeof p->role, "%s", v.role);
     snprintf(p->digest, sizeof p->digest, "%s", digest);
     snprintf(p->institution_kind, sizeof p->institution_kind, "%s", v.institution_kind);
+    p->institution_not_started = v.institution_not_started;
     p->cookie = cookie;
     p->must_change_password =
         auth_must_change_password(v.role, v.password_is_initial, v.password_age_seconds);
@@ -78,10 +79,16 @@ enum auth_result api_authenticate(struct request *req)
     req->authenticated = true;
     snprintf(req->institution, sizeof req->institution, "%s", code);
     snprintf(req->account, sizeof req->account, "%s", p->user_id);
+    enum role role;
+    const char *cap = req->route->capability ? req->route->capability : "";
     if (cookie && !safe_method(req->method) && !csrf_ok)
         refusal = ERR_AUTH_CSRF;
     else if (p->must_change_password && !(req->route->flags & ROUTE_ANY_PASSWORD))
         refusal = ERR_PASSWORD_CHANGE_REQUIRED;
+    else if (!role_parse(p->role, &role) || !role_has_capability(role, cap))
+        refusal = ERR_AUTH_FORBIDDEN;
+    else if (p->institution_not_started && !capability_open_before_start(cap))
+        refusal = ERR_INSTITUTION_NOT_STARTED;
     if (refusal != ERR__COUNT)
         return reply_error(req, refusal, NULL) == MHD_YES ? AUTH_REPLIED : AUTH_FAILED;
     return AUTH_OK;

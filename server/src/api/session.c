@@ -282,13 +282,38 @@ enum MHD_Result api_token_create(struct request *req)
     return start_signin(req, true);
 }
 
+/* What the account may use right now, so the console can draw the manual's menu. */
+static json_t *capabilities_json(const struct principal *p, json_t **menu)
+{
+    json_t *caps = json_array();
+    *menu = json_array();
+    enum role r;
+    if (!role_parse(p->role, &r))
+        return caps;
+    for (const char *const *c = role_capabilities(r); *c; c++) {
+        if (p->must_change_password && strcmp(*c, "session") != 0)
+            continue; /* only the password change until then */
+        if (p->institution_not_started && !capability_open_before_start(*c))
+            continue;
+        json_array_append_new(caps, json_string(*c));
+        json_array_append_new(*menu,
+                              json_pack("{s:s, s:s}", "id", *c, "label", capability_label(*c)));
+    }
+    return caps;
+}
+
 enum MHD_Result api_session_get(struct request *req)
 {
     const struct principal *p = &req->principal;
+    json_t *menu;
+    json_t *caps = capabilities_json(p, &menu);
     return reply_json_steal(
         req, MHD_HTTP_OK,
-        json_pack("{s:o}", "account",
-                  account_json(p->institution, p->user_id, p->role, p->must_change_password)));
+        json_pack("{s:o, s:o, s:o, s:{s:s, s:s, s:b}}", "account",
+                  account_json(p->institution, p->user_id, p->role, p->must_change_password),
+                  "capabilities", caps, "menu", menu, "institution", "institution_code",
+                  p->institution, "kind", p->institution_kind, "not_started",
+                  p->institution_not_started));
 }
 
 enum MHD_Result api_session_delete(struct request *req)

@@ -123,6 +123,7 @@ static int cmd_migrate(struct ctl *ctl)
 
 struct new_institution {
     const char *code, *name, *kind, *start_date;
+    char accounts_from[11]; /* the operator accounts work from today, before 利用開始日 too */
     char master_id[16], reset_id[16];
     char master_pw[INITIAL_PASSWORD_LEN + 1], reset_pw[INITIAL_PASSWORD_LEN + 1];
     char *master_hash, *reset_hash;
@@ -136,11 +137,12 @@ static int create_tx(struct db *db, void *p)
     if (rc < 0)
         return rc;
     rc = store_account_insert_operator(db, n->code, n->master_id, "master", "マスタアカウント",
-                                       n->start_date, n->master_hash);
+                                       n->accounts_from, n->master_hash);
     if (rc < 0)
         return rc;
     rc = store_account_insert_operator(db, n->code, n->reset_id, "master_reset",
-                                       "マスタアカウントリセット用", n->start_date, n->reset_hash);
+                                       "マスタアカウントリセット用", n->accounts_from,
+                                       n->reset_hash);
     if (rc < 0)
         return rc;
     json_t *details = json_pack("{s:s, s:s, s:s, s:[s, s]}", "name", n->name, "kind", n->kind,
@@ -157,6 +159,15 @@ static const char *operator_name(void)
     if (!u || !*u)
         u = getenv("USER");
     return u && *u ? u : "operator";
+}
+
+/* Today in Japan (UTC+9, no daylight saving), as YYYY-MM-DD. */
+static void japan_today(char out[11])
+{
+    time_t now = time(NULL) + 9 * 3600;
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
 /* Where an operator change came from, for the audit log: onshictl@<host>. */
@@ -216,6 +227,7 @@ static int create_institution(struct ctl *ctl, const char *code, const char *nam
                                 .actor = operator_name()};
     char source[300];
     n.source = operator_source(source, sizeof source);
+    japan_today(n.accounts_from);
     institution_master_user_id(code, n.master_id);
     institution_master_reset_user_id(code, n.reset_id);
     if (secret_initial_password(n.master_pw) != 0 || secret_initial_password(n.reset_pw) != 0 ||
@@ -415,10 +427,7 @@ static int cmd_demo(struct ctl *ctl, int argc, char **argv)
     }
     /* The demo's usage starts today, so every menu is open at once. */
     char today[11];
-    time_t now = time(NULL);
-    struct tm tm;
-    localtime_r(&now, &tm);
-    strftime(today, sizeof today, "%Y-%m-%d", &tm);
+    japan_today(today);
     return create_institution(ctl, DEMO_CODE, DEMO_NAME, "medical", today, true);
 }
 

@@ -32,6 +32,14 @@ bool role_manages(enum role manager, enum role target);
 /* master_reset → master; master → admin; admin → the five lower kinds. */
 bool role_initialises_password(enum role manager, enum role target);
 
+/* What a kind may use: the route table's capability names ("session", "accounts", "audit").
+ * Before the institution's usage start date only some stay open (manual ch. 1 §2(1)). */
+bool role_has_capability(enum role r, const char *capability);
+bool capability_open_before_start(const char *capability);
+/* The capabilities of a kind, NULL-terminated, and their menu labels (Japanese). */
+const char *const *role_capabilities(enum role r);
+const char *capability_label(const char *capability);
+
 /* ID shape for a kind at a kind of institution: half-width alphanumerics, 2–8 characters
  * (3–8 for system accounts), reserved prefixes R0–R9/A0–A9/F0–F9 refused for people's
  * accounts (in either case), A0/A1, R0/R1, F0 required for system accounts. */

@@ -49,6 +49,7 @@ struct principal {
     bool cookie;     /* browser session, not a bearer token */
     bool must_change_password;
     char institution_kind[16];
+    bool institution_not_started; /* before the institution's 利用開始日 */
 };
 
 struct request {
