@@ -6,6 +6,7 @@
 #include "core/account.h"
 #include "core/date.h"
 #include "http/input.h"
+#include "http/query.h"
 #include "http/reply.h"
 #include "store/account.h"
 #include "store/db.h"
@@ -191,40 +192,6 @@ enum MHD_Result api_account_get(struct request *req)
     return reply_json_steal(req, MHD_HTTP_OK, body);
 }
 
-/* Query-string helpers: absent is NULL; malformed is an error naming the parameter. */
-static const char *arg(struct request *req, const char *name)
-{
-    const char *v = MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
-    return v && *v ? v : NULL;
-}
-
-static bool arg_bool(struct request *req, const char *name, int *out)
-{
-    const char *v = arg(req, name);
-    *out = -1;
-    if (!v)
-        return true;
-    if (strcmp(v, "true") == 0 || strcmp(v, "false") == 0) {
-        *out = v[0] == 't';
-        return true;
-    }
-    return false;
-}
-
-static bool arg_int(struct request *req, const char *name, int def, int min, int max, int *out)
-{
-    const char *v = arg(req, name);
-    *out = def;
-    if (!v)
-        return true;
-    char *end;
-    long n = strtol(v, &end, 10);
-    if (*end || n < min || n > max)
-        return false;
-    *out = (int)n;
-    return true;
-}
-
 enum MHD_Result api_account_list(struct request *req)
 {
     enum role me;
@@ -232,7 +199,7 @@ enum MHD_Result api_account_list(struct request *req)
         return reply_error(req, ERR_AUTH_FORBIDDEN, NULL);
     /* The kinds the caller manages, narrowed by ?role=. */
     char roles[128] = "{";
-    const char *want = arg(req, "role");
+    const char *want = query_arg(req, "role");
     enum role wanted;
     if (want && !role_parse(want, &wanted))
         return reply_error(req, ERR_REQUEST_FIELD_RANGE, "role");
@@ -244,33 +211,34 @@ enum MHD_Result api_account_list(struct request *req)
         }
     strcat(roles, "}");
 
-    struct account_filter f = {.roles = roles, .user_id = arg(req, "user_id")};
+    struct account_filter f = {.roles = roles, .user_id = query_arg(req, "user_id")};
     int page, per_page;
     struct date d;
     const char *bad = NULL;
     enum err_code code = ERR_REQUEST_FIELD_RANGE;
-    f.start_from = arg(req, "start_from");
-    f.end_until = arg(req, "end_until");
-    if (!arg_bool(req, "enabled", &f.enabled))
+    f.start_from = query_arg(req, "start_from");
+    f.end_until = query_arg(req, "end_until");
+    if (!query_bool(req, "enabled", &f.enabled))
         bad = "enabled", code = ERR_REQUEST_FIELD_TYPE;
-    else if (!arg_bool(req, "locked", &f.locked))
+    else if (!query_bool(req, "locked", &f.locked))
         bad = "locked", code = ERR_REQUEST_FIELD_TYPE;
     else if (f.start_from && !date_parse(f.start_from, &d))
         bad = "start_from", code = ERR_REQUEST_FIELD_DATE;
     else if (f.end_until && !date_parse(f.end_until, &d))
         bad = "end_until", code = ERR_REQUEST_FIELD_DATE;
-    else if (!arg_int(req, "page", 1, 1, 100000, &page))
+    else if (!query_int(req, "page", 1, 1, 100000, &page))
         bad = "page";
-    else if (!arg_int(req, "per_page", 20, 1, 100, &per_page))
+    else if (!query_int(req, "per_page", 20, 1, 100, &per_page))
         bad = "per_page";
     else if (f.user_id && strlen(f.user_id) > 16)
         bad = "user_id";
     if (bad)
         return reply_error(req, code, bad);
     /* Names are searched as they are stored: full-width. */
-    char *name = arg(req, "name") ? account_name_normalise(arg(req, "name")) : NULL;
-    char *kana = arg(req, "name_kana") ? account_name_normalise(arg(req, "name_kana")) : NULL;
-    if ((arg(req, "name") && !name) || (arg(req, "name_kana") && !kana)) {
+    char *name = query_arg(req, "name") ? account_name_normalise(query_arg(req, "name")) : NULL;
+    char *kana =
+        query_arg(req, "name_kana") ? account_name_normalise(query_arg(req, "name_kana")) : NULL;
+    if ((query_arg(req, "name") && !name) || (query_arg(req, "name_kana") && !kana)) {
         free(name);
         free(kana);
         return reply_error(req, ERR_REQUEST_BAD_ENCODING, name ? "name_kana" : "name");

@@ -4,42 +4,26 @@
 #include <string.h>
 
 #include "core/date.h"
+#include "http/query.h"
 #include "http/reply.h"
 #include "store/db.h"
 #include "store/institution.h"
-
-static const char *arg(struct request *req, const char *name)
-{
-    const char *v = MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
-    return v && *v ? v : NULL;
-}
-
-static bool arg_int(struct request *req, const char *name, int def, int max, int *out)
-{
-    const char *v = arg(req, name);
-    char *end;
-    long n = v ? strtol(v, &end, 10) : def;
-    if (v && (*end || n < 1 || n > max))
-        return false;
-    *out = (int)n;
-    return true;
-}
 
 enum MHD_Result api_audit_list(struct request *req)
 {
     if (strcmp(req->principal.role, "admin") != 0)
         return reply_error(req, ERR_AUTH_FORBIDDEN, NULL);
-    const char *from = arg(req, "from"), *to = arg(req, "to");
-    const char *actor = arg(req, "actor"), *action = arg(req, "action");
+    const char *from = query_arg(req, "from"), *to = query_arg(req, "to");
+    const char *actor = query_arg(req, "actor"), *action = query_arg(req, "action");
     struct date d;
     int page, per_page;
     if (from && !date_parse(from, &d))
         return reply_error(req, ERR_REQUEST_FIELD_DATE, "from");
     if (to && !date_parse(to, &d))
         return reply_error(req, ERR_REQUEST_FIELD_DATE, "to");
-    if (!arg_int(req, "page", 1, 100000, &page))
+    if (!query_int(req, "page", 1, 1, 100000, &page))
         return reply_error(req, ERR_REQUEST_FIELD_RANGE, "page");
-    if (!arg_int(req, "per_page", 50, 200, &per_page))
+    if (!query_int(req, "per_page", 50, 1, 200, &per_page))
         return reply_error(req, ERR_REQUEST_FIELD_RANGE, "per_page");
     if ((actor && strlen(actor) > 64) || (action && strlen(action) > 64))
         return reply_error(req, ERR_REQUEST_FIELD_RANGE,
