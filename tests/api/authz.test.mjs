@@ -1,0 +1,97 @@
+// The authorization table: every account endpoint × every kind of account × own or other
+// institution → the expected status. Add rows as endpoints are added.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startPostgres, startOnshid, onshictl } from '../support/harness.mjs';
+
+let pg;
+let db;
+let srv;
+const callers = {}; // kind → request helper
+
+function createInstitution(code, kind) {
+  const r = onshictl(['--json', 'institution', 'create', '--code', code, '--name', '権限表試験',
+    '--kind', kind, '--start-date', '2020-04-01'], { ONSHI_DATABASE_URL: pg.conninfo(db) });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+async function session(code, userId, password) {
+  let res = await fetch(`${srv.base}/api/v1/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ institution_code: code, user_id: userId, password }) });
+  assert.equal(res.status, 200, `${code}/${userId} signs in`);
+  let cookie = /^onshi_session=([^;]+)/.exec(res.headers.get('set-cookie'))[1];
+  let { csrf_token: csrf } = await res.json();
+  const call = (method, path, body) => fetch(`${srv.base}${path}`, {
+    method,
+    headers: { Cookie: `onshi_session=${cookie}`, 'X-CSRF-Token': csrf, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  res = await call('PUT', '/api/v1/session/password', { current_password: password, new_password: 'Sakura2026!' });
+  assert.equal(res.status, 200);
+  cookie = /^onshi_session=([^;]+)/.exec(res.headers.get('set-cookie'))[1];
+  csrf = (await res.json()).csrf_token;
+  return call;
+}
+
+const person = (role, id) => ({ role, user_id: id, name: '権限 太郎', name_kana: 'ケンゲン タロウ', start_date: '2020-04-01' });
+
+before(async () => {
+  pg = await startPostgres();
+  db = pg.migratedDatabase();
+  srv = await startOnshid({ database: pg.conninfo(db) });
+  const a = createInstitution('1314000001', 'medical');
+  const b = createInstitution('1314000002', 'medical');
+  callers.master = await session('1314000001', a.master.user_id, a.master.initial_password);
+  callers.master_reset = await session('1314000001', a.master_reset.user_id, a.master_reset.initial_password);
+  const adminPw = (await (await callers.master('POST', '/api/v1/accounts', person('admin', 'kanri01'))).json()).initial_password;
+  callers.admin = await session('1314000001', 'kanri01', adminPw);
+  for (const [role, id] of [['general', 'gen01'], ['medical_viewer', 'view01'], ['webapi', 'A0001'], ['linked_app', 'R0001'], ['face_reader', 'F0001'], ['general', 'target']]) {
+    const made = await callers.admin('POST', '/api/v1/accounts', person(role, id));
+    assert.equal(made.status, 201, id);
+    if (id !== 'target') callers[role] = await session('1314000001', id, (await made.json()).initial_password);
+  }
+  const bmaster = await session('1314000002', b.master.user_id, b.master.initial_password);
+  const bpw = (await (await bmaster('POST', '/api/v1/accounts', person('admin', 'kanri01'))).json()).initial_password;
+  callers.admin_of_other_institution = await session('1314000002', 'kanri01', bpw);
+  assert.equal((await callers.admin_of_other_institution('POST', '/api/v1/accounts', person('general', 'onlyb'))).status, 201);
+});
+after(async () => {
+  if (srv) assert.deepEqual(await srv.stop(), { code: 0, signal: null });
+  pg?.stop();
+});
+
+const KINDS = ['master', 'master_reset', 'admin', 'general', 'medical_viewer', 'webapi', 'linked_app', 'face_reader', 'admin_of_other_institution'];
+let seq = 0;
+// [method, path, body (or a function making one), {kind: status}, default status]
+const TABLE = [
+  ['GET', '/api/v1/session', null, {}, 200],
+  ['GET', '/api/v1/accounts', null, { master: 200, master_reset: 200, admin: 200, admin_of_other_institution: 200 }, 403],
+  ['GET', '/api/v1/accounts/target', null, { master: 404, master_reset: 404, admin: 200, admin_of_other_institution: 404 }, 403],
+  ['GET', '/api/v1/accounts/onlyb', null, { master: 404, master_reset: 404, admin: 404, admin_of_other_institution: 200 }, 403],
+  ['PATCH', '/api/v1/accounts/target', { enabled: true, version: 999 }, { master: 404, master_reset: 404, admin: 409, admin_of_other_institution: 404 }, 403],
+  ['DELETE', '/api/v1/accounts/nobody', null, { master: 404, master_reset: 404, admin: 404, admin_of_other_institution: 404 }, 403],
+  ['POST', '/api/v1/accounts', () => person('general', `mx${++seq}`), { master: 403, master_reset: 403, admin: 201, admin_of_other_institution: 201 }, 403],
+  ['POST', '/api/v1/accounts/nobody/password-reset', null, { master: 404, master_reset: 404, admin: 404, admin_of_other_institution: 404 }, 403],
+  ['GET', '/api/v1/audit-events', null, { admin: 200, admin_of_other_institution: 200 }, 403],
+];
+
+for (const [method, path, body, expected, otherwise] of TABLE) {
+  test(`${method} ${path}: the status for every kind of account`, async () => {
+    const got = {};
+    const want = {};
+    for (const kind of KINDS) {
+      const r = await callers[kind](method, path, typeof body === 'function' ? body() : body);
+      got[kind] = r.status;
+      want[kind] = expected[kind] ?? otherwise;
+    }
+    assert.deepEqual(got, want);
+  });
+}
+
+test('nothing is reachable without a session', async () => {
+  for (const [method, path] of TABLE) {
+    const r = await fetch(`${srv.base}${path}`, { method, headers: { 'Content-Type': 'application/json' }, body: method === 'GET' || method === 'DELETE' ? undefined : '{}' });
+    assert.equal(r.status, 401, `${method} ${path}`);
+  }
+});
