@@ -65,7 +65,7 @@ static void signin_work(void *p)
     if (checked)
         s->password_ok = password_verify(s->password, s->account.password_hash);
     /* Initial passwords use the fast hash: add the argon2id-sized pause to them too. */
-    if (!checked || strncmp(s->account.password_hash, "$argon2id$", 10) != 0)
+    if (!checked || !password_hash_is_argon2id(s->account.password_hash))
         password_verify_dummy(params);
 }
 

@@ -11,11 +11,7 @@ int store_account_insert(struct db *db, const char *code, const char *user_id, c
                          const char *end_date, const char *password_hash)
 {
     const char *p[] = {code, user_id, role, name, name_kana, start_date, end_date, password_hash};
-    PGresult *r;
-    int rows = db_exec(db, STMT_ACCOUNT_INSERT, 8, p, &r);
-    if (rows >= 0)
-        PQclear(r);
-    return rows;
+    return db_exec_command(db, STMT_ACCOUNT_INSERT, 8, p);
 }
 
 static void text(char *dst, size_t size, const PGresult *r, int row, int col)
@@ -138,21 +134,13 @@ int store_account_update(struct db *db, const char *code, const char *user_id,
 {
     const char *p[] = {code,       user_id,       c->name,     c->name_kana,
                        c->enabled, c->start_date, c->end_date, c->version};
-    PGresult *r;
-    int rows = db_exec(db, STMT_ACCOUNT_UPDATE, 8, p, &r);
-    if (rows >= 0)
-        PQclear(r);
-    return rows;
+    return db_exec_command(db, STMT_ACCOUNT_UPDATE, 8, p);
 }
 
 int store_account_delete(struct db *db, const char *code, const char *user_id)
 {
     const char *p[] = {code, user_id};
-    PGresult *r;
-    int rows = db_exec(db, STMT_ACCOUNT_DELETE, 2, p, &r);
-    if (rows >= 0)
-        PQclear(r);
-    return rows;
+    return db_exec_command(db, STMT_ACCOUNT_DELETE, 2, p);
 }
 
 int store_account_reset_password(struct db *db, const char *code, const char *user_id,

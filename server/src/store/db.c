@@ -206,6 +206,15 @@ int db_exec(struct db *db, enum stmt_id id, int nparams, const char *const *para
     return status;
 }
 
+int db_exec_command(struct db *db, enum stmt_id id, int nparams, const char *const *params)
+{
+    PGresult *r;
+    int rows = db_exec(db, id, nparams, params, &r);
+    if (rows >= 0)
+        PQclear(r);
+    return rows;
+}
+
 int db_exec_sql(struct db *db, const char *sql)
 {
     if (!db->conn)

@@ -40,6 +40,8 @@ PGconn *db_conn(struct db *db);
 /* Runs a prepared statement. On success *res holds the result (PQclear it) and the row
  * count is returned; otherwise *res is NULL and a negative status says what went wrong. */
 int db_exec(struct db *db, enum stmt_id id, int nparams, const char *const *params, PGresult **res);
+/* db_exec for statements whose rows are not read: returns the row count or a status. */
+int db_exec_command(struct db *db, enum stmt_id id, int nparams, const char *const *params);
 /* Runs literal SQL without parameters (migrations, BEGIN/COMMIT). */
 int db_exec_sql(struct db *db, const char *sql);
 

@@ -5,20 +5,11 @@
 
 #include "store/db.h"
 
-static int exec_command(struct db *db, enum stmt_id id, int n, const char *const *params)
-{
-    PGresult *r;
-    int rows = db_exec(db, id, n, params, &r);
-    if (rows >= 0)
-        PQclear(r);
-    return rows;
-}
-
 int store_institution_insert(struct db *db, const char *code, const char *name, const char *kind,
                              const char *start_date)
 {
     const char *p[] = {code, name, kind, start_date};
-    return exec_command(db, STMT_INSTITUTION_INSERT, 4, p);
+    return db_exec_command(db, STMT_INSTITUTION_INSERT, 4, p);
 }
 
 int store_institution_name(struct db *db, const char *code, char **name)
@@ -38,14 +29,14 @@ int store_account_insert_operator(struct db *db, const char *code, const char *u
                                   const char *password_hash)
 {
     const char *p[] = {code, user_id, role, name, start_date, password_hash};
-    return exec_command(db, STMT_ACCOUNT_INSERT_OPERATOR, 6, p);
+    return db_exec_command(db, STMT_ACCOUNT_INSERT_OPERATOR, 6, p);
 }
 
 int store_related_upsert(struct db *db, const char *code, const char *related_code,
                          const char *name, const char *established_on, const char *abolished_on)
 {
     const char *p[] = {code, related_code, name, established_on, abolished_on};
-    return exec_command(db, STMT_RELATED_UPSERT, 5, p);
+    return db_exec_command(db, STMT_RELATED_UPSERT, 5, p);
 }
 
 int store_audit_insert(struct db *db, const char *code, const char *actor_kind, const char *actor,
@@ -56,7 +47,7 @@ int store_audit_insert(struct db *db, const char *code, const char *actor_kind, 
     if (!text)
         return DB_HARD;
     const char *p[] = {code, actor_kind, actor, action, target, source, text};
-    int rows = exec_command(db, STMT_AUDIT_INSERT, 7, p);
+    int rows = db_exec_command(db, STMT_AUDIT_INSERT, 7, p);
     free(text);
     return rows;
 }

@@ -43,22 +43,14 @@ int store_signin_reserve(struct db *db, const char *code, const char *user_id, i
     char t[16];
     snprintf(t, sizeof t, "%d", threshold);
     const char *p[] = {code, user_id, t};
-    PGresult *r;
-    int rows = db_exec(db, STMT_SIGNIN_RESERVE, 3, p, &r);
-    if (rows >= 0)
-        PQclear(r);
-    return rows;
+    return db_exec_command(db, STMT_SIGNIN_RESERVE, 3, p);
 }
 
 int store_attempts_release(struct db *db, const char *code, const char *user_id,
                            const char *checked_hash)
 {
     const char *p[] = {code, user_id, checked_hash};
-    PGresult *r;
-    int rows = db_exec(db, STMT_ATTEMPTS_RELEASE, 3, p, &r);
-    if (rows >= 0)
-        PQclear(r);
-    return rows;
+    return db_exec_command(db, STMT_ATTEMPTS_RELEASE, 3, p);
 }
 
 int store_signin_failed(struct db *db, const char *code, const char *user_id, int threshold,
@@ -80,11 +72,7 @@ int store_signin_succeeded(struct db *db, const char *code, const char *user_id,
                            const char *checked_hash)
 {
     const char *p[] = {code, user_id, checked_hash};
-    PGresult *r;
-    int rows = db_exec(db, STMT_SIGNIN_SUCCEEDED, 3, p, &r);
-    if (rows >= 0)
-        PQclear(r);
-    return rows;
+    return db_exec_command(db, STMT_SIGNIN_SUCCEEDED, 3, p);
 }
 
 int store_session_insert(struct db *db, const char *code, const char *digest, const char *user_id,
@@ -147,11 +135,7 @@ void session_view_free(struct session_view *v)
 int store_session_delete(struct db *db, const char *code, const char *digest)
 {
     const char *p[] = {code, digest};
-    PGresult *r;
-    int rows = db_exec(db, STMT_SESSION_DELETE, 2, p, &r);
-    if (rows >= 0)
-        PQclear(r);
-    return rows;
+    return db_exec_command(db, STMT_SESSION_DELETE, 2, p);
 }
 
 int store_password_state(struct db *db, const char *code, const char *user_id,
@@ -195,30 +179,18 @@ int store_password_set(struct db *db, const char *code, const char *user_id, con
                        const char *new_hash)
 {
     const char *p[] = {code, user_id, old_hash, new_hash};
-    PGresult *r;
-    int rows = db_exec(db, STMT_PASSWORD_SET, 4, p, &r);
-    if (rows >= 0)
-        PQclear(r);
-    return rows;
+    return db_exec_command(db, STMT_PASSWORD_SET, 4, p);
 }
 
 int store_password_history_insert(struct db *db, const char *code, const char *user_id,
                                   const char *hash)
 {
     const char *p[] = {code, user_id, hash};
-    PGresult *r;
-    int rows = db_exec(db, STMT_PASSWORD_HISTORY_INSERT, 3, p, &r);
-    if (rows >= 0)
-        PQclear(r);
-    return rows;
+    return db_exec_command(db, STMT_PASSWORD_HISTORY_INSERT, 3, p);
 }
 
 int store_sessions_delete_all(struct db *db, const char *code, const char *user_id)
 {
     const char *p[] = {code, user_id};
-    PGresult *r;
-    int rows = db_exec(db, STMT_SESSIONS_DELETE_ALL, 2, p, &r);
-    if (rows >= 0)
-        PQclear(r);
-    return rows;
+    return db_exec_command(db, STMT_SESSIONS_DELETE_ALL, 2, p);
 }

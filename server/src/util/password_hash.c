@@ -28,7 +28,7 @@ char *password_hash_chosen(const char *password, const struct argon2_params *par
     return out;
 }
 
-static bool is_argon2id(const char *stored)
+bool password_hash_is_argon2id(const char *stored)
 {
     return strncmp(stored, crypto_pwhash_argon2id_STRPREFIX,
                    strlen(crypto_pwhash_argon2id_STRPREFIX)) == 0;
@@ -36,14 +36,14 @@ static bool is_argon2id(const char *stored)
 
 bool password_verify(const char *password, const char *stored)
 {
-    if (is_argon2id(stored))
+    if (password_hash_is_argon2id(stored))
         return crypto_pwhash_str_verify(stored, password, strlen(password)) == 0;
     return secret_verify_initial(password, stored);
 }
 
 bool password_needs_rehash(const char *stored, const struct argon2_params *params)
 {
-    if (!is_argon2id(stored))
+    if (!password_hash_is_argon2id(stored))
         return false;
     return crypto_pwhash_str_needs_rehash(stored, params->opslimit, params->memlimit) != 0;
 }

@@ -20,6 +20,8 @@ extern const struct argon2_params argon2_params_default;
 int password_hash_init(void);
 /* '$argon2id$v=19$m=…,t=…,p=1$salt$hash'; malloc'd, NULL on failure (out of memory). */
 char *password_hash_chosen(const char *password, const struct argon2_params *params);
+/* True for an argon2id hash (as opposed to the fast initial-password form). */
+bool password_hash_is_argon2id(const char *stored);
 /* Checks a password against either stored form; false for anything unrecognised. */
 bool password_verify(const char *password, const char *stored);
 /* True when an argon2id hash was made with other parameters than `params` (rehash it at
