@@ -184,7 +184,8 @@ int main(int argc, char **argv)
         return EXIT_CONFIG;
     }
     /* Builds the dummy hash now, so the first unknown-ID sign-in is not slower than others. */
-    password_verify_dummy(&argon2_params_default);
+    struct argon2_params params = argon2_params_configured(&cfg);
+    password_verify_dummy(&params);
     config_publish(&cfg);
     const struct config *c = config_current();
     apply_log_level(c);

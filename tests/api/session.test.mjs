@@ -363,3 +363,39 @@ test('sign-ins with the old password that race a password change leave no sessio
   assert.equal(pg.psql(db, "SELECT count(*) FROM sessions WHERE institution_code = '1312000017'"), '1');
   assert.equal((await fetch(`${srv.base}/api/v1/session`, withCookie(fresh))).status, 200);
 });
+
+test('raised argon2id parameters reach a stored hash at its next sign-in, keeping the password', async () => {
+  const s = await signedIn('1312000031');
+  assert.equal((await changePassword(s, s.inst.master.initial_password, 'Sakura2026!')).status, 200);
+  const stored = () => pg.psql(db, "SELECT password_hash FROM accounts WHERE user_id = 'M1312000031'");
+  const before = stored();
+  assert.match(before, /^\$argon2id\$v=19\$m=65536,t=2,p=1\$/);
+  const setAt = pg.psql(db, "SELECT password_set_at FROM accounts WHERE user_id = 'M1312000031'");
+  // A second onshid on the same database, configured with other parameters.
+  const raised = await startOnshid({ database: pg.conninfo(db), env: { ONSHI_PASSWORD_HASH_PASSES: '3', ONSHI_PASSWORD_HASH_MEMORY: '16777216' } });
+  try {
+    const signInAt = (base, password) => fetch(`${base}/api/v1/session`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ institution_code: '1312000031', user_id: 'M1312000031', password }),
+    });
+    // A wrong password changes nothing.
+    assert.equal((await signInAt(raised.base, 'Sakura2026?')).status, 401);
+    assert.equal(stored(), before);
+    assert.equal((await signInAt(raised.base, 'Sakura2026!')).status, 200);
+    const after = stored();
+    assert.match(after, /^\$argon2id\$v=19\$m=16384,t=3,p=1\$/);
+    assert.equal(pg.psql(db, "SELECT password_set_at FROM accounts WHERE user_id = 'M1312000031'"), setAt, 'not a new password: its age is kept');
+    assert.equal(audit('1312000031', 'signin.succeeded').split(',').at(-1), 'password_rehashed');
+    // Once is enough; and the first server still accepts the same password (and rehashes back).
+    assert.equal((await signInAt(raised.base, 'Sakura2026!')).status, 200);
+    assert.equal(stored(), after);
+    assert.equal((await signInAt(srv.base, 'Sakura2026!')).status, 200);
+    assert.match(stored(), /^\$argon2id\$v=19\$m=65536,t=2,p=1\$/);
+    // The history still recognises the password as used.
+    const again = await signIn('1312000031', 'M1312000031', 'Sakura2026!');
+    const s2 = { cookie: cookieOf(again), csrf: (await again.json()).csrf_token };
+    assert.equal((await (await changePassword(s2, 'Sakura2026!', 'Sakura2026!')).json()).error.code, 'password.reused');
+  } finally {
+    assert.deepEqual(await raised.stop(), { code: 0, signal: null });
+  }
+});

@@ -71,7 +71,8 @@ static void change_work(void *p)
         c->outcome = CHANGE_REUSED;
         return;
     }
-    c->new_hash = password_hash_chosen(c->next, &argon2_params_default);
+    struct argon2_params params = argon2_params_configured(config_current());
+    c->new_hash = password_hash_chosen(c->next, &params);
     c->outcome = c->new_hash ? CHANGE_OK : CHANGE_FAILED;
 }
 

@@ -40,7 +40,9 @@ struct signin {
     int found;     /* 1 account, 0 none, <0 database error */
     bool reserved; /* one of the lockout attempts was taken for this check */
     struct signin_account account;
+    struct argon2_params params; /* of the configuration when the request arrived */
     bool password_ok;
+    char *rehashed; /* the password hashed with `params`, when the stored hash used others */
 };
 
 static void signin_free(void *p)
@@ -52,6 +54,7 @@ static void signin_free(void *p)
     }
     if (s->found > 0)
         free(s->account.password_hash);
+    free(s->rehashed);
     free(s);
 }
 
@@ -60,13 +63,16 @@ static void signin_free(void *p)
 static void signin_work(void *p)
 {
     struct signin *s = p;
-    const struct argon2_params *params = &argon2_params_default;
     bool checked = s->found > 0 && s->reserved;
     if (checked)
         s->password_ok = password_verify(s->password, s->account.password_hash);
     /* Initial passwords use the fast hash: add the argon2id-sized pause to them too. */
     if (!checked || !password_hash_is_argon2id(s->account.password_hash))
-        password_verify_dummy(params);
+        password_verify_dummy(&s->params);
+    /* Raised (or lowered) parameters reach a stored hash the only time its password is
+     * known: now. A failure to hash only postpones it to the next sign-in. */
+    if (s->password_ok && password_needs_rehash(s->account.password_hash, &s->params))
+        s->rehashed = password_hash_chosen(s->password, &s->params);
 }
 
 static void client_address(struct request *req, char *out, size_t len)
@@ -139,13 +145,15 @@ struct success {
 static int success_tx(struct db *db, void *p)
 {
     struct success *x = p;
-    int rc = store_signin_succeeded(db, x->s->code, x->s->user_id, x->s->account.password_hash);
+    int rc = store_signin_succeeded(db, x->s->code, x->s->user_id, x->s->account.password_hash,
+                                    x->s->rehashed);
     if (rc <= 0)
         return rc;
     bool cookie = !x->s->token;
     if ((rc = session_issue(db, x->s->code, x->s->user_id, cookie, x->source, &x->issued)) < 0)
         return rc;
-    rc = audit(db, x->s, cookie ? "signin.succeeded" : "token.issued", NULL, x->source);
+    rc = audit(db, x->s, cookie ? "signin.succeeded" : "token.issued",
+               x->s->rehashed ? "password_rehashed" : NULL, x->source);
     return rc < 0 ? rc : 1;
 }
 
@@ -256,6 +264,7 @@ static enum MHD_Result start_signin(struct request *req, bool token)
         return MHD_NO;
     }
     s->token = token;
+    s->params = argon2_params_configured(config_current());
     snprintf(s->code, sizeof s->code, "%s", in.institution_code);
     snprintf(s->user_id, sizeof s->user_id, "%s", in.user_id);
     struct db *db = db_thread();

@@ -69,10 +69,10 @@ int store_signin_failed(struct db *db, const char *code, const char *user_id, in
 }
 
 int store_signin_succeeded(struct db *db, const char *code, const char *user_id,
-                           const char *checked_hash)
+                           const char *checked_hash, const char *rehashed)
 {
-    const char *p[] = {code, user_id, checked_hash};
-    return db_exec_command(db, STMT_SIGNIN_SUCCEEDED, 3, p);
+    const char *p[] = {code, user_id, checked_hash, rehashed};
+    return db_exec_command(db, STMT_SIGNIN_SUCCEEDED, 4, p);
 }
 
 int store_session_insert(struct db *db, const char *code, const char *digest, const char *user_id,

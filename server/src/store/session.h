@@ -29,10 +29,12 @@ int store_attempts_release(struct db *db, const char *code, const char *user_id,
 /* After a wrong password: locks the account when its attempts are used up (*now_locked). */
 int store_signin_failed(struct db *db, const char *code, const char *user_id, int threshold,
                         bool *now_locked);
-/* Gives the attempts back; DB_NONE when the account got locked meanwhile or its password is
- * no longer `checked_hash` (changed while this sign-in was being checked). */
+/* Gives the attempts back and, when `rehashed` is not NULL, stores it in place of
+ * `checked_hash` (same password, current argon2id parameters; its set-at time is kept).
+ * DB_NONE when the account got locked meanwhile or its password is no longer `checked_hash`
+ * (changed while this sign-in was being checked). */
 int store_signin_succeeded(struct db *db, const char *code, const char *user_id,
-                           const char *checked_hash);
+                           const char *checked_hash, const char *rehashed);
 /* Writes the ISO expiry into expires (at least 21 bytes). */
 int store_session_insert(struct db *db, const char *code, const char *digest, const char *user_id,
                          bool cookie, const char *csrf_digest, int lifetime_seconds,

@@ -71,10 +71,11 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
                             3},
     /* No row: locked meanwhile, or the password changed since it was checked. */
     [STMT_SIGNIN_SUCCEEDED] = {"signin_succeeded",
-                               "UPDATE accounts SET failed_logins = 0, last_login_at = now() "
+                               "UPDATE accounts SET failed_logins = 0, last_login_at = now(), "
+                               "password_hash = COALESCE($4, password_hash) "
                                "WHERE institution_code = $1 AND user_id = $2 "
                                "AND locked_at IS NULL AND password_hash = $3 RETURNING user_id",
-                               3},
+                               4},
     /* A correct password that did not lead to a sign-in gives its attempt back. */
     [STMT_ATTEMPTS_RELEASE] = {"attempts_release",
                                "UPDATE accounts SET failed_logins = 0 "

@@ -27,6 +27,8 @@ struct config {
     int lockout_threshold;
     int initial_password_days;
     int password_expiry_days;
+    int password_hash_passes;
+    long password_hash_memory;
     int hash_threads;
     int hash_queue_limit;
     int db_retry_limit;

@@ -5,10 +5,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/config.h"
 #include "util/secret.h"
 
 const struct argon2_params argon2_params_default = {crypto_pwhash_OPSLIMIT_INTERACTIVE,
                                                     crypto_pwhash_MEMLIMIT_INTERACTIVE};
+
+struct argon2_params argon2_params_configured(const struct config *c)
+{
+    return (struct argon2_params){(unsigned long long)c->password_hash_passes,
+                                  (size_t)c->password_hash_memory};
+}
 
 int password_hash_init(void)
 {

@@ -16,6 +16,10 @@ struct argon2_params {
 /* libsodium's interactive level: 2 passes over 64 MiB. */
 extern const struct argon2_params argon2_params_default;
 
+struct config;
+/* The parameters the configuration asks for (password_hash_passes, password_hash_memory). */
+struct argon2_params argon2_params_configured(const struct config *c);
+
 /* Once per process, before any other call (wraps sodium_init). 0 on success. */
 int password_hash_init(void);
 /* '$argon2id$v=19$m=…,t=…,p=1$salt$hash'; malloc'd, NULL on failure (out of memory). */
