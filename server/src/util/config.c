@@ -73,8 +73,8 @@ static const struct config_key keys[] = {
     {"password_hash_passes", KEY_INT, OFF(password_hash_passes), "2", 1, 16, NULL, true,
      "argon2id passes (t) for chosen passwords. Stored hashes carry their own parameters; a "
      "hash made with others is redone at the account's next successful sign-in."},
-    {"password_hash_memory", KEY_SIZE, OFF(password_hash_memory), "67108864", 8388608,
-     1073741824, NULL, true,
+    {"password_hash_memory", KEY_SIZE, OFF(password_hash_memory), "67108864", 8388608, 1073741824,
+     NULL, true,
      "argon2id memory in bytes for chosen passwords (every hashing worker may use this much)."},
     {"hash_threads", KEY_INT, OFF(hash_threads), "0", 0, 64, NULL, false,
      "Worker threads for password hashing and other blocking work; 0 = one per CPU core."},
