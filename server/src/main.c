@@ -13,6 +13,7 @@
 #include "api/routes.h"
 #include "http/server.h"
 #include "http/static.h"
+#include "render/pdf.h"
 #include "store/db.h"
 #include "store/migrations.h"
 #include "util/config.h"
@@ -211,6 +212,12 @@ int main(int argc, char **argv)
         log_msg(LOG_WARN, "static_dir %s is not a readable directory; / answers 404",
                 c->static_dir);
 
+    if (!pdf_fonts_available())
+        log_msg(LOG_WARN,
+                "font %s is not installed (Debian: fonts-ipaexfont-gothic); PDF "
+                "sheets will show no Japanese text",
+                PDF_FONT_JA);
+
     struct http_server_options ho = {
         .routes = api_routes,
         .nroutes = api_routes_count,
@@ -248,6 +255,7 @@ int main(int argc, char **argv)
         break;
     }
     drain_and_stop(&sigs);
+    pdf_shutdown();
     static_shutdown();
     log_msg(LOG_NOTICE, "stopped");
     config_shutdown();

@@ -8,6 +8,7 @@ let pg;
 let db;
 let srv;
 const callers = {}; // kind → request helper
+let targetPassword; // the initial password of the general account 'target'
 
 function createInstitution(code, kind) {
   const r = onshictl(['--json', 'institution', 'create', '--code', code, '--name', '権限表試験',
@@ -49,7 +50,9 @@ before(async () => {
   for (const [role, id] of [['general', 'gen01'], ['medical_viewer', 'view01'], ['webapi', 'A0001'], ['linked_app', 'R0001'], ['face_reader', 'F0001'], ['general', 'target']]) {
     const made = await callers.admin('POST', '/api/v1/accounts', person(role, id));
     assert.equal(made.status, 201, id);
-    if (id !== 'target') callers[role] = await session('1314000001', id, (await made.json()).initial_password);
+    const { initial_password: pw } = await made.json();
+    if (id === 'target') targetPassword = pw;
+    else callers[role] = await session('1314000001', id, pw);
   }
   const bmaster = await session('1314000002', b.master.user_id, b.master.initial_password);
   const bpw = (await (await bmaster('POST', '/api/v1/accounts', person('admin', 'kanri01'))).json()).initial_password;
@@ -74,6 +77,7 @@ const TABLE = [
   ['POST', '/api/v1/accounts', () => person('general', `mx${++seq}`), { master: 403, master_reset: 403, admin: 201, admin_of_other_institution: 201 }, 403],
   ['POST', '/api/v1/accounts/nobody/password-reset', null, { master: 404, master_reset: 404, admin: 404, admin_of_other_institution: 404 }, 403],
   ['GET', '/api/v1/audit-events', null, { admin: 200, admin_of_other_institution: 200 }, 403],
+  ['POST', '/api/v1/account-sheets', () => ({ user_id: 'target', initial_password: targetPassword }), { master: 404, master_reset: 404, admin: 200, admin_of_other_institution: 404 }, 403],
 ];
 
 for (const [method, path, body, expected, otherwise] of TABLE) {

@@ -267,18 +267,15 @@ enum MHD_Result api_account_list(struct request *req)
                                       (json_int_t)total, "page", page, "per_page", per_page));
 }
 
-/* The account at {user_id} if the caller may act on it (`allowed` says how); otherwise the
- * reply (404 for anything not allowed, absent, deleted or of another tenant) was queued and
- * *reply holds its result. */
-static bool load_target(struct request *req, bool (*allowed)(enum role, enum role),
-                        struct account_row *row, enum MHD_Result *reply)
+bool accounts_load_target(struct request *req, const char *user_id,
+                          bool (*allowed)(enum role, enum role), struct account_row *row,
+                          enum MHD_Result *reply)
 {
     enum role me, target;
     struct account_policy policy = current_policy();
     struct db *db = db_thread();
-    int rc = db ? store_account_get(db, req->principal.institution, request_param(req, "user_id"),
-                                    &policy, row)
-                : DB_SOFT;
+    int rc =
+        db ? store_account_get(db, req->principal.institution, user_id, &policy, row) : DB_SOFT;
     if (rc < 0) {
         *reply = reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
         return false;
@@ -336,7 +333,7 @@ enum MHD_Result api_account_update(struct request *req)
         return reply_error(req, err.code, err.field);
     struct account_row row;
     enum MHD_Result ret;
-    if (!load_target(req, role_manages, &row, &ret))
+    if (!accounts_load_target(req, request_param(req, "user_id"), role_manages, &row, &ret))
         return ret;
     struct date ds, de;
     date_parse(in.start_date ? in.start_date : row.start_date, &ds);
@@ -419,7 +416,7 @@ enum MHD_Result api_account_delete(struct request *req)
 {
     struct account_row row;
     enum MHD_Result ret;
-    if (!load_target(req, role_manages, &row, &ret))
+    if (!accounts_load_target(req, request_param(req, "user_id"), role_manages, &row, &ret))
         return ret;
     struct simple_change x = {.req = req, .user_id = row.user_id};
     struct db *db = db_thread();
@@ -454,7 +451,8 @@ enum MHD_Result api_account_password_reset(struct request *req)
 {
     struct account_row row;
     enum MHD_Result ret;
-    if (!load_target(req, role_initialises_password, &row, &ret))
+    if (!accounts_load_target(req, request_param(req, "user_id"), role_initialises_password, &row,
+                              &ret))
         return ret;
     char password[INITIAL_PASSWORD_LEN + 1];
     char *hash = NULL;

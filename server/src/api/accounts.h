@@ -2,7 +2,11 @@
 #ifndef ONSHI_API_ACCOUNTS_H
 #define ONSHI_API_ACCOUNTS_H
 
+#include <stdbool.h>
+
+#include "core/account.h"
 #include "http/request.h"
+#include "store/account.h"
 
 enum MHD_Result api_account_create(struct request *req);
 enum MHD_Result api_account_get(struct request *req);
@@ -15,5 +19,13 @@ enum MHD_Result api_account_list(struct request *req);
 enum MHD_Result api_account_update(struct request *req);
 enum MHD_Result api_account_delete(struct request *req);
 enum MHD_Result api_account_password_reset(struct request *req);
+
+/* The account `user_id` of the caller's institution if the caller may act on it (`allowed`
+ * says how): true with *row filled (free with account_row_free). Otherwise the reply (404
+ * for anything not allowed, absent, deleted or of another tenant) was queued and *reply
+ * holds its result. */
+bool accounts_load_target(struct request *req, const char *user_id,
+                          bool (*allowed)(enum role, enum role), struct account_row *row,
+                          enum MHD_Result *reply);
 
 #endif

@@ -1,5 +1,6 @@
 #include "api/routes.h"
 
+#include "api/account_sheet.h"
 #include "api/accounts.h"
 #include "api/audit.h"
 #include "api/ops.h"
@@ -26,6 +27,7 @@ const struct route api_routes[] = {
     {"GET", "/api/v1/audit-events", api_audit_list, 0, "audit"},
     {"POST", "/api/v1/accounts/{user_id}/password-reset", api_account_password_reset, 0,
      "accounts"},
+    {"POST", "/api/v1/account-sheets", api_account_sheet_create, ROUTE_JSON, "accounts"},
     {"GET", "/{*path}", api_static, ROUTE_PUBLIC | ROUTE_FALLBACK, NULL},
 };
 const size_t api_routes_count = sizeof api_routes / sizeof api_routes[0];

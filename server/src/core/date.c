@@ -1,6 +1,7 @@
 #include "core/date.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 static bool is_leap(int y)
@@ -47,4 +48,36 @@ int date_compare(const struct date *a, const struct date *b)
     if (a->day != b->day)
         return a->day < b->day ? -1 : 1;
     return 0;
+}
+
+bool time_jst_text(time_t t, char *out, size_t len)
+{
+    time_t jst = t + 9 * 3600;
+    struct tm tm;
+    if (!gmtime_r(&jst, &tm))
+        return false;
+    int n = snprintf(out, len, "%d年%d月%d日 %02d時%02d分", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min);
+    return n > 0 && (size_t)n < len;
+}
+
+bool timestamp_parse_utc(const char *s, time_t *out)
+{
+    struct date d;
+    char day[11];
+    if (strlen(s) != 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z')
+        return false;
+    memcpy(day, s, 10);
+    day[10] = '\0';
+    int h = digits(s + 11, 2), m = digits(s + 14, 2), sec = digits(s + 17, 2);
+    if (!date_parse(day, &d) || h < 0 || h > 23 || m < 0 || m > 59 || sec < 0 || sec > 59)
+        return false;
+    struct tm tm = {.tm_year = d.year - 1900,
+                    .tm_mon = d.month - 1,
+                    .tm_mday = d.day,
+                    .tm_hour = h,
+                    .tm_min = m,
+                    .tm_sec = sec};
+    *out = timegm(&tm);
+    return true;
 }

@@ -3,6 +3,8 @@
 #define ONSHI_DATE_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
 
 struct date {
     int year, month, day;
@@ -12,5 +14,11 @@ struct date {
 bool date_parse(const char *s, struct date *out);
 /* Negative, zero or positive like strcmp. */
 int date_compare(const struct date *a, const struct date *b);
+
+/* A moment as people in Japan read it: "2026年12月24日 18時15分" (Japan Standard Time, which
+ * has no daylight saving). False if `len` is too small. */
+bool time_jst_text(time_t t, char *out, size_t len);
+/* Parses the API's UTC timestamps, exactly "YYYY-MM-DDTHH:MM:SSZ". */
+bool timestamp_parse_utc(const char *s, time_t *out);
 
 #endif
