@@ -17,6 +17,7 @@
 #include "store/db.h"
 #include "store/migrations.h"
 #include "util/config.h"
+#include "util/hash_pool.h"
 #include "util/log.h"
 #include "util/password_hash.h"
 
@@ -125,6 +126,9 @@ static void drain_and_stop(const sigset_t *sigs)
 
 int main(int argc, char **argv)
 {
+    /* onshid re-executed as its own password hashing helper (util/hash_pool.h). */
+    if (argc == 3 && strcmp(argv[1], "--hash-worker") == 0)
+        return password_hash_worker_main(atoi(argv[2]));
     const char *config_path = NULL;
     bool check_only = false;
     static const struct option longopts[] = {
@@ -184,9 +188,6 @@ int main(int argc, char **argv)
         config_free(&cfg);
         return EXIT_CONFIG;
     }
-    /* Builds the dummy hash now, so the first unknown-ID sign-in is not slower than others. */
-    struct argon2_params params = argon2_params_configured(&cfg);
-    password_verify_dummy(&params);
     config_publish(&cfg);
     const struct config *c = config_current();
     apply_log_level(c);
@@ -218,6 +219,15 @@ int main(int argc, char **argv)
                 "sheets will show no Japanese text",
                 PDF_FONT_JA);
 
+    int workers = c->hash_threads ? c->hash_threads : cpu_count();
+    hash_pool_start("/proc/self/exe", workers);
+    /* Builds the dummy hash now (in the helper, through the first workers' channel, before
+     * that worker exists), so the first unknown-ID sign-in is not slower than others. */
+    hash_pool_attach(0);
+    struct argon2_params params = argon2_params_configured(c);
+    password_verify_dummy(&params);
+    hash_pool_attach(-1);
+
     struct http_server_options ho = {
         .routes = api_routes,
         .nroutes = api_routes_count,
@@ -227,12 +237,14 @@ int main(int argc, char **argv)
         .connection_limit = c->connection_limit,
         .connection_timeout = c->connection_timeout,
         .connection_memory_limit = c->connection_memory_limit,
-        .defer_threads = c->hash_threads ? c->hash_threads : cpu_count(),
+        .defer_threads = workers,
         .defer_queue_limit = c->hash_queue_limit,
         .authenticate = api_authenticate,
     };
     if (http_server_start(&ho, err, sizeof err) != 0) {
         log_msg(LOG_ERROR, "%s", err);
+        hash_pool_stop();
+        pdf_shutdown();
         static_shutdown();
         config_shutdown();
         return EXIT_LISTEN;
@@ -255,6 +267,7 @@ int main(int argc, char **argv)
         break;
     }
     drain_and_stop(&sigs);
+    hash_pool_stop();
     pdf_shutdown();
     static_shutdown();
     log_msg(LOG_NOTICE, "stopped");

@@ -6,56 +6,22 @@
 //                          http_threads: one per core, each with one database connection)
 //   BENCH_SECONDS (5)      duration of one measurement
 //   BENCH_ROUNDS (3)       wrk/pgbench pairs; the medians are reported
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startPostgres, startOnshid, REPO } from '../support/harness.mjs';
+import { intEnv, median, wrk, pgbench } from '../support/bench.mjs';
 
-const run = promisify(execFile);
 const TARGET = 0.6;
-
-function intEnv(name, def, min, max) {
-  const v = process.env[name] ?? String(def);
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer in ${min}..${max} (got '${v}')`);
-  return n;
-}
 const C = intEnv('BENCH_CONNECTIONS', 4, 1, 64);
 const SECS = intEnv('BENCH_SECONDS', 5, 1, 600);
 const ROUNDS = intEnv('BENCH_ROUNDS', 3, 1, 50);
-const THREADS = Math.min(2, C); // wrk -t and pgbench -j must not exceed the connections
 
 // The SQL is read from the source, so pgbench always runs exactly what /readyz runs.
 const stmts = fs.readFileSync(path.join(REPO, 'server/src/store/statements.c'), 'utf8');
 const m = /\[STMT_SCHEMA_VERSION\]\s*=\s*\{\s*"[^"]*",\s*"([^"]*)"/.exec(stmts);
 if (!m) throw new Error('STMT_SCHEMA_VERSION not found in statements.c');
 const SQL = `${m[1]};`;
-
-async function wrk(url, secs) {
-  const { stdout } = await run('wrk', [`-t${THREADS}`, `-c${C}`, `-d${secs}s`, '--latency', url], { timeout: (secs + 30) * 1000 });
-  const rps = /Requests\/sec:\s+([\d.]+)/.exec(stdout);
-  if (!rps) throw new Error(`no Requests/sec in wrk output:\n${stdout}`);
-  // wrk prints these lines only when non-zero.
-  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? 0);
-  const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
-  const sockErrors = sock ? sock.slice(1).reduce((a, b) => a + Number(b), 0) : 0;
-  const p99 = /^\s+99%\s+(\S+)/m.exec(stdout)?.[1] ?? '?';
-  return { rps: Number(rps[1]), non2xx, sockErrors, p99 };
-}
-
-async function pgbench(conninfo, file, secs) {
-  // As root this connects as user=postgres from the conninfo (trust auth over the socket).
-  const { stdout } = await run('pgbench', ['-n', '-c', String(C), '-j', String(THREADS), '-T', String(secs),
-    '-M', 'prepared', '-f', file, conninfo], { timeout: (secs + 30) * 1000 });
-  const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(stdout);
-  if (!tps) throw new Error(`no tps line in pgbench output:\n${stdout}`);
-  const failed = Number(/number of failed transactions: (\d+)/.exec(stdout)?.[1] ?? 0);
-  return { tps: Number(tps[1]), failed };
-}
-
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const h = s.length >> 1; return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2; };
 
 const pg = await startPostgres();
 const conninfo = pg.conninfo(pg.migratedDatabase());
@@ -72,18 +38,18 @@ const problems = [];
 try {
   console.log(`# GET ${server.url} vs pgbench '${SQL}'  connections=${C} onshid_threads=${threads} seconds=${SECS} rounds=${ROUNDS} cpus=${os.cpus().length}`);
   // Warm-up: fills caches, plans and connections on both paths; results are discarded.
-  await wrk(server.url, 2);
-  await pgbench(conninfo, file, 2);
+  await wrk(server.url, { secs: 2, conns: C });
+  await pgbench(conninfo, file, { secs: 2, clients: C });
   console.log('round  onshid_rps  p99      non2xx  sock_err  pgbench_tps  failed  ratio');
   const rows = [];
   for (let r = 1; r <= ROUNDS; r++) { // alternate, so drift affects both sides alike
-    const w = await wrk(server.url, SECS);
-    const p = await pgbench(conninfo, file, SECS);
+    const w = await wrk(server.url, { secs: SECS, conns: C });
+    const p = await pgbench(conninfo, file, { secs: SECS, clients: C });
     rows.push({ w, p });
     if (w.non2xx) problems.push(`round ${r}: ${w.non2xx} non-2xx responses from onshid`);
     if (w.sockErrors) problems.push(`round ${r}: ${w.sockErrors} wrk socket errors`);
     if (p.failed) problems.push(`round ${r}: ${p.failed} failed pgbench transactions`);
-    console.log(`${String(r).padEnd(7)}${w.rps.toFixed(0).padStart(10)}  ${w.p99.padEnd(8)} ${String(w.non2xx).padStart(6)}  ` +
+    console.log(`${String(r).padEnd(7)}${w.rps.toFixed(0).padStart(10)}  ${(w.p99.toFixed(2) + 'ms').padEnd(8)} ${String(w.non2xx).padStart(6)}  ` +
       `${String(w.sockErrors).padStart(8)}  ${p.tps.toFixed(0).padStart(11)}  ${String(p.failed).padStart(6)}  ${(w.rps / p.tps).toFixed(2)}`);
   }
   const rps = median(rows.map((x) => x.w.rps));

@@ -2,9 +2,11 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "http/reply.h"
+#include "util/hash_pool.h"
 #include "util/log.h"
 
 struct deferred {
@@ -26,7 +28,8 @@ static int nworkers;
 
 static void *worker_main(void *arg)
 {
-    (void)arg;
+    /* Worker i hashes through channel i of the hashing helper (one channel per worker). */
+    hash_pool_attach((int)(intptr_t)arg);
     for (;;) {
         pthread_mutex_lock(&lock);
         while (!head && !stopping)
@@ -55,7 +58,8 @@ int defer_pool_start(int threads, int queue_limit)
     limit = queue_limit;
     stopping = false;
     for (nworkers = 0; nworkers < threads; nworkers++)
-        if (pthread_create(&workers[nworkers], NULL, worker_main, NULL) != 0) {
+        if (pthread_create(&workers[nworkers], NULL, worker_main, (void *)(intptr_t)nworkers) !=
+            0) {
             defer_pool_stop();
             return -1;
         }

@@ -77,7 +77,8 @@ static const struct config_key keys[] = {
      NULL, true,
      "argon2id memory in bytes for chosen passwords (every hashing worker may use this much)."},
     {"hash_threads", KEY_INT, OFF(hash_threads), "0", 0, 64, NULL, false,
-     "Worker threads for password hashing and other blocking work; 0 = one per CPU core."},
+     "Workers for password hashing (each with a thread in the onshid-hash helper process) and "
+     "other blocking work such as PDF drawing; 0 = one per CPU core."},
     {"hash_queue_limit", KEY_INT, OFF(hash_queue_limit), "256", 1, 100000, NULL, false,
      "Jobs that may wait for a hashing worker; beyond that requests get 503 server.busy."},
     {"db_retry_limit", KEY_INT, OFF(db_retry_limit), "3", 0, 20, NULL, true,

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "util/config.h"
+#include "util/hash_pool.h"
 #include "util/secret.h"
 
 const struct argon2_params argon2_params_default = {crypto_pwhash_OPSLIMIT_INTERACTIVE,
@@ -22,16 +23,58 @@ int password_hash_init(void)
     return sodium_init() < 0 ? -1 : 0;
 }
 
+/* Where the work happens: in the hashing helper (util/hash_pool.h) or, without one, here. */
+static void dummy_verify(const struct argon2_params *params);
+
+static void compute(struct hash_job *j)
+{
+    switch (j->op) {
+    case HASH_OP_VERIFY:
+        j->result = crypto_pwhash_str_verify(j->stored, j->password, strlen(j->password)) == 0;
+        break;
+    case HASH_OP_CHOSEN:
+        j->result =
+            crypto_pwhash_str_alg(j->out, j->password, strlen(j->password), j->params.opslimit,
+                                  j->params.memlimit, crypto_pwhash_ALG_ARGON2ID13) == 0
+                ? 0
+                : -1;
+        break;
+    case HASH_OP_DUMMY:
+        dummy_verify(&j->params);
+        j->result = 0;
+        break;
+    }
+}
+
+/* False when the texts do not fit a job (longer than any input onshid accepts). */
+static bool run(struct hash_job *j, const char *password, const char *stored)
+{
+    if ((password && strlen(password) >= sizeof j->password) ||
+        (stored && strlen(stored) >= sizeof j->stored))
+        return false;
+    if (password)
+        memcpy(j->password, password, strlen(password) + 1);
+    if (stored)
+        memcpy(j->stored, stored, strlen(stored) + 1);
+    if (!hash_pool_run(j))
+        compute(j);
+    return true;
+}
+
+int password_hash_worker_main(int workers)
+{
+    if (sodium_init() < 0)
+        return 1;
+    return hash_pool_serve(workers, compute);
+}
+
 char *password_hash_chosen(const char *password, const struct argon2_params *params)
 {
-    char *out = malloc(crypto_pwhash_STRBYTES);
-    if (!out)
-        return NULL;
-    if (crypto_pwhash_str_alg(out, password, strlen(password), params->opslimit, params->memlimit,
-                              crypto_pwhash_ALG_ARGON2ID13) != 0) {
-        free(out);
-        return NULL;
-    }
+    struct hash_job j = {.op = HASH_OP_CHOSEN, .params = *params};
+    char *out = NULL;
+    if (run(&j, password, NULL) && j.result == 0)
+        out = strdup(j.out);
+    secret_wipe(&j, sizeof j);
     return out;
 }
 
@@ -43,9 +86,12 @@ bool password_hash_is_argon2id(const char *stored)
 
 bool password_verify(const char *password, const char *stored)
 {
-    if (password_hash_is_argon2id(stored))
-        return crypto_pwhash_str_verify(stored, password, strlen(password)) == 0;
-    return secret_verify_initial(password, stored);
+    if (!password_hash_is_argon2id(stored)) /* the fast form needs no helper */
+        return secret_verify_initial(password, stored);
+    struct hash_job j = {.op = HASH_OP_VERIFY};
+    bool ok = run(&j, password, stored) && j.result == 1;
+    secret_wipe(&j, sizeof j);
+    return ok;
 }
 
 bool password_needs_rehash(const char *stored, const struct argon2_params *params)
@@ -61,6 +107,12 @@ static char dummy[crypto_pwhash_STRBYTES];
 static struct argon2_params dummy_params;
 
 void password_verify_dummy(const struct argon2_params *params)
+{
+    struct hash_job j = {.op = HASH_OP_DUMMY, .params = *params};
+    run(&j, NULL, NULL);
+}
+
+static void dummy_verify(const struct argon2_params *params)
 {
     pthread_mutex_lock(&dummy_lock);
     if (!dummy[0] || dummy_params.opslimit != params->opslimit ||

@@ -22,6 +22,8 @@ struct argon2_params argon2_params_configured(const struct config *c);
 
 /* Once per process, before any other call (wraps sodium_init). 0 on success. */
 int password_hash_init(void);
+/* The main of `onshid --hash-worker N`: the hashing helper of util/hash_pool.h. */
+int password_hash_worker_main(int workers);
 /* '$argon2id$v=19$m=…,t=…,p=1$salt$hash'; malloc'd, NULL on failure (out of memory). */
 char *password_hash_chosen(const char *password, const struct argon2_params *params);
 /* True for an argon2id hash (as opposed to the fast initial-password form). */

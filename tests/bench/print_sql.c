@@ -1,0 +1,22 @@
+/* Prints the SQL of onshid's prepared statements by name (see store/statements.c), so that
+ * a benchmark's pgbench reference runs exactly what onshid runs.
+ * Usage: bench_print_sql NAME   → the statement's SQL on one line; exit 1 if unknown. */
+#include <stdio.h>
+#include <string.h>
+
+#include "store/statements.h"
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: bench_print_sql NAME\n");
+        return 2;
+    }
+    for (int i = 0; i < STMT__COUNT; i++)
+        if (strcmp(stmt_defs[i].name, argv[1]) == 0) {
+            printf("%s\n", stmt_defs[i].sql);
+            return 0;
+        }
+    fprintf(stderr, "bench_print_sql: no statement named %s\n", argv[1]);
+    return 1;
+}
