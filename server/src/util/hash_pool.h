@@ -1,9 +1,10 @@
-/* Password hashing in a helper process. argon2id maps and unmaps 64 MiB per hash; in
- * onshid's own address space that churn takes the kernel's per-process memory-map lock many
- * times a second, and HTTP threads that fault in a page wait behind it (measured: p99 of a
- * plain account read went from ~2 ms to ~100 ms under sign-in load). A separate process has
- * its own lock, so onshid starts one (itself, re-executed with --hash-worker) with one
- * thread per deferred-work worker, each talking to its worker over a socket pair.
+/* Password hashing in a helper process: onshid re-executed with --hash-worker, one thread
+ * per deferred-work worker, each talking to its worker over a socket pair. p99 of an account
+ * read while sign-ins saturate 2 cores (tests/bench/account_get_under_signin.mjs; idle about
+ * 1.2 ms): hashing threads inside onshid, 40-130 ms (argon2id maps and unmaps 64 MiB per
+ * hash, under the memory-map lock onshid's HTTP threads share); a helper in onshid's session,
+ * still 100-400 ms stalls (with autogroup the kernel divides CPU time between sessions before
+ * nice values count); a helper in a session of its own at nice 10, about 4 ms.
  * Without a helper (onshictl, unit tests, or after the helper died) jobs run in the calling
  * thread. */
 #ifndef ONSHI_HASH_POOL_H
