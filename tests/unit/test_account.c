@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/account.h"
+#include "core/account_draft.h"
 #include "core/password_policy.h"
 
 static void assert_id_ok(const char *id, enum role r, enum institution_kind k)
@@ -268,6 +269,52 @@ static void the_policy_limits_are_configurable(void **state)
     assert_true(password_policy_check(&strict, "Abcdefgh123!", "u1", &err));
 }
 
+static struct account_draft draft(enum role r, const char *id, const char *name, const char *kana,
+                                  const char *start, const char *end)
+{
+    struct account_draft d = {r, id, name, kana, {0}, {0}};
+    assert_true(date_parse(start, &d.start));
+    assert_true(date_parse(end, &d.end));
+    return d;
+}
+
+static void a_draft_reports_every_problem_in_field_order(void **state)
+{
+    (void)state;
+    struct account_names names;
+    struct account_problem p[ACCOUNT_MAX_PROBLEMS];
+    struct account_draft ok =
+        draft(ROLE_GENERAL, "ippan1", "ﾔﾏﾀﾞ ﾀﾛｳ", "ﾔﾏﾀﾞ ﾀﾛｳ", "2026-12-01", "9999-12-31");
+    assert_int_equal(account_draft_check(&ok, ROLE_ADMIN, KIND_MEDICAL, &names, p), 0);
+    assert_string_equal(names.name, "ヤマダ　タロウ");
+    account_names_free(&names);
+
+    struct account_draft bad =
+        draft(ROLE_ADMIN, "A01", "𠮷野", "やまだ", "2026-12-01", "2026-11-30");
+    int n = account_draft_check(&bad, ROLE_ADMIN, KIND_MEDICAL, &names, p);
+    assert_int_equal(n, 5);
+    assert_int_equal(p[0].code, ERR_ACCOUNT_ROLE_NOT_MANAGED);
+    assert_string_equal(p[1].field, "user_id");
+    assert_int_equal(p[1].code, ERR_ACCOUNT_USER_ID_RESERVED_PREFIX);
+    assert_int_equal(p[2].code, ERR_ACCOUNT_NAME_CHARSET);
+    assert_int_equal(p[3].code, ERR_ACCOUNT_NAME_KANA_CHARSET);
+    assert_int_equal(p[4].code, ERR_ACCOUNT_DATE_ORDER);
+    assert_null(names.name);
+}
+
+static void bulk_files_name_kinds_by_their_japanese_labels(void **state)
+{
+    (void)state;
+    enum role r;
+    assert_true(role_parse_label("一般利用者", &r));
+    assert_int_equal(r, ROLE_GENERAL);
+    assert_true(role_parse_label("顔認証付きカードリーダー用", &r));
+    assert_int_equal(r, ROLE_FACE_READER);
+    assert_true(role_parse_label("webapi", &r));
+    assert_false(role_parse_label("一般", &r));
+    assert_false(role_parse_label("", &r));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -286,6 +333,8 @@ int main(void)
         cmocka_unit_test(cp932_representability),
         cmocka_unit_test(chosen_passwords_follow_the_policy),
         cmocka_unit_test(the_policy_limits_are_configurable),
+        cmocka_unit_test(a_draft_reports_every_problem_in_field_order),
+        cmocka_unit_test(bulk_files_name_kinds_by_their_japanese_labels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

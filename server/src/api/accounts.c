@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/account.h"
+#include "core/account_draft.h"
 #include "core/date.h"
 #include "http/input.h"
 #include "http/query.h"
@@ -115,26 +116,18 @@ enum MHD_Result api_account_create(struct request *req)
         return reply_error(req, ERR_AUTH_FORBIDDEN, "role");
     if (!institution_kind_parse(req->principal.institution_kind, &kind))
         return reply_error(req, ERR_SERVER_INTERNAL, NULL);
-    enum err_code e;
-    if (!account_user_id_check(in.user_id, target, kind, &e))
-        return reply_error(req, e, "user_id");
     const char *end = in.end_date ? in.end_date : "9999-12-31";
-    struct date ds, de;
-    date_parse(in.start_date, &ds);
-    date_parse(end, &de);
-    if (date_compare(&de, &ds) < 0)
-        return reply_error(req, ERR_ACCOUNT_DATE_ORDER, "end_date");
-    char *name = account_name_normalise(in.name);
-    char *kana = account_name_normalise(in.name_kana);
+    struct account_draft draft = {target, in.user_id, in.name, in.name_kana, {0}, {0}};
+    date_parse(in.start_date, &draft.start);
+    date_parse(end, &draft.end);
+    struct account_names names;
+    struct account_problem problems[ACCOUNT_MAX_PROBLEMS];
+    /* The rules bulk registration applies too (core/account_draft.h); the first problem
+     * answers. */
+    if (account_draft_check(&draft, me, kind, &names, problems) > 0)
+        return reply_error(req, problems[0].code, problems[0].field);
+    char *name = names.name, *kana = names.name_kana;
     enum MHD_Result ret;
-    if (!name || !account_name_check(name, &e)) {
-        ret = reply_error(req, name ? e : ERR_ACCOUNT_NAME_CHARSET, "name");
-        goto out;
-    }
-    if (!kana || !account_name_kana_check(kana, &e)) {
-        ret = reply_error(req, kana ? e : ERR_ACCOUNT_NAME_KANA_CHARSET, "name_kana");
-        goto out;
-    }
     /* A server-generated initial password: ≥96 random bits, so the fast hash suffices and
      * no hashing worker is needed (util/secret.h). */
     char password[INITIAL_PASSWORD_LEN + 1];
