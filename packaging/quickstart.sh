@@ -63,6 +63,10 @@ psql -X -q -d "host=$sock user=$pg_user dbname=postgres" -tAc \
   psql -X -q -d "host=$sock user=$pg_user dbname=postgres" -c "CREATE DATABASE onshi"
 ./build/onshictl migrate
 
+# Bulk registration results hold initial passwords and are stored encrypted with this key.
+key_file=$local_dir/result.key
+[ -s "$key_file" ] || (umask 077 && openssl rand -hex 32 >"$key_file")
+
 # The initial passwords are printed only when the demo is created; keep them for later runs.
 creds=$local_dir/demo-credentials.txt
 demo=$(./build/onshictl demo)
@@ -80,6 +84,7 @@ Press Ctrl-C to stop.
 
 EOF
 ONSHI_PORT=$port ONSHI_ENVIRONMENT=verification ONSHI_STATIC_DIR=$repo/build/webui \
+  ONSHI_RESULT_KEY_FILE="$key_file" \
   ONSHI_PUBLIC_BASE_URL="http://localhost:$port" ./build/onshid &
 onshid_pid=$!
 stopping=false

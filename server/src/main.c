@@ -13,6 +13,7 @@
 #include "api/routes.h"
 #include "http/server.h"
 #include "http/static.h"
+#include "jobs/bulk_worker.h"
 #include "render/pdf.h"
 #include "store/db.h"
 #include "store/migrations.h"
@@ -20,6 +21,7 @@
 #include "util/hash_pool.h"
 #include "util/log.h"
 #include "util/password_hash.h"
+#include "util/sealed.h"
 
 #ifndef ONSHI_VERSION
 #define ONSHI_VERSION "dev"
@@ -209,6 +211,18 @@ int main(int argc, char **argv)
     }
     struct db_options dbo = {c->database_url, c->db_connect_timeout, true};
     db_thread_configure(&dbo);
+    if (c->result_key_file[0] && sealed_key_load(c->result_key_file, err, sizeof err) != 0) {
+        log_msg(LOG_ERROR, "%s", err);
+        config_shutdown();
+        return EXIT_CONFIG;
+    }
+    if (!c->result_key_file[0])
+        log_msg(LOG_WARN, "result_key_file is not set: bulk registration is unavailable");
+    if (bulk_worker_start(&dbo) != 0) {
+        log_msg(LOG_ERROR, "cannot start the bulk registration worker");
+        config_shutdown();
+        return EXIT_CONFIG;
+    }
     if (static_init(c->static_dir) != 0)
         log_msg(LOG_WARN, "static_dir %s is not a readable directory; / answers 404",
                 c->static_dir);
@@ -243,6 +257,7 @@ int main(int argc, char **argv)
     };
     if (http_server_start(&ho, err, sizeof err) != 0) {
         log_msg(LOG_ERROR, "%s", err);
+        bulk_worker_stop();
         hash_pool_stop();
         pdf_shutdown();
         static_shutdown();
@@ -267,7 +282,9 @@ int main(int argc, char **argv)
         break;
     }
     drain_and_stop(&sigs);
+    bulk_worker_stop();
     hash_pool_stop();
+    sealed_key_forget();
     pdf_shutdown();
     static_shutdown();
     log_msg(LOG_NOTICE, "stopped");

@@ -3,6 +3,7 @@
 // the real onshid on a free port. Everything started here is stopped when the test file
 // ends, and killed on process exit even when a test failed or threw.
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -136,10 +137,23 @@ export function runOnshidToExit(args, env, timeoutMs = 30000) {
 }
 
 // Starts onshid on a free port and waits for its "listening" log line.
+// One AES-256 key file per test process, for bulk registration results (result_key_file).
+let keyFile;
+export function resultKeyFile() {
+  if (!keyFile) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onshi-key-'));
+    keyFile = path.join(dir, 'result.key');
+    fs.writeFileSync(keyFile, `${crypto.randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+    cleanups.add(() => fs.rmSync(dir, { recursive: true, force: true }));
+  }
+  return keyFile;
+}
+
 export function startOnshid({ database, env = {}, args = [] } = {}) {
   return new Promise((resolve, reject) => {
     const fullEnv = {
       ONSHI_PORT: '0',
+      ONSHI_RESULT_KEY_FILE: resultKeyFile(),
       ONSHI_STATIC_DIR: WEBUI,
       ONSHI_HTTP_THREADS: '2',
       ONSHI_ENVIRONMENT: 'verification',

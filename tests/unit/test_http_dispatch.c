@@ -82,12 +82,12 @@ static enum MHD_Result slow(struct request *req)
 }
 
 static const struct route routes[] = {
-    {"GET", "/slow", slow, ROUTE_PUBLIC, NULL},
-    {"POST", "/echo", echo, ROUTE_PUBLIC | ROUTE_JSON, NULL},
-    {"GET", "/items/{id}", item, ROUTE_PUBLIC, NULL},
-    {"DELETE", "/items/{id}", item, ROUTE_PUBLIC, NULL},
-    {"GET", "/private", item, 0, "anything"},
-    {"POST", "/private", echo, ROUTE_JSON, "anything"},
+    {"GET", "/slow", slow, ROUTE_PUBLIC, NULL, NULL},
+    {"POST", "/echo", echo, ROUTE_PUBLIC | ROUTE_JSON, NULL, NULL},
+    {"GET", "/items/{id}", item, ROUTE_PUBLIC, NULL, NULL},
+    {"DELETE", "/items/{id}", item, ROUTE_PUBLIC, NULL, NULL},
+    {"GET", "/private", item, 0, "anything", NULL},
+    {"POST", "/private", echo, ROUTE_JSON, "anything", NULL},
 };
 
 struct reply {

@@ -69,8 +69,9 @@ bool role_initialises_password(enum role manager, enum role target)
     return (manager == ROLE_MASTER_RESET && target == ROLE_MASTER) || role_manages(manager, target);
 }
 
-static const char *const caps_manager[] = {"session", "accounts", NULL};
-static const char *const caps_admin[] = {"session", "accounts", "audit", NULL};
+static const char *const caps_master[] = {"session", "accounts", "bulk", NULL};
+static const char *const caps_master_reset[] = {"session", "accounts", NULL};
+static const char *const caps_admin[] = {"session", "accounts", "bulk", "audit", NULL};
 static const char *const caps_user[] = {"session", NULL};
 
 const char *const *role_capabilities(enum role r)
@@ -79,8 +80,9 @@ const char *const *role_capabilities(enum role r)
     case ROLE_ADMIN:
         return caps_admin;
     case ROLE_MASTER:
+        return caps_master;
     case ROLE_MASTER_RESET:
-        return caps_manager;
+        return caps_master_reset;
     default:
         return caps_user;
     }
@@ -97,15 +99,17 @@ bool role_has_capability(enum role r, const char *capability)
 bool capability_open_before_start(const char *capability)
 {
     return strcmp(capability, "session") == 0 || strcmp(capability, "accounts") == 0 ||
-           strcmp(capability, "settings") == 0;
+           strcmp(capability, "bulk") == 0 || strcmp(capability, "settings") == 0;
 }
 
 const char *capability_label(const char *capability)
 {
     static const struct {
         const char *id, *label;
-    } labels[] = {
-        {"session", "パスワード変更"}, {"accounts", "アカウント管理"}, {"audit", "操作履歴"}};
+    } labels[] = {{"session", "パスワード変更"},
+                  {"accounts", "アカウント管理"},
+                  {"bulk", "アカウント一括登録"},
+                  {"audit", "操作履歴"}};
     for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
         if (strcmp(labels[i].id, capability) == 0)
             return labels[i].label;

@@ -50,11 +50,17 @@ int date_compare(const struct date *a, const struct date *b)
     return 0;
 }
 
+/* Japan Standard Time is UTC+9 all year. */
+static bool jst(time_t t, struct tm *tm)
+{
+    time_t shifted = t + 9 * 3600;
+    return gmtime_r(&shifted, tm) != NULL;
+}
+
 bool time_jst_text(time_t t, char *out, size_t len)
 {
-    time_t jst = t + 9 * 3600;
     struct tm tm;
-    if (!gmtime_r(&jst, &tm))
+    if (!jst(t, &tm))
         return false;
     int n = snprintf(out, len, "%d年%d月%d日 %02d時%02d分", tm.tm_year + 1900, tm.tm_mon + 1,
                      tm.tm_mday, tm.tm_hour, tm.tm_min);
@@ -80,4 +86,37 @@ bool timestamp_parse_utc(const char *s, time_t *out)
                     .tm_sec = sec};
     *out = timegm(&tm);
     return true;
+}
+
+bool date_parse_loose(const char *s, struct date *out)
+{
+    int part[3] = {0, 0, 0}, digits_in[3] = {0, 0, 0}, i = 0;
+    char sep = 0;
+    for (const char *p = s; *p; p++) {
+        if (isdigit((unsigned char)*p)) {
+            part[i] = part[i] * 10 + (*p - '0');
+            if (++digits_in[i] > (i == 0 ? 4 : 2))
+                return false;
+        } else if ((*p == '/' || *p == '-') && i < 2 && (!sep || *p == sep)) {
+            sep = *p;
+            i++;
+        } else {
+            return false;
+        }
+    }
+    if (i != 2 || digits_in[0] != 4 || !digits_in[1] || !digits_in[2])
+        return false;
+    char iso[11];
+    snprintf(iso, sizeof iso, "%04d-%02d-%02d", part[0], part[1], part[2]);
+    return date_parse(iso, out);
+}
+
+bool time_jst_slashed(time_t t, char *out, size_t len)
+{
+    struct tm tm;
+    if (!jst(t, &tm))
+        return false;
+    int n = snprintf(out, len, "%04d/%02d/%02d %02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min);
+    return n > 0 && (size_t)n < len;
 }

@@ -18,6 +18,11 @@ int date_compare(const struct date *a, const struct date *b);
 /* A moment as people in Japan read it: "2026年12月24日 18時15分" (Japan Standard Time, which
  * has no daylight saving). False if `len` is too small. */
 bool time_jst_text(time_t t, char *out, size_t len);
+/* A date as people write it in files: YYYY/M/D or YYYY-M-D (one or two digits for month
+ * and day, as spreadsheets re-save them). */
+bool date_parse_loose(const char *s, struct date *out);
+/* "2026/12/24 18:15" in Japan time. */
+bool time_jst_slashed(time_t t, char *out, size_t len);
 /* Parses the API's UTC timestamps, exactly "YYYY-MM-DDTHH:MM:SSZ". */
 bool timestamp_parse_utc(const char *s, time_t *out);
 

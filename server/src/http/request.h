@@ -22,12 +22,24 @@ enum route_flags {
     ROUTE_ANY_PASSWORD = 1 << 4, /* open even while the password must be changed */
 };
 
+/* A body read as it arrives instead of kept whole (ROUTE_UPLOAD routes that set one):
+ * `open` makes the state on the first chunk, after authentication; `chunk` gets every
+ * piece libmicrohttpd hands over (false: stop reading, the handler reports why); `close`
+ * releases the state after the reply. The handler finds the state in req->upload_state
+ * (NULL for an empty body). */
+struct upload_sink {
+    void *(*open)(struct request *req);
+    bool (*chunk)(void *state, const char *data, size_t len);
+    void (*close)(void *state);
+};
+
 struct route {
     const char *method;
     const char *pattern; /* literal segments, {name} for one segment, {*name} for the rest */
     route_handler handler;
     unsigned flags;
     const char *capability; /* checked by the authentication hook; NULL for public routes */
+    const struct upload_sink *upload;
 };
 
 enum { ROUTE_MAX_PARAMS = 4, ROUTE_MAX_PATH = 2048 };
@@ -59,6 +71,8 @@ struct request {
     const char *method;
     const char *path;
     struct strbuf body;
+    void *upload_state;  /* of route->upload */
+    bool upload_stopped; /* its chunk callback said stop */
     bool body_too_large;
     size_t body_seen; /* bytes of body received, kept or not */
     json_t *json;     /* the parsed body of ROUTE_JSON routes; owned by the request */

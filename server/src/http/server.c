@@ -171,6 +171,12 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
              * client is not worth waiting for and the connection is closed. */
             if (req->body_seen > 3 * limit)
                 return MHD_NO;
+        } else if (req->route->upload) {
+            const struct upload_sink *u = req->route->upload;
+            if (!req->upload_state && !(req->upload_state = u->open(req)))
+                return MHD_NO;
+            if (!req->upload_stopped && !u->chunk(req->upload_state, upload_data, n))
+                req->upload_stopped = true; /* the rest is read and dropped */
         } else if (req->route->flags & (ROUTE_JSON | ROUTE_UPLOAD)) {
             /* Only routes that read a body keep it; others drop it unread. */
             if (sb_try_append(&req->body, upload_data, n) != 0)
@@ -207,6 +213,8 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         log_event(LOG_INFO, "request", f);
     }
     defer_release(req);
+    if (req->upload_state)
+        req->route->upload->close(req->upload_state);
     json_decref(req->json);
     sb_free(&req->body);
     free(req);

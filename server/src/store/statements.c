@@ -207,4 +207,82 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
                                   "DELETE FROM sessions WHERE institution_code = $1 AND "
                                   "user_id = $2",
                                   2},
+
+    /* Bulk registration. A job is inserted only while none of the institution is active
+     * (the partial unique index settles two at the same instant). */
+    [STMT_BULK_INSERT] =
+        {"bulk_insert",
+         "INSERT INTO bulk_jobs (reception_number, institution_code, tier, uploaded_by, status, "
+         "row_count, failure, rows, finished_at) "
+         "SELECT to_char(now() AT TIME ZONE 'Asia/Tokyo', 'YYYYMMDDHH24MISSMS') || '_H' || "
+         "lpad((nextval('bulk_reception_seq') % 10000000)::text, 7, '0'), $1, $2, $3, $4, "
+         "$5::int, $6, $7::jsonb, CASE WHEN $4 = 'waiting' THEN NULL ELSE now() END "
+         "WHERE NOT EXISTS (SELECT 1 FROM bulk_jobs WHERE institution_code = $1 "
+         "AND status IN ('waiting', 'processing')) "
+         "RETURNING reception_number, " TS("received_at"),
+         7},
+    [STMT_BULK_NOTIFY] = {"bulk_notify", "SELECT pg_notify('onshi_bulk_jobs', $1)", 1},
+    /* The oldest waiting job, or one whose worker's lease ran out (its process died). */
+    [STMT_BULK_CLAIM] =
+        {"bulk_claim",
+         "UPDATE bulk_jobs j SET status = 'processing', lease_token = $1, "
+         "lease_until = now() + make_interval(secs => $2::int), attempts = attempts + 1 "
+         "FROM institutions i WHERE i.institution_code = j.institution_code "
+         "AND j.reception_number = (SELECT reception_number FROM bulk_jobs "
+         "WHERE status = 'waiting' OR (status = 'processing' AND lease_until < now()) "
+         "ORDER BY received_at FOR UPDATE SKIP LOCKED LIMIT 1) "
+         "RETURNING j.reception_number, j.institution_code, j.tier, j.uploaded_by, "
+         "j.rows::text, j.attempts, i.kind",
+         2},
+    /* In the registering transaction: the job is still this worker's. */
+    [STMT_BULK_HOLD] = {"bulk_hold",
+                        "SELECT 1 FROM bulk_jobs WHERE reception_number = $1 AND "
+                        "status = 'processing' AND lease_token = $2 FOR UPDATE",
+                        2},
+    /* IDs of the file already used in the institution, deleted ones included. */
+    [STMT_BULK_EXISTING] = {"bulk_existing",
+                            "SELECT user_id FROM accounts WHERE institution_code = $1 "
+                            "AND user_id = ANY ($2::text[])",
+                            2},
+    [STMT_BULK_REGISTER] = {"bulk_register",
+                            "INSERT INTO accounts (institution_code, user_id, role, name, "
+                            "name_kana, start_date, end_date, password_hash) "
+                            "SELECT $1, user_id, role, name, name_kana, start_date, end_date, "
+                            "password_hash FROM bulk_staging WHERE reception_number = $2 "
+                            "ON CONFLICT DO NOTHING RETURNING user_id",
+                            2},
+    [STMT_BULK_UNSTAGE] = {"bulk_unstage", "DELETE FROM bulk_staging WHERE reception_number = $1",
+                           1},
+    [STMT_BULK_FINISH] =
+        {"bulk_finish",
+         "UPDATE bulk_jobs SET status = $3, finished_at = now(), registered_count = $4::int, "
+         "duplicate_count = $5::int, error_count = $6::int, failure = $7, result = $8::bytea, "
+         "result_expires_at = CASE WHEN $8 IS NULL THEN NULL "
+         "ELSE now() + make_interval(days => $9::int) END, rows = NULL, lease_token = NULL, "
+         "lease_until = NULL WHERE reception_number = $1 AND lease_token = $2 "
+         "RETURNING reception_number",
+         9},
+    /* A worker that stops gives its job back. */
+    [STMT_BULK_RELEASE] = {"bulk_release",
+                           "UPDATE bulk_jobs SET status = 'waiting', lease_token = NULL, "
+                           "lease_until = NULL WHERE reception_number = $1 AND lease_token = $2",
+                           2},
+    [STMT_BULK_PURGE] = {"bulk_purge",
+                         "UPDATE bulk_jobs SET result = NULL, result_expires_at = NULL "
+                         "WHERE result_expires_at < now()",
+                         0},
+    /* The newest jobs of a tier (or one of them), as the result screen shows them. */
+    [STMT_BULK_LIST] = {"bulk_list",
+                        "SELECT reception_number, status, " TS("received_at") ", " TS(
+                            "finished_at") ", row_count, registered_count, duplicate_count, "
+                                           "error_count, failure, result IS NOT NULL "
+                                           "FROM bulk_jobs WHERE institution_code = $1 AND "
+                                           "tier = $2 AND ($3::text IS NULL OR "
+                                           "reception_number = $3) "
+                                           "ORDER BY received_at DESC LIMIT 3",
+                        3},
+    [STMT_BULK_RESULT] = {"bulk_result",
+                          "SELECT status, result FROM bulk_jobs WHERE institution_code = $1 "
+                          "AND tier = $2 AND reception_number = $3",
+                          3},
 };

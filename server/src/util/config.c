@@ -13,7 +13,7 @@
 #define ONSHI_DEFAULT_STATIC_DIR "/usr/share/onshi/webui"
 #endif
 
-enum key_type { KEY_STRING, KEY_INT, KEY_SIZE, KEY_ENUM, KEY_URL };
+enum key_type { KEY_STRING, KEY_OPTIONAL, KEY_INT, KEY_SIZE, KEY_ENUM, KEY_URL };
 
 struct config_key {
     const char *name;
@@ -81,6 +81,13 @@ static const struct config_key keys[] = {
      "other blocking work such as PDF drawing; 0 = one per CPU core."},
     {"hash_queue_limit", KEY_INT, OFF(hash_queue_limit), "256", 1, 100000, NULL, false,
      "Jobs that may wait for a hashing worker; beyond that requests get 503 server.busy."},
+    {"result_key_file", KEY_OPTIONAL, OFF(result_key_file), "", 0, 0, NULL, false,
+     "File with the 64 hex digits of the AES-256 key that encrypts bulk registration results "
+     "(they hold initial passwords): 'openssl rand -hex 32 > FILE'. Empty: bulk registration "
+     "is unavailable."},
+    {"bulk_lease_seconds", KEY_INT, OFF(bulk_lease_seconds), "120", 10, 3600, NULL, true,
+     "Seconds a worker holds a bulk job; a job left processing longer by a process that died "
+     "is taken over."},
     {"db_retry_limit", KEY_INT, OFF(db_retry_limit), "3", 0, 20, NULL, true,
      "Times a transaction is retried after a serialization failure, deadlock or lost connection."},
     {"db_connect_timeout", KEY_INT, OFF(db_connect_timeout), "5", 1, 300, NULL, false,
@@ -158,6 +165,8 @@ static int set_value(struct config *c, const struct config_key *k, const char *v
             snprintf(err, errlen, "%s: %s must not be empty", origin, k->name);
             return -1;
         }
+        break;
+    case KEY_OPTIONAL:
         break;
     }
     char *copy = strdup(value);
@@ -280,7 +289,8 @@ fail:
 
 static bool is_string_key(const struct config_key *k)
 {
-    return k->type == KEY_STRING || k->type == KEY_ENUM || k->type == KEY_URL;
+    return k->type == KEY_STRING || k->type == KEY_OPTIONAL || k->type == KEY_ENUM ||
+           k->type == KEY_URL;
 }
 
 void config_free(struct config *c)

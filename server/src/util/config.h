@@ -31,6 +31,8 @@ struct config {
     long password_hash_memory;
     int hash_threads;
     int hash_queue_limit;
+    char *result_key_file;
+    int bulk_lease_seconds;
     int db_retry_limit;
     int db_connect_timeout;
     int shutdown_grace;

@@ -1,0 +1,362 @@
+#include "api/bulk_jobs.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/bulk_file.h"
+#include "http/reply.h"
+#include "store/bulk.h"
+#include "store/db.h"
+#include "store/institution.h"
+#include "util/config.h"
+#include "util/sealed.h"
+
+enum { MAX_FILE_BYTES = 5 * 1024 * 1024, MAX_ROWS = 10000 };
+
+static const struct {
+    const char *id, *label;
+    bool downloadable;
+} statuses[] = {
+    {"waiting", "登録待ち", false},
+    {"processing", "登録中", false},
+    {"completed", "登録完了", true},
+    {"completed_with_duplicates", "登録完了(一部ID重複あり)", true},
+    {"failed_validation", "登録失敗(入力チェックエラー)", true},
+    {"failed_structure", "登録失敗(ファイル構造エラー)", false},
+    {"failed_system", "登録失敗(システムエラー)", false},
+};
+
+const char *bulk_status_label(const char *status)
+{
+    for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++)
+        if (strcmp(statuses[i].id, status) == 0)
+            return statuses[i].label;
+    return NULL;
+}
+
+static bool downloadable(const char *status)
+{
+    for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++)
+        if (strcmp(statuses[i].id, status) == 0)
+            return statuses[i].downloadable;
+    return false;
+}
+
+/* The master's jobs and the admins' jobs are listed apart (manual ch. 2 §6). */
+static const char *tier_of(const struct request *req)
+{
+    return strcmp(req->principal.role, "master") == 0 ? "master" : "admin";
+}
+
+/* --- the upload, read as it arrives -------------------------------------------------- */
+
+struct upload {
+    struct bulk_file *file;
+    struct MHD_PostProcessor *pp; /* multipart/form-data */
+    bool unsupported;             /* neither text/csv nor multipart/form-data */
+    bool form_broken;             /* multipart framing libmicrohttpd could not follow */
+    bool file_part;               /* a multipart part named "file" was seen */
+};
+
+static bool media_type_is(const char *ct, const char *type)
+{
+    size_t n = strlen(type);
+    return ct && strncasecmp(ct, type, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+static enum MHD_Result file_part(void *cls, enum MHD_ValueKind kind, const char *key,
+                                 const char *filename, const char *content_type,
+                                 const char *transfer_encoding, const char *data, uint64_t off,
+                                 size_t size)
+{
+    (void)kind;
+    (void)filename;
+    (void)content_type;
+    (void)transfer_encoding;
+    (void)off;
+    struct upload *u = cls;
+    if (strcmp(key, "file") != 0)
+        return MHD_YES; /* other form fields are ignored */
+    u->file_part = true;
+    return size == 0 || bulk_file_feed(u->file, data, size) ? MHD_YES : MHD_NO;
+}
+
+static void *upload_open(struct request *req)
+{
+    struct upload *u = calloc(1, sizeof *u);
+    if (!u || !(u->file = bulk_file_new(MAX_FILE_BYTES, MAX_ROWS))) {
+        free(u);
+        return NULL;
+    }
+    const char *ct =
+        MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    if (media_type_is(ct, "multipart/form-data")) {
+        /* libmicrohttpd parses the parts and hands the file's bytes over in pieces. */
+        if (!(u->pp = MHD_create_post_processor(req->conn, 16 * 1024, file_part, u)))
+            u->form_broken = true; /* e.g. no boundary */
+    } else if (!media_type_is(ct, "text/csv")) {
+        u->unsupported = true;
+    }
+    return u;
+}
+
+static bool upload_chunk(void *state, const char *data, size_t len)
+{
+    struct upload *u = state;
+    if (u->unsupported || u->form_broken)
+        return false;
+    if (!u->pp)
+        return bulk_file_feed(u->file, data, len);
+    if (MHD_post_process(u->pp, data, len) == MHD_YES)
+        return true;
+    if (bulk_file_error(u->file, NULL) == BULK_FILE_OK)
+        u->form_broken = true; /* the file itself was fine so far: the framing is not */
+    return false;
+}
+
+static void upload_close(void *state)
+{
+    struct upload *u = state;
+    if (u->pp)
+        MHD_destroy_post_processor(u->pp);
+    bulk_file_free(u->file);
+    free(u);
+}
+
+const struct upload_sink bulk_upload_sink = {upload_open, upload_chunk, upload_close};
+
+/* Why a file could not be read, as the uploader reads it. */
+static void structure_message(enum bulk_file_error e, int row, char *out, size_t len)
+{
+    switch (e) {
+    case BULK_FILE_TOO_MANY_ROWS:
+        snprintf(out, len, "データ行が%d行を超えています。", MAX_ROWS);
+        break;
+    case BULK_FILE_EMPTY:
+        snprintf(out, len, "見出し行の後にデータ行がありません。");
+        break;
+    case BULK_FILE_HEADER:
+        snprintf(out, len,
+                 "1行目が見出し行（権限区分,ユーザID,ユーザ名,ユーザ名（カナ）,利用開始年月日,"
+                 "利用終了年月日）ではありません。");
+        break;
+    case BULK_FILE_COLUMNS:
+        snprintf(out, len, "データ%d行目の項目数が6ではありません。", row);
+        break;
+    case BULK_FILE_ENCODING:
+        snprintf(out, len,
+                 "文字コードがUTF-8又はShift_JIS（CP932）ではありません（データ%d行目）。", row);
+        break;
+    case BULK_FILE_QUOTING:
+        snprintf(out, len, "データ%d行目のダブルクォーテーション（\"）の使い方が正しくありません。",
+                 row);
+        break;
+    default:
+        snprintf(out, len, "ファイルを読み込めませんでした。");
+    }
+}
+
+struct queued {
+    const struct request *req;
+    const char *status;
+    int rows;
+    const char *failure;
+    const char *rows_json;
+    char reception_number[32];
+    char received_at[32];
+};
+
+static int queue_tx(struct db *db, void *p)
+{
+    struct queued *q = p;
+    const struct principal *w = &q->req->principal;
+    int rc = store_bulk_insert(db, w->institution, tier_of(q->req), w->user_id, q->status, q->rows,
+                               q->failure, q->rows_json, q->reception_number, q->received_at);
+    if (rc <= 0)
+        return rc;
+    if (strcmp(q->status, "waiting") == 0 && (rc = store_bulk_notify(db, q->reception_number)) < 0)
+        return rc;
+    json_t *d = json_pack("{s:s, s:i}", "status", q->status, "rows", q->rows);
+    rc = store_audit_insert(db, w->institution, "account", w->user_id, "bulk.upload",
+                            q->reception_number, NULL, d);
+    json_decref(d);
+    return rc < 0 ? rc : 1;
+}
+
+static json_t *rows_json(const struct bulk_file *f)
+{
+    json_t *rows = json_array();
+    for (int i = 0; i < bulk_file_rows(f); i++) {
+        const char *const *r = bulk_file_row(f, i);
+        json_t *row = json_array();
+        for (int c = 0; c < BULK_COLUMNS; c++)
+            json_array_append_new(row, json_string(r[c]));
+        json_array_append_new(rows, row);
+    }
+    return rows;
+}
+
+enum MHD_Result api_bulk_create(struct request *req)
+{
+    if (!sealed_key_ready())
+        return reply_error(req, ERR_BULK_UNAVAILABLE, NULL);
+    struct upload *u = req->upload_state;
+    const char *ct =
+        MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    if ((u && u->unsupported) ||
+        (!u && !media_type_is(ct, "text/csv") && !media_type_is(ct, "multipart/form-data")))
+        return reply_error(req, ERR_REQUEST_UNSUPPORTED_MEDIA_TYPE, NULL);
+    if (u && u->form_broken)
+        return reply_error(req, ERR_BULK_FORM_INVALID, NULL);
+    if (u && u->pp && !u->file_part)
+        return reply_error(req, ERR_BULK_FILE_MISSING, "file");
+    if (!u && media_type_is(ct, "multipart/form-data"))
+        return reply_error(req, ERR_BULK_FILE_MISSING, "file");
+    struct bulk_file *empty = u ? NULL : bulk_file_new(MAX_FILE_BYTES, MAX_ROWS);
+    struct bulk_file *f = u ? u->file : empty;
+    if (!f)
+        return reply_error(req, ERR_SERVER_INTERNAL, NULL);
+    int row = 0;
+    bool ok =
+        (!req->upload_stopped || bulk_file_error(f, NULL) != BULK_FILE_OK) && bulk_file_finish(f);
+    enum bulk_file_error e = bulk_file_error(f, &row);
+    if (!ok && e == BULK_FILE_OK) { /* out of memory */
+        bulk_file_free(empty);
+        return reply_error(req, ERR_SERVER_INTERNAL, NULL);
+    }
+    if (e == BULK_FILE_TOO_LARGE) {
+        bulk_file_free(empty);
+        return reply_error(req, ERR_BULK_FILE_TOO_LARGE, "file");
+    }
+    char failure[256] = "";
+    if (!ok)
+        structure_message(e, row, failure, sizeof failure);
+    json_t *rows = ok ? rows_json(f) : NULL;
+    char *text = rows ? json_dumps(rows, JSON_COMPACT) : NULL;
+    json_decref(rows);
+    struct queued q = {req,
+                       ok ? "waiting" : "failed_structure",
+                       ok ? bulk_file_rows(f) : 0,
+                       ok ? NULL : failure,
+                       text,
+                       "",
+                       ""};
+    bulk_file_free(empty);
+    struct db *db = db_thread();
+    int rc = !db             ? DB_SOFT
+             : (ok && !text) ? DB_HARD
+                             : db_transaction(db, DB_READ_COMMITTED,
+                                              config_current()->db_retry_limit, queue_tx, &q);
+    free(text);
+    if (rc == DB_NONE || rc == DB_CONFLICT)
+        return reply_error(req, ERR_BULK_BUSY, NULL);
+    if (rc < 0)
+        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:i}", "reception_number", q.reception_number,
+                             "status", q.status, "status_label", bulk_status_label(q.status),
+                             "received_at", q.received_at, "rows", q.rows);
+    json_object_set_new(body, "failure", ok ? json_null() : json_string(failure));
+    return reply_json_steal(req, MHD_HTTP_ACCEPTED, body);
+}
+
+/* --- the result screen ---------------------------------------------------------------- */
+
+static void decorate(json_t *job)
+{
+    const char *status = json_string_value(json_object_get(job, "status"));
+    bool finished = strcmp(status, "waiting") != 0 && strcmp(status, "processing") != 0;
+    bool counted =
+        finished && strcmp(status, "failed_structure") != 0 && strcmp(status, "failed_system") != 0;
+    json_object_set_new(job, "status_label", json_string(bulk_status_label(status)));
+    /* 処理件数: the rows a finished job went through. */
+    json_object_set_new(job, "processed",
+                        counted ? json_incref(json_object_get(job, "rows")) : json_null());
+    bool has_result = json_is_true(json_object_get(job, "has_result"));
+    json_object_del(job, "has_result");
+    json_object_set_new(job, "downloadable", json_boolean(has_result && downloadable(status)));
+}
+
+enum MHD_Result api_bulk_list(struct request *req)
+{
+    json_t *items = json_array();
+    struct db *db = db_thread();
+    int rc =
+        db ? store_bulk_list(db, req->principal.institution, tier_of(req), NULL, items) : DB_SOFT;
+    if (rc < 0) {
+        json_decref(items);
+        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    }
+    size_t i;
+    json_t *job;
+    json_array_foreach(items, i, job) decorate(job);
+    return reply_json_steal(req, MHD_HTTP_OK, json_pack("{s:o}", "items", items));
+}
+
+enum MHD_Result api_bulk_get(struct request *req)
+{
+    json_t *items = json_array();
+    struct db *db = db_thread();
+    int rc = db ? store_bulk_list(db, req->principal.institution, tier_of(req),
+                                  request_param(req, "reception_number"), items)
+                : DB_SOFT;
+    if (rc <= 0) {
+        json_decref(items);
+        return reply_error(req, rc < 0 ? ERR_SERVER_UNAVAILABLE : ERR_BULK_NOT_FOUND, NULL);
+    }
+    json_t *job = json_incref(json_array_get(items, 0));
+    json_decref(items);
+    decorate(job);
+    return reply_json_steal(req, MHD_HTTP_OK, json_pack("{s:o}", "job", job));
+}
+
+enum MHD_Result api_bulk_result(struct request *req)
+{
+    const char *rn = request_param(req, "reception_number");
+    char status[32];
+    unsigned char *sealed_file;
+    size_t len;
+    struct db *db = db_thread();
+    int rc = db ? store_bulk_result(db, req->principal.institution, tier_of(req), rn, status,
+                                    &sealed_file, &len)
+                : DB_SOFT;
+    if (rc <= 0)
+        return reply_error(req, rc < 0 ? ERR_SERVER_UNAVAILABLE : ERR_BULK_NOT_FOUND, NULL);
+    if (!downloadable(status)) {
+        free(sealed_file);
+        return reply_error(req, ERR_BULK_RESULT_UNAVAILABLE, NULL);
+    }
+    if (!sealed_file)
+        return reply_error(req, ERR_BULK_RESULT_EXPIRED, NULL);
+    char *csv;
+    size_t csv_len;
+    rc = unseal(rn, sealed_file, len, &csv, &csv_len);
+    free(sealed_file);
+    if (rc != 0)
+        return reply_error(req, ERR_SERVER_INTERNAL, NULL);
+    json_t *d = json_object();
+    rc = store_audit_insert(db, req->principal.institution, "account", req->principal.user_id,
+                            "bulk.download", rn, NULL, d);
+    json_decref(d);
+    if (rc < 0) { /* no result file leaves without its audit row */
+        free(csv);
+        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    }
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer_with_free_callback(csv_len, csv, &free);
+    if (!r) {
+        free(csv);
+        return MHD_NO;
+    }
+    char disposition[320];
+    /* アカウント一括登録{受付番号}.csv, percent-encoded for filename*, with an ASCII fallback. */
+    snprintf(disposition, sizeof disposition,
+             "attachment; filename=\"bulk-%s.csv\"; filename*=UTF-8''%%E3%%82%%A2%%E3%%82%%AB"
+             "%%E3%%82%%A6%%E3%%83%%B3%%E3%%83%%88%%E4%%B8%%80%%E6%%8B%%AC%%E7%%99%%BB%%E9%%8C"
+             "%%B2%s.csv",
+             rn, rn);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/csv; charset=utf-8");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, disposition);
+    return reply_response(req, MHD_HTTP_OK, r);
+}

@@ -1,0 +1,19 @@
+/* Bulk account registration (manual ch. 2 §4–5): POST /api/v1/bulk-jobs (the file, read as
+ * it arrives), GET /api/v1/bulk-jobs (the newest three of the caller's tier),
+ * GET /api/v1/bulk-jobs/{reception_number} and …/result.csv. */
+#ifndef ONSHI_API_BULK_JOBS_H
+#define ONSHI_API_BULK_JOBS_H
+
+#include "http/request.h"
+
+extern const struct upload_sink bulk_upload_sink;
+
+enum MHD_Result api_bulk_create(struct request *req);
+enum MHD_Result api_bulk_list(struct request *req);
+enum MHD_Result api_bulk_get(struct request *req);
+enum MHD_Result api_bulk_result(struct request *req);
+
+/* The Japanese label of a status id (登録待ち, …), or NULL. */
+const char *bulk_status_label(const char *status);
+
+#endif

@@ -1,0 +1,371 @@
+#include "jobs/bulk_process.h"
+
+#include <csv.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/account_draft.h"
+#include "core/bulk_file.h"
+#include "store/bulk.h"
+#include "store/db.h"
+#include "store/institution.h"
+#include "util/config.h"
+#include "util/log.h"
+#include "util/sealed.h"
+#include "util/secret.h"
+#include "util/strbuf.h"
+
+enum verdict { ROW_OK, ROW_INVALID, ROW_DUPLICATE };
+
+struct row {
+    const char *col[BULK_COLUMNS]; /* as in the file (owned by the job's JSON) */
+    enum verdict verdict;
+    struct strbuf problems; /* one message per line */
+    enum role role;
+    struct account_names names;
+    char start[11], end[11];
+    char password[INITIAL_PASSWORD_LEN + 1];
+    char *hash;
+    bool registered;
+};
+
+struct job {
+    const struct bulk_claim *claim;
+    const char *token;
+    json_t *json;
+    struct row *rows;
+    int n;
+    int invalid, duplicates, registered;
+    char expires[32]; /* the initial passwords' expiry, as the result file shows it */
+};
+
+static const char *const column_labels[BULK_COLUMNS] = {
+    "権限区分", "ユーザID", "ユーザ名", "ユーザ名（カナ）", "利用開始年月日", "利用終了年月日",
+};
+
+static void problem(struct row *r, int column, const char *message)
+{
+    if (r->problems.len)
+        sb_puts(&r->problems, "\n");
+    sb_printf(&r->problems, "【%s】%s", column_labels[column], message);
+    if (r->verdict == ROW_OK)
+        r->verdict = ROW_INVALID;
+}
+
+static int column_of(const char *field)
+{
+    static const char *const fields[] = {"role",      "user_id",    "name",
+                                         "name_kana", "start_date", "end_date"};
+    for (int i = 0; i < BULK_COLUMNS; i++)
+        if (strcmp(fields[i], field) == 0)
+            return i;
+    return 0;
+}
+
+static bool parse_date(struct row *r, int column, struct date *d, char iso[11])
+{
+    if (!date_parse_loose(r->col[column], d)) {
+        problem(r, column, error_table[ERR_REQUEST_FIELD_DATE].message);
+        return false;
+    }
+    snprintf(iso, 11, "%04d-%02d-%02d", d->year, d->month, d->day);
+    return true;
+}
+
+/* The rules of single registration, every problem of the row reported. */
+static void check_row(struct row *r, enum role manager, enum institution_kind kind)
+{
+    const char *missing = error_table[ERR_REQUEST_FIELD_MISSING].message;
+    for (int c = 0; c < 5; c++) /* 利用終了年月日 may be empty */
+        if (!r->col[c][0])
+            problem(r, c, missing);
+    bool role_ok = r->col[0][0] && role_parse_label(r->col[0], &r->role);
+    if (r->col[0][0] && !role_ok)
+        problem(r, 0, error_table[ERR_ACCOUNT_ROLE_INVALID].message);
+    struct date start = {0}, end = {9999, 12, 31};
+    bool dates_ok = r->col[4][0] && parse_date(r, 4, &start, r->start);
+    if (r->col[5][0])
+        dates_ok &= parse_date(r, 5, &end, r->end);
+    else
+        snprintf(r->end, sizeof r->end, "9999-12-31");
+    if (!role_ok || !r->col[1][0] || !r->col[2][0] || !r->col[3][0])
+        return;
+    struct account_draft d = {r->role,   r->col[1], r->col[2],
+                              r->col[3], start,     dates_ok ? end : start};
+    struct account_problem p[ACCOUNT_MAX_PROBLEMS];
+    int n = account_draft_check(&d, manager, kind, &r->names, p);
+    for (int i = 0; i < n; i++)
+        problem(r, column_of(p[i].field), error_table[p[i].code].message);
+}
+
+/* Second and later rows with an ID of the file, and IDs the institution has used (deleted
+ * ones included), are duplicates. */
+static int find_duplicates(struct db *db, struct job *j)
+{
+    json_t *seen = json_object();
+    struct strbuf ids = {0};
+    sb_puts(&ids, "{");
+    for (int i = 0; i < j->n; i++) {
+        struct row *r = &j->rows[i];
+        if (r->verdict != ROW_OK)
+            continue;
+        if (json_object_get(seen, r->col[1])) {
+            r->verdict = ROW_DUPLICATE;
+            continue;
+        }
+        json_object_set_new(seen, r->col[1], json_integer(i));
+        /* IDs passed the ID rules: letters and digits only, safe in an array literal. */
+        sb_printf(&ids, "%s%s", ids.len > 1 ? "," : "", r->col[1]);
+    }
+    sb_puts(&ids, "}");
+    json_t *taken = NULL;
+    int rc = store_bulk_existing(db, j->claim->institution, ids.data, &taken);
+    sb_free(&ids);
+    size_t k;
+    json_t *id;
+    json_array_foreach(taken, k, id)
+    {
+        json_t *at = json_object_get(seen, json_string_value(id));
+        if (at)
+            j->rows[json_integer_value(at)].verdict = ROW_DUPLICATE;
+    }
+    json_decref(taken);
+    json_decref(seen);
+    return rc < 0 ? rc : 0;
+}
+
+static void csv_field(struct strbuf *sb, const char *s, bool last)
+{
+    char *quoted = malloc(strlen(s) * 2 + 3);
+    size_t n = quoted ? csv_write(quoted, strlen(s) * 2 + 3, s, strlen(s)) : 0;
+    if (quoted)
+        sb_append(sb, quoted, n);
+    free(quoted);
+    sb_puts(sb, last ? "\r\n" : ",");
+}
+
+/* The result file: UTF-8 with a BOM (spreadsheet programs then read it right), CRLF. */
+static char *result_file(const struct job *j, size_t *len)
+{
+    static const char *const header[] = {
+        "行番号",         "権限区分",         "ユーザID",
+        "ユーザ名",       "ユーザ名（カナ）", "利用開始年月日",
+        "利用終了年月日", "初期パスワード",   "初期パスワード有効期限",
+        "結果",           "エラー詳細"};
+    struct strbuf sb = {0};
+    sb_puts(&sb, "\xEF\xBB\xBF");
+    for (int c = 0; c < 11; c++)
+        csv_field(&sb, header[c], c == 10);
+    bool failed = j->invalid > 0;
+    for (int i = 0; i < j->n; i++) {
+        const struct row *r = &j->rows[i];
+        char number[16];
+        snprintf(number, sizeof number, "%d", i + 1);
+        csv_field(&sb, number, false);
+        for (int c = 0; c < BULK_COLUMNS; c++)
+            csv_field(&sb, r->col[c], false);
+        bool ok = r->registered;
+        csv_field(&sb, ok ? r->password : "", false);
+        csv_field(&sb, ok ? j->expires : "", false);
+        const char *result = ok                            ? "登録完了"
+                             : r->verdict == ROW_INVALID   ? "入力チェックエラー"
+                             : r->verdict == ROW_DUPLICATE ? "ID重複"
+                                                           : "未登録";
+        csv_field(&sb, result, false);
+        const char *detail = r->verdict == ROW_INVALID ? r->problems.data
+                             : r->verdict == ROW_DUPLICATE
+                                 ? error_table[ERR_ACCOUNT_USER_ID_TAKEN].message
+                             : failed ? "【入力チェックエラーなし:未登録】"
+                                      : "";
+        csv_field(&sb, detail, true);
+    }
+    return sb_steal(&sb, len);
+}
+
+static const char *outcome_status(const struct job *j)
+{
+    if (j->invalid)
+        return "failed_validation";
+    return j->duplicates ? "completed_with_duplicates" : "completed";
+}
+
+/* Everything that must happen together: registration, the sealed result, the job's end. */
+static int finish_tx(struct db *db, void *p)
+{
+    struct job *j = p;
+    const struct bulk_claim *c = j->claim;
+    int rc = store_bulk_hold(db, c->reception_number, j->token);
+    if (rc <= 0)
+        return rc; /* another worker took the job over */
+    j->registered = 0;
+    for (int i = 0; i < j->n; i++)
+        j->rows[i].registered = false;
+    if (!j->invalid) {
+        struct bulk_stage_row *stage = calloc((size_t)j->n + 1, sizeof *stage);
+        int k = 0;
+        for (int i = 0; stage && i < j->n; i++) {
+            struct row *r = &j->rows[i];
+            if (r->verdict == ROW_OK)
+                stage[k++] = (struct bulk_stage_row){
+                    r->col[1], role_id(r->role), r->names.name, r->names.name_kana,
+                    r->start,  r->end,           r->hash};
+        }
+        json_t *inserted = NULL;
+        rc = !stage ? DB_HARD : k > 0 ? store_bulk_stage(db, c->reception_number, stage, k) : 0;
+        free(stage);
+        if (rc >= 0 && k > 0)
+            rc = store_bulk_register(db, c->institution, c->reception_number, &inserted);
+        if (rc < 0) {
+            json_decref(inserted);
+            return rc;
+        }
+        json_t *set = json_object();
+        size_t x;
+        json_t *id;
+        json_array_foreach(inserted, x, id)
+            json_object_set_new(set, json_string_value(id), json_true());
+        json_decref(inserted);
+        for (int i = 0; i < j->n; i++) {
+            struct row *r = &j->rows[i];
+            if (r->verdict != ROW_OK)
+                continue;
+            /* An ID registered by someone else since the check is a duplicate too. */
+            r->registered = json_object_get(set, r->col[1]) != NULL;
+            j->registered += r->registered;
+        }
+        json_decref(set);
+    }
+    int dups = 0;
+    for (int i = 0; i < j->n; i++)
+        dups += j->rows[i].verdict == ROW_DUPLICATE ||
+                (j->rows[i].verdict == ROW_OK && !j->invalid && !j->rows[i].registered);
+    j->duplicates = dups;
+    size_t len;
+    char *csv = result_file(j, &len);
+    unsigned char *sealed_file = NULL;
+    size_t sealed_len = 0;
+    char *hex = NULL;
+    if (seal(c->reception_number, csv, len, &sealed_file, &sealed_len) == 0 &&
+        (hex = malloc(sealed_len * 2 + 3))) {
+        strcpy(hex, "\\x");
+        for (size_t i = 0; i < sealed_len; i++)
+            snprintf(hex + 2 + 2 * i, 3, "%02x", sealed_file[i]);
+    }
+    secret_wipe(csv, len);
+    free(csv);
+    free(sealed_file);
+    if (!hex)
+        return DB_HARD;
+    struct bulk_outcome o = {outcome_status(j),
+                             j->registered,
+                             j->duplicates,
+                             j->invalid,
+                             NULL,
+                             hex,
+                             config_current()->initial_password_days};
+    rc = store_bulk_finish(db, c->reception_number, j->token, &o);
+    free(hex);
+    if (rc <= 0)
+        return rc;
+    json_t *d =
+        json_pack("{s:s, s:i, s:i, s:i, s:i}", "status", o.status, "rows", j->n, "registered",
+                  j->registered, "duplicates", j->duplicates, "errors", j->invalid);
+    rc = store_audit_insert(db, c->institution, "account", c->uploaded_by, "bulk.processed",
+                            c->reception_number, NULL, d);
+    json_decref(d);
+    return rc < 0 ? rc : 1;
+}
+
+static void job_free(struct job *j)
+{
+    for (int i = 0; i < j->n; i++) {
+        struct row *r = &j->rows[i];
+        sb_free(&r->problems);
+        account_names_free(&r->names);
+        secret_wipe(r->password, sizeof r->password);
+        free(r->hash);
+    }
+    free(j->rows);
+    json_decref(j->json);
+}
+
+/* Reads the job's rows and checks them all. False on a malformed job or no memory. */
+static bool prepare(struct job *j)
+{
+    const struct bulk_claim *c = j->claim;
+    enum institution_kind kind;
+    enum role manager = strcmp(c->tier, "master") == 0 ? ROLE_MASTER : ROLE_ADMIN;
+    j->json = c->rows_json ? json_loads(c->rows_json, 0, NULL) : NULL;
+    if (!json_is_array(j->json) || !institution_kind_parse(c->institution_kind, &kind))
+        return false;
+    j->n = (int)json_array_size(j->json);
+    j->rows = calloc((size_t)j->n + 1, sizeof *j->rows);
+    if (!j->rows)
+        return false;
+    for (int i = 0; i < j->n; i++) {
+        struct row *r = &j->rows[i];
+        json_t *cols = json_array_get(j->json, (size_t)i);
+        for (int k = 0; k < BULK_COLUMNS; k++) {
+            r->col[k] = json_string_value(json_array_get(cols, (size_t)k));
+            if (!r->col[k])
+                return false;
+        }
+        check_row(r, manager, kind);
+        j->invalid += r->verdict == ROW_INVALID;
+    }
+    char expires[32];
+    if (!time_jst_slashed(time(NULL) + (time_t)config_current()->initial_password_days * 86400,
+                          expires, sizeof expires))
+        return false;
+    snprintf(j->expires, sizeof j->expires, "%s", expires);
+    return true;
+}
+
+static int fail_system(struct db *db, const struct bulk_claim *c, const char *token)
+{
+    struct bulk_outcome o = {"failed_system",
+                             0,
+                             0,
+                             0,
+                             "システムエラーのため登録できませんでした。再度登録してください。",
+                             NULL,
+                             0};
+    int rc = store_bulk_finish(db, c->reception_number, token, &o);
+    log_msg(LOG_ERROR, "bulk job %s failed", c->reception_number);
+    return rc < 0 ? -1 : 0;
+}
+
+int bulk_process(struct db *db, const struct bulk_claim *c, const char *token)
+{
+    /* A job that keeps failing (it took its worker down, or the database refuses it)
+     * ends as a system error instead of being tried forever. */
+    if (c->attempts > 3)
+        return fail_system(db, c, token);
+    struct job j = {.claim = c, .token = token};
+    bool ok = prepare(&j);
+    int rc = ok ? find_duplicates(db, &j) : 0;
+    if (ok && rc < 0) {
+        job_free(&j);
+        return -1;
+    }
+    for (int i = 0; ok && !j.invalid && i < j.n; i++) {
+        struct row *r = &j.rows[i];
+        if (r->verdict != ROW_OK)
+            continue;
+        /* ≥96 random bits: the fast salted hash is enough (util/secret.h). */
+        ok = secret_initial_password(r->password) == 0 &&
+             (r->hash = secret_hash_initial(r->password)) != NULL;
+    }
+    if (!ok) {
+        job_free(&j);
+        return fail_system(db, c, token);
+    }
+    rc = db_transaction(db, DB_READ_COMMITTED, config_current()->db_retry_limit, finish_tx, &j);
+    job_free(&j);
+    if (rc == DB_HARD)
+        return fail_system(db, c, token);
+    return rc < 0 ? -1 : 0;
+}
