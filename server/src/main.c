@@ -218,7 +218,7 @@ int main(int argc, char **argv)
     }
     if (!c->result_key_file[0])
         log_msg(LOG_WARN, "result_key_file is not set: bulk registration is unavailable");
-    if (bulk_worker_start(&dbo) != 0) {
+    if (c->bulk_worker && bulk_worker_start(&dbo) != 0) {
         log_msg(LOG_ERROR, "cannot start the bulk registration worker");
         config_shutdown();
         return EXIT_CONFIG;

@@ -117,6 +117,17 @@ static void structure_errors_name_the_row(void **state)
 static void limits_of_size_and_rows(void **state)
 {
     (void)state;
+    char *long_field = malloc(20000);
+    memset(long_field, 'a', 19999);
+    long_field[19999] = '\0';
+    struct bulk_file *g = bulk_file_new(100000, 2);
+    assert_true(bulk_file_feed(g, HEADER, strlen(HEADER)));
+    assert_false(bulk_file_feed(g, long_field, strlen(long_field)));
+    int at;
+    assert_int_equal(bulk_file_error(g, &at), BULK_FILE_FIELD_TOO_LONG);
+    assert_int_equal(at, 1);
+    bulk_file_free(g);
+    free(long_field);
     struct bulk_file *f = bulk_file_new(150, 2);
     assert_true(bulk_file_feed(f, HEADER, strlen(HEADER)));
     assert_false(bulk_file_feed(f, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", 50));

@@ -153,6 +153,10 @@ static void structure_message(enum bulk_file_error e, int row, char *out, size_t
         snprintf(out, len, "データ%d行目のダブルクォーテーション（\"）の使い方が正しくありません。",
                  row);
         break;
+    case BULK_FILE_FIELD_TOO_LONG:
+        snprintf(out, len, "データ%d行目に長すぎる項目があります（%d バイト以内）。", row,
+                 BULK_MAX_FIELD);
+        break;
     default:
         snprintf(out, len, "ファイルを読み込めませんでした。");
     }

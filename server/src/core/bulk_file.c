@@ -41,6 +41,8 @@ struct bulk_file *bulk_file_new(size_t max_bytes, int max_rows)
         free(f);
         return NULL;
     }
+    /* Fields grow in steps of blk_size: the default 128 bytes makes a long field quadratic. */
+    csv_set_blk_size(&f->parser, 4096);
     f->from_cp932 = iconv_open("UTF-8", "CP932");
     if (f->from_cp932 == (iconv_t)-1) {
         csv_free(&f->parser);
@@ -221,8 +223,16 @@ bool bulk_file_feed(struct bulk_file *f, const void *data, size_t len)
         f->started = true;
     }
     f->bytes += len;
-    if (len && csv_parse(&f->parser, p, len, on_field, on_record, f) != len)
-        fail(f, BULK_FILE_QUOTING, f->nrows + 1);
+    /* Fed in slices, so that a field far longer than any column allows is refused before
+     * it has grown to megabytes. */
+    for (size_t at = 0; at < len && !f->failed;) {
+        size_t n = len - at < 4096 ? len - at : 4096;
+        if (csv_parse(&f->parser, p + at, n, on_field, on_record, f) != n)
+            fail(f, BULK_FILE_QUOTING, f->nrows + 1);
+        else if (f->parser.entry_pos > BULK_MAX_FIELD)
+            fail(f, BULK_FILE_FIELD_TOO_LONG, f->nrows + 1);
+        at += n;
+    }
     return !f->failed;
 }
 

@@ -9,17 +9,21 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum { BULK_COLUMNS = 6 };
+enum {
+    BULK_COLUMNS = 6,
+    BULK_MAX_FIELD = 1024, /* bytes; the longest column allows 40 characters */
+};
 
 enum bulk_file_error {
     BULK_FILE_OK,
-    BULK_FILE_TOO_LARGE,     /* more bytes than allowed */
-    BULK_FILE_TOO_MANY_ROWS, /* more data rows than allowed */
-    BULK_FILE_EMPTY,         /* no header, or no data row */
-    BULK_FILE_HEADER,        /* the first row is not the header */
-    BULK_FILE_COLUMNS,       /* a row without exactly six columns */
-    BULK_FILE_ENCODING,      /* not UTF-8 nor CP932 */
-    BULK_FILE_QUOTING,       /* a quote left open, or text after a closing quote */
+    BULK_FILE_TOO_LARGE,      /* more bytes than allowed */
+    BULK_FILE_TOO_MANY_ROWS,  /* more data rows than allowed */
+    BULK_FILE_EMPTY,          /* no header, or no data row */
+    BULK_FILE_HEADER,         /* the first row is not the header */
+    BULK_FILE_COLUMNS,        /* a row without exactly six columns */
+    BULK_FILE_ENCODING,       /* not UTF-8 nor CP932 */
+    BULK_FILE_QUOTING,        /* a quote left open, or text after a closing quote */
+    BULK_FILE_FIELD_TOO_LONG, /* a field of more than BULK_MAX_FIELD bytes */
 };
 
 enum bulk_encoding { BULK_ENCODING_UTF8, BULK_ENCODING_CP932 };

@@ -16,8 +16,10 @@ int store_bulk_insert(struct db *db, const char *code, const char *tier, const c
     const char *p[] = {code, tier, uploaded_by, status, count, failure, rows_json};
     PGresult *r;
     int n = db_exec(db, STMT_BULK_INSERT, 7, p, &r);
-    if (n <= 0)
+    if (n <= 0) {
+        PQclear(r); /* NULL after an error; a result with no rows otherwise */
         return n;
+    }
     snprintf(reception_number, 32, "%s", PQgetvalue(r, 0, 0));
     snprintf(received_at, 32, "%s", PQgetvalue(r, 0, 1));
     PQclear(r);
@@ -43,8 +45,10 @@ int store_bulk_claim(struct db *db, const char *token, int lease_seconds, struct
     const char *p[] = {token, lease};
     PGresult *r;
     int n = db_exec(db, STMT_BULK_CLAIM, 2, p, &r);
-    if (n <= 0)
+    if (n <= 0) {
+        PQclear(r); /* NULL after an error; a result with no rows otherwise */
         return n;
+    }
     memset(out, 0, sizeof *out);
     snprintf(out->reception_number, sizeof out->reception_number, "%s", PQgetvalue(r, 0, 0));
     snprintf(out->institution, sizeof out->institution, "%s", PQgetvalue(r, 0, 1));
@@ -77,7 +81,7 @@ static int column_json(struct db *db, enum stmt_id id, int nparams, const char *
     int n = db_exec(db, id, nparams, p, &r);
     *out = NULL;
     if (n < 0)
-        return n;
+        return n; /* r is NULL */
     *out = json_array();
     for (int i = 0; i < n; i++)
         json_array_append_new(*out, json_string(PQgetvalue(r, i, 0)));
@@ -124,9 +128,12 @@ int store_bulk_stage(struct db *db, const char *reception_number, const struct b
     PGresult *r = PQexec(conn, "COPY bulk_staging (reception_number, user_id, role, name, "
                                "name_kana, start_date, end_date, password_hash) FROM STDIN");
     bool ok = PQresultStatus(r) == PGRES_COPY_IN;
+    if (!ok) {
+        int status = db_classify(db, r);
+        PQclear(r);
+        return status;
+    }
     PQclear(r);
-    if (!ok)
-        return DB_SOFT;
     struct strbuf sb = {0};
     for (int i = 0; i < n && ok; i++) {
         const struct bulk_stage_row *w = &rows[i];
@@ -145,8 +152,10 @@ int store_bulk_stage(struct db *db, const char *reception_number, const struct b
         return DB_SOFT;
     int status = DB_SOFT;
     while ((r = PQgetResult(conn))) {
-        if (PQresultStatus(r) == PGRES_COMMAND_OK && ok)
-            status = n;
+        if (PQresultStatus(r) == PGRES_COMMAND_OK)
+            status = ok ? n : DB_SOFT;
+        else
+            status = db_classify(db, r);
         PQclear(r);
     }
     return status;
@@ -199,8 +208,10 @@ int store_bulk_list(struct db *db, const char *code, const char *tier, const cha
     const char *p[] = {code, tier, reception_number};
     PGresult *r;
     int n = db_exec(db, STMT_BULK_LIST, 3, p, &r);
-    if (n <= 0)
+    if (n <= 0) {
+        PQclear(r); /* NULL after an error; a result with no rows otherwise */
         return n;
+    }
     for (int i = 0; i < n; i++) {
         json_t *o =
             json_pack("{s:s, s:s, s:o, s:o, s:i, s:i, s:i, s:i, s:o, s:b}", "reception_number",
@@ -224,8 +235,10 @@ int store_bulk_result(struct db *db, const char *code, const char *tier,
     *result = NULL;
     *len = 0;
     int n = db_exec(db, STMT_BULK_RESULT, 3, p, &r);
-    if (n <= 0)
+    if (n <= 0) {
+        PQclear(r); /* NULL after an error; a result with no rows otherwise */
         return n;
+    }
     snprintf(status, 32, "%s", PQgetvalue(r, 0, 0));
     if (!PQgetisnull(r, 0, 1)) {
         unsigned char *raw = PQunescapeBytea((const unsigned char *)PQgetvalue(r, 0, 1), len);

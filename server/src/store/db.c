@@ -167,7 +167,7 @@ int db_ensure(struct db *db)
 }
 
 /* Classifies a failed result; drops the connection when it is gone. */
-static int classify(struct db *db, PGresult *r)
+int db_classify(struct db *db, PGresult *r)
 {
     const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
     if (!db->conn || PQstatus(db->conn) != CONNECTION_OK) {
@@ -201,7 +201,7 @@ int db_exec(struct db *db, enum stmt_id id, int nparams, const char *const *para
         *res = r;
         return rows;
     }
-    int status = classify(db, r);
+    int status = db_classify(db, r);
     PQclear(r);
     return status;
 }
@@ -221,7 +221,7 @@ int db_exec_sql(struct db *db, const char *sql)
         return DB_SOFT;
     PGresult *r = PQexec(db->conn, sql);
     ExecStatusType st = PQresultStatus(r);
-    int status = (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) ? 0 : classify(db, r);
+    int status = (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) ? 0 : db_classify(db, r);
     PQclear(r);
     return status;
 }

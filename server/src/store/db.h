@@ -42,6 +42,9 @@ PGconn *db_conn(struct db *db);
 int db_exec(struct db *db, enum stmt_id id, int nparams, const char *const *params, PGresult **res);
 /* db_exec for statements whose rows are not read: returns the row count or a status. */
 int db_exec_command(struct db *db, enum stmt_id id, int nparams, const char *const *params);
+/* What a failed result means (DB_SOFT, DB_CONFLICT, DB_HARD); logs hard errors (SQLSTATE
+ * and primary message only). For store functions that talk to libpq directly (COPY). */
+int db_classify(struct db *db, PGresult *r);
 /* Runs literal SQL without parameters (migrations, BEGIN/COMMIT). */
 int db_exec_sql(struct db *db, const char *sql);
 

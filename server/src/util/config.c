@@ -85,6 +85,9 @@ static const struct config_key keys[] = {
      "File with the 64 hex digits of the AES-256 key that encrypts bulk registration results "
      "(they hold initial passwords): 'openssl rand -hex 32 > FILE'. Empty: bulk registration "
      "is unavailable."},
+    {"bulk_worker", KEY_INT, OFF(bulk_worker), "1", 0, 1, NULL, false,
+     "1: this onshid processes bulk registration jobs; 0: it only accepts them (another onshid "
+     "sharing the database processes them)."},
     {"bulk_lease_seconds", KEY_INT, OFF(bulk_lease_seconds), "120", 10, 3600, NULL, true,
      "Seconds a worker holds a bulk job; a job left processing longer by a process that died "
      "is taken over."},

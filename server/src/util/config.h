@@ -32,6 +32,7 @@ struct config {
     int hash_threads;
     int hash_queue_limit;
     char *result_key_file;
+    int bulk_worker;
     int bulk_lease_seconds;
     int db_retry_limit;
     int db_connect_timeout;
