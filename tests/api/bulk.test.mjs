@@ -367,3 +367,44 @@ test('two onshid processes, jobs of several institutions: each processed exactly
     assert.deepEqual(await other.stop(), { code: 0, signal: null });
   }
 });
+
+test('kill -9 of onshid while a 10,000-row job is 登録中: after a restart it ends with all rows, never some', async () => {
+  const { admin } = await managers('1318000030');
+  // Slows the registering transaction down, so that the kill lands inside it.
+  pg.psql(db, `CREATE FUNCTION slow_staging() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN PERFORM pg_sleep(4); RETURN NULL; END $$`);
+  pg.psql(db, 'CREATE TRIGGER slow_staging AFTER INSERT ON bulk_staging FOR EACH STATEMENT EXECUTE FUNCTION slow_staging()');
+  const rows = Array.from({ length: 10000 }, (_, k) => `一般利用者,c${k},山田,ヤマダ,2026/12/01,\r\n`).join('');
+  let rn;
+  try {
+    const res = await admin.upload(HEADER + rows);
+    assert.equal(res.status, 202);
+    rn = (await res.json()).reception_number;
+    await eventually(() => pg.psql(db, `SELECT status FROM bulk_jobs WHERE reception_number = '${rn}'`) === 'processing');
+    await new Promise((r) => setTimeout(r, 500)); // inside the transaction now
+    assert.deepEqual(await srv.stop('SIGKILL'), { code: null, signal: 'SIGKILL' });
+  } finally {
+    pg.psql(db, 'DROP TRIGGER slow_staging ON bulk_staging; DROP FUNCTION slow_staging()');
+  }
+  const count = () => Number(pg.psql(db, "SELECT count(*) FROM accounts WHERE institution_code = '1318000030' AND role = 'general'"));
+  assert.equal(count(), 0, 'nothing registered by the killed worker');
+  assert.equal(pg.psql(db, `SELECT status FROM bulk_jobs WHERE reception_number = '${rn}'`), 'processing');
+  srv = await startOnshid({ database: pg.conninfo(db), env: workerEnv });
+  const job = await finished(admin, rn);
+  assert.deepEqual([job.status, job.registered], ['completed', 10000]);
+  assert.equal(count(), 10000);
+  assert.equal(pg.psql(db, `SELECT attempts FROM bulk_jobs WHERE reception_number = '${rn}'`), '2');
+  assert.equal(pg.psql(db, 'SELECT count(*) FROM bulk_staging'), '0');
+});
+
+test('result files are deleted once their initial passwords have expired', async () => {
+  const { admin } = await managers('1318000031');
+  const { accepted } = await uploadAndWait(admin, HEADER + '一般利用者,ippan01,山田,ヤマダ,2026/12/01,\r\n');
+  const rn = accepted.reception_number;
+  pg.psql(db, `UPDATE bulk_jobs SET result_expires_at = now() - interval '1 second' WHERE reception_number = '${rn}'`);
+  await eventually(() => pg.psql(db, `SELECT result IS NULL FROM bulk_jobs WHERE reception_number = '${rn}'`) === 't', { timeoutMs: 20000 });
+  const res = await admin.get(`/api/v1/bulk-jobs/${rn}/result.csv`);
+  assert.deepEqual([res.status, (await res.json()).error.code], [410, 'bulk.result_expired']);
+  const job = (await (await admin.get(`/api/v1/bulk-jobs/${rn}`)).json()).job;
+  assert.equal(job.downloadable, false);
+});
