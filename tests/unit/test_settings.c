@@ -1,0 +1,142 @@
+/* The environment settings catalogue and its rules: defaults, each kind's items (a pharmacy
+ * and a clinic side by side), every dependency, the terms of use, values and free text. */
+/* clang-format off */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+/* clang-format on */
+
+#include <string.h>
+
+#include "core/settings.h"
+
+/* The defaults of every item that applies to `kind`, with `override` (id=value) replaced. */
+static size_t defaults(enum institution_kind kind, struct setting_value *out, const char *id,
+                       const char *value)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < setting_items_count; i++) {
+        const struct setting_item *item = &setting_items[i];
+        if (!setting_applies(item, kind))
+            continue;
+        out[n].id = item->id;
+        out[n].value = id && strcmp(id, item->id) == 0 ? value : item->default_value;
+        n++;
+    }
+    return n;
+}
+
+static int check(enum institution_kind kind, const char *id, const char *value, bool terms,
+                 struct setting_problem *p)
+{
+    struct setting_value next[32], current[32];
+    size_t n = defaults(kind, next, id, value);
+    size_t c = defaults(kind, current, NULL, NULL);
+    return settings_check(kind, next, n, current, c, terms, p);
+}
+
+static void the_manuals_defaults_pass_for_every_kind(void **state)
+{
+    (void)state;
+    struct setting_problem p[SETTINGS_MAX_PROBLEMS];
+    for (int k = 0; k < KIND__COUNT; k++)
+        assert_int_equal(check((enum institution_kind)k, NULL, NULL, false, p), 0);
+    assert_string_equal(setting_find("consent_drug")->default_value, "use");
+    assert_string_equal(setting_find("consent_surgery")->default_value, "not_use");
+    assert_string_equal(setting_find("prescription_form_timing")->default_value,
+                        "other_than_check");
+}
+
+static void a_pharmacy_and_a_clinic_have_their_own_items(void **state)
+{
+    (void)state;
+    struct setting_value v[32];
+    size_t clinic = defaults(KIND_MEDICAL, v, NULL, NULL);
+    bool has_mode = false, has_refill = false;
+    for (size_t i = 0; i < clinic; i++) {
+        has_mode |= strcmp(v[i].id, "eprescription_mode") == 0;
+        has_refill |= strcmp(v[i].id, "refill_prescription") == 0;
+    }
+    assert_true(has_mode);
+    assert_false(has_refill);
+    size_t pharmacy = defaults(KIND_PHARMACY, v, NULL, NULL);
+    assert_int_equal(clinic, pharmacy); /* two items each side */
+    struct setting_value wrong[] = {{"eprescription_mode", "e_only"}};
+    struct setting_problem p[SETTINGS_MAX_PROBLEMS];
+    assert_int_equal(settings_check(KIND_PHARMACY, wrong, 1, NULL, 0, false, p), 1);
+    assert_int_equal(p[0].code, ERR_SETTINGS_ITEM_NOT_APPLICABLE);
+    struct setting_value also[] = {{"refill_prescription", "use"}};
+    assert_int_equal(settings_check(KIND_DENTAL, also, 1, NULL, 0, false, p), 1);
+    assert_int_equal(p[0].code, ERR_SETTINGS_ITEM_NOT_APPLICABLE);
+}
+
+static void values_must_be_from_the_list(void **state)
+{
+    (void)state;
+    struct setting_problem p[SETTINGS_MAX_PROBLEMS];
+    assert_int_equal(check(KIND_MEDICAL, "char_encoding", "euc-jp", false, p), 1);
+    assert_int_equal(p[0].code, ERR_SETTINGS_VALUE_INVALID);
+    assert_string_equal(p[0].item, "char_encoding");
+    struct setting_value unknown[] = {{"font_size", "big"}};
+    assert_int_equal(settings_check(KIND_MEDICAL, unknown, 1, NULL, 0, false, p), 1);
+    assert_int_equal(p[0].code, ERR_SETTINGS_ITEM_UNKNOWN);
+    assert_int_equal(check(KIND_MEDICAL, "visit_display_name", "さくら内科　在宅", false, p), 0);
+    assert_int_equal(check(KIND_MEDICAL, "visit_display_name", "𠮷野家", false, p), 1);
+    assert_int_equal(check(KIND_MEDICAL, "visit_display_name", "a\tb", false, p), 1);
+}
+
+static void every_dependency_rule(void **state)
+{
+    (void)state;
+    struct setting_problem p[SETTINGS_MAX_PROBLEMS];
+    struct setting_value v[32], cur[32];
+    size_t c = defaults(KIND_MEDICAL, cur, NULL, NULL);
+    /* 診療情報 needs 薬剤情報. */
+    size_t n = defaults(KIND_MEDICAL, v, "consent_medical", "use");
+    assert_int_equal(settings_check(KIND_MEDICAL, v, n, cur, c, false, p), 0);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v[i].id, "consent_drug") == 0)
+            v[i].value = "not_use";
+    assert_int_equal(settings_check(KIND_MEDICAL, v, n, cur, c, false, p), 1);
+    assert_int_equal(p[0].code, ERR_SETTINGS_MEDICAL_NEEDS_DRUG);
+    /* 発行形態選択タイミング needs 電子処方箋利用区分. */
+    assert_int_equal(check(KIND_MEDICAL, "prescription_form_timing", "at_check", false, p), 1);
+    assert_int_equal(p[0].code, ERR_SETTINGS_TIMING_NEEDS_EPRESCRIPTION);
+    n = defaults(KIND_MEDICAL, v, "prescription_form_timing", "at_check");
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v[i].id, "eprescription_mode") == 0)
+            v[i].value = "e_and_paper";
+    assert_int_equal(settings_check(KIND_MEDICAL, v, n, cur, c, false, p), 0);
+    /* リフィル処方箋 needs 電子処方箋 (pharmacies). */
+    assert_int_equal(check(KIND_PHARMACY, "refill_prescription", "use", false, p), 1);
+    assert_int_equal(p[0].code, ERR_SETTINGS_REFILL_NEEDS_EPRESCRIPTION);
+}
+
+static void turning_visits_on_needs_the_terms(void **state)
+{
+    (void)state;
+    struct setting_problem p[SETTINGS_MAX_PROBLEMS];
+    assert_int_equal(check(KIND_MEDICAL, "home_visit", "use", false, p), 1);
+    assert_int_equal(p[0].code, ERR_SETTINGS_TERMS_REQUIRED);
+    assert_string_equal(p[0].item, "home_visit");
+    assert_int_equal(check(KIND_MEDICAL, "online_care", "use", true, p), 0);
+    /* Staying on is not turning on. */
+    struct setting_value v[32], cur[32];
+    size_t n = defaults(KIND_MEDICAL, v, "home_visit", "use");
+    size_t c = defaults(KIND_MEDICAL, cur, "home_visit", "use");
+    assert_int_equal(settings_check(KIND_MEDICAL, v, n, cur, c, false, p), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(the_manuals_defaults_pass_for_every_kind),
+        cmocka_unit_test(a_pharmacy_and_a_clinic_have_their_own_items),
+        cmocka_unit_test(values_must_be_from_the_list),
+        cmocka_unit_test(every_dependency_rule),
+        cmocka_unit_test(turning_visits_on_needs_the_terms),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
