@@ -80,6 +80,9 @@ const TABLE = [
   ['GET', '/api/v1/bulk-jobs', null, { master: 200, admin: 200, admin_of_other_institution: 200 }, 403],
   ['GET', '/api/v1/bulk-jobs/20260101000000000_H0000001', null, { master: 404, admin: 404, admin_of_other_institution: 404 }, 403],
   ['GET', '/api/v1/bulk-jobs/20260101000000000_H0000001/result.csv', null, { master: 404, admin: 404, admin_of_other_institution: 404 }, 403],
+  ['GET', '/api/v1/settings', null, { admin: 200, admin_of_other_institution: 200 }, 403],
+  ['PUT', '/api/v1/settings', { values: {}, version: 999 }, { admin: 409, admin_of_other_institution: 409 }, 403],
+  ['GET', '/api/v1/terms', null, { admin: 200, admin_of_other_institution: 200 }, 403],
   // A JSON body is not a file: managers get 415, everyone else never gets that far.
   ['POST', '/api/v1/bulk-jobs', {}, { master: 415, admin: 415, admin_of_other_institution: 415 }, 403],
   ['POST', '/api/v1/account-sheets', () => ({ user_id: 'target', initial_password: targetPassword }), { master: 404, master_reset: 404, admin: 200, admin_of_other_institution: 404 }, 403],

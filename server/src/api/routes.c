@@ -7,6 +7,7 @@
 #include "api/ops.h"
 #include "api/password.h"
 #include "api/session.h"
+#include "api/settings.h"
 
 /* Order matters only where patterns overlap: the first match wins. Static files come last. */
 const struct route api_routes[] = {
@@ -33,6 +34,9 @@ const struct route api_routes[] = {
     {"GET", "/api/v1/bulk-jobs", api_bulk_list, 0, "bulk", NULL},
     {"GET", "/api/v1/bulk-jobs/{reception_number}", api_bulk_get, 0, "bulk", NULL},
     {"GET", "/api/v1/bulk-jobs/{reception_number}/result.csv", api_bulk_result, 0, "bulk", NULL},
+    {"GET", "/api/v1/settings", api_settings_get, 0, "settings", NULL},
+    {"PUT", "/api/v1/settings", api_settings_put, ROUTE_JSON, "settings", NULL},
+    {"GET", "/api/v1/terms", api_terms_get, 0, "settings", NULL},
     {"GET", "/{*path}", api_static, ROUTE_PUBLIC | ROUTE_FALLBACK, NULL, NULL},
 };
 const size_t api_routes_count = sizeof api_routes / sizeof api_routes[0];

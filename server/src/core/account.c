@@ -71,7 +71,7 @@ bool role_initialises_password(enum role manager, enum role target)
 
 static const char *const caps_master[] = {"session", "accounts", "bulk", NULL};
 static const char *const caps_master_reset[] = {"session", "accounts", NULL};
-static const char *const caps_admin[] = {"session", "accounts", "bulk", "audit", NULL};
+static const char *const caps_admin[] = {"session", "accounts", "bulk", "settings", "audit", NULL};
 static const char *const caps_user[] = {"session", NULL};
 
 const char *const *role_capabilities(enum role r)
@@ -109,6 +109,7 @@ const char *capability_label(const char *capability)
     } labels[] = {{"session", "パスワード変更"},
                   {"accounts", "アカウント管理"},
                   {"bulk", "アカウント一括登録"},
+                  {"settings", "環境設定情報管理"},
                   {"audit", "操作履歴"}};
     for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
         if (strcmp(labels[i].id, capability) == 0)

@@ -285,4 +285,49 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
                           "SELECT status, result FROM bulk_jobs WHERE institution_code = $1 "
                           "AND tier = $2 AND reception_number = $3",
                           3},
+
+    /* Environment settings: stored values (NULL: the defaults), version, who and when, the
+     * institution's kind, its related institutions, and the current terms and whether the
+     * institution agreed to them. */
+    [STMT_SETTINGS_GET] =
+        {"settings_get",
+         "SELECT s.settings::text, coalesce(s.version, 1), " TS(
+             "s.updated_at") ", s.updated_by, "
+                             "i.kind, (SELECT "
+                             "coalesce(json_agg(json_build_object('institution_code', "
+                             "r.related_code, "
+                             "'name', r.name, 'established_on', r.established_on, 'abolished_on', "
+                             "r.abolished_on) "
+                             "ORDER BY r.related_code), '[]') FROM related_institutions r "
+                             "WHERE r.institution_code = i.institution_code)::text, t.version, "
+                             "EXISTS (SELECT 1 FROM terms_agreements a WHERE a.institution_code = "
+                             "i.institution_code "
+                             "AND a.version = t.version) "
+                             "FROM institutions i LEFT JOIN institution_settings s USING "
+                             "(institution_code) "
+                             "LEFT JOIN LATERAL (SELECT version FROM terms_of_use ORDER BY "
+                             "published_at DESC "
+                             "LIMIT 1) t ON true WHERE i.institution_code = $1",
+         1},
+    /* Only from the version the change was made against ($3): a stale one changes nothing. */
+    [STMT_SETTINGS_UPDATE] = {"settings_update",
+                              "UPDATE institution_settings SET settings = $2::jsonb, "
+                              "version = version + 1, updated_at = now(), updated_by = $4 "
+                              "WHERE institution_code = $1 AND version = $3::int "
+                              "RETURNING version",
+                              4},
+    [STMT_SETTINGS_FIRST] = {"settings_first",
+                             "INSERT INTO institution_settings (institution_code, settings, "
+                             "version, updated_by) SELECT $1, $2::jsonb, 2, $3 "
+                             "ON CONFLICT DO NOTHING RETURNING version",
+                             3},
+    [STMT_TERMS_CURRENT] = {"terms_current",
+                            "SELECT version, " TS(
+                                "published_at") ", body FROM terms_of_use "
+                                                "ORDER BY published_at DESC LIMIT 1",
+                            0},
+    [STMT_TERMS_AGREE] = {"terms_agree",
+                          "INSERT INTO terms_agreements (institution_code, version, agreed_by) "
+                          "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                          3},
 };

@@ -1,0 +1,236 @@
+#include "api/settings.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/settings.h"
+#include "http/reply.h"
+#include "store/db.h"
+#include "store/institution.h"
+#include "store/settings.h"
+#include "util/config.h"
+
+static const char *const scope_ids[] = {"all", "clinic", "pharmacy"};
+
+/* What the console draws the screen from: the items of this kind of institution. */
+static json_t *catalogue(enum institution_kind kind)
+{
+    json_t *items = json_array();
+    for (size_t i = 0; i < setting_items_count; i++) {
+        const struct setting_item *it = &setting_items[i];
+        if (!setting_applies(it, kind))
+            continue;
+        json_t *choices = json_null();
+        if (it->choices) {
+            choices = json_array();
+            for (const struct setting_choice *c = it->choices; c->id; c++)
+                json_array_append_new(choices,
+                                      json_pack("{s:s, s:s}", "id", c->id, "label", c->label));
+        }
+        json_t *o =
+            json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:b}", "id", it->id, "label", it->label,
+                      "section", it->section, "choices", choices, "default", it->default_value,
+                      "applies_to", scope_ids[it->scope], "needs_terms", it->needs_terms);
+        json_object_set_new(o, "depends_on",
+                            it->depends_on ? json_string(it->depends_on) : json_null());
+        if (!it->choices)
+            json_object_set_new(o, "max_length", json_integer(it->max_chars));
+        json_array_append_new(items, o);
+    }
+    return items;
+}
+
+/* The values in force: the manual's defaults, overlaid with what was saved. */
+static json_t *effective(enum institution_kind kind, const json_t *stored)
+{
+    json_t *values = json_object();
+    for (size_t i = 0; i < setting_items_count; i++) {
+        const struct setting_item *it = &setting_items[i];
+        if (!setting_applies(it, kind))
+            continue;
+        const json_t *v = stored ? json_object_get(stored, it->id) : NULL;
+        json_object_set_new(values, it->id,
+                            json_is_string(v) ? json_copy((json_t *)v)
+                                              : json_string(it->default_value));
+    }
+    return values;
+}
+
+static bool load(struct request *req, struct settings_row *row, enum institution_kind *kind,
+                 enum MHD_Result *reply)
+{
+    struct db *db = db_thread();
+    int rc = db ? store_settings_get(db, req->principal.institution, row) : DB_SOFT;
+    if (rc > 0 && institution_kind_parse(row->kind, kind))
+        return true;
+    if (rc > 0)
+        settings_row_free(row);
+    *reply = reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    return false;
+}
+
+static json_t *settings_body(const struct settings_row *row, enum institution_kind kind)
+{
+    json_t *o =
+        json_pack("{s:o, s:o, s:O, s:i}", "values", effective(kind, row->stored), "catalogue",
+                  catalogue(kind), "related_institutions", row->related, "version", row->version);
+    json_object_set_new(o, "updated_at",
+                        row->updated_at[0] ? json_string(row->updated_at) : json_null());
+    json_object_set_new(o, "updated_by",
+                        row->updated_by[0] ? json_string(row->updated_by) : json_null());
+    json_object_set_new(
+        o, "terms",
+        json_pack("{s:s, s:b}", "version", row->terms_version, "agreed", row->terms_agreed));
+    return o;
+}
+
+enum MHD_Result api_settings_get(struct request *req)
+{
+    struct settings_row row;
+    enum institution_kind kind;
+    enum MHD_Result ret;
+    if (!load(req, &row, &kind, &ret))
+        return ret;
+    json_t *body = settings_body(&row, kind);
+    settings_row_free(&row);
+    return reply_json_steal(req, MHD_HTTP_OK, body);
+}
+
+/* A JSON object of strings as the checker's pairs (pointing into the object). */
+static size_t pairs(json_t *o, struct setting_value *out, size_t max)
+{
+    size_t n = 0;
+    const char *key;
+    json_t *v;
+    json_object_foreach(o, key, v)
+    {
+        if (n < max)
+            out[n++] = (struct setting_value){key, json_is_string(v) ? json_string_value(v) : ""};
+    }
+    return n;
+}
+
+struct change {
+    const struct request *req;
+    const char *json;
+    int version;
+    const char *agree; /* the terms version agreed with this change, or NULL */
+    json_t *diff;
+};
+
+static int change_tx(struct db *db, void *p)
+{
+    struct change *c = p;
+    const struct principal *w = &c->req->principal;
+    int rc = store_settings_save(db, w->institution, c->json, c->version, w->user_id);
+    if (rc <= 0)
+        return rc;
+    if (c->agree && (rc = store_terms_agree(db, w->institution, c->agree, w->user_id)) < 0)
+        return rc;
+    rc = store_audit_insert(db, w->institution, "account", w->user_id, "settings.update", NULL,
+                            NULL, c->diff);
+    return rc < 0 ? rc : 1;
+}
+
+enum MHD_Result api_settings_put(struct request *req)
+{
+    json_t *values = json_object_get(req->json, "values");
+    json_t *version = json_object_get(req->json, "version");
+    json_t *agreed = json_object_get(req->json, "terms_agreed");
+    if (!values)
+        return reply_error(req, ERR_REQUEST_FIELD_MISSING, "values");
+    if (!json_is_object(values))
+        return reply_error(req, ERR_REQUEST_FIELD_TYPE, "values");
+    if (!version)
+        return reply_error(req, ERR_REQUEST_FIELD_MISSING, "version");
+    if (!json_is_integer(version) || json_integer_value(version) < 1 ||
+        json_integer_value(version) > 2147483647)
+        return reply_error(req, ERR_REQUEST_FIELD_TYPE, "version");
+    if (agreed && !json_is_boolean(agreed))
+        return reply_error(req, ERR_REQUEST_FIELD_TYPE, "terms_agreed");
+    struct settings_row row;
+    enum institution_kind kind;
+    enum MHD_Result ret;
+    if (!load(req, &row, &kind, &ret))
+        return ret;
+    json_t *current = effective(kind, row.stored);
+    json_t *next = json_copy(current);
+    const char *key;
+    json_t *v;
+    json_object_foreach(values, key, v) json_object_set(next, key, v);
+    struct setting_value nv[64], cv[64];
+    size_t nn = pairs(next, nv, 64), nc = pairs(current, cv, 64);
+    struct setting_problem problems[SETTINGS_MAX_PROBLEMS];
+    bool agreeing = json_is_true(agreed);
+    int np = 0;
+    json_object_foreach(values, key, v)
+    {
+        if (!json_is_string(v) && np < SETTINGS_MAX_PROBLEMS)
+            problems[np++] = (struct setting_problem){ERR_SETTINGS_VALUE_INVALID, key};
+    }
+    if (np == 0 && json_object_size(next) > 64)
+        problems[np++] = (struct setting_problem){ERR_SETTINGS_ITEM_UNKNOWN, "values"};
+    if (np == 0)
+        np = settings_check(kind, nv, nn, cv, nc, agreeing || row.terms_agreed, problems);
+    if (np != 0) {
+        char field[96];
+        json_t *details = json_array();
+        for (int i = 0; i < np; i++)
+            json_array_append_new(details, json_pack("{s:s, s:s, s:s}", "code",
+                                                     error_table[problems[i].code].code, "item",
+                                                     problems[i].item, "message",
+                                                     error_table[problems[i].code].message));
+        snprintf(field, sizeof field, "values.%s", problems[0].item);
+        ret = reply_error_details(req, problems[0].code, field, details);
+    } else {
+        json_t *diff = json_object();
+        json_object_foreach(next, key, v)
+        {
+            json_t *before = json_object_get(current, key);
+            if (!json_equal(before, v))
+                json_object_set_new(diff, key,
+                                    json_pack("{s:O, s:O}", "before", before, "after", v));
+        }
+        char *text = json_dumps(next, JSON_COMPACT | JSON_SORT_KEYS);
+        struct change c = {req, text, (int)json_integer_value(version),
+                           agreeing && !row.terms_agreed ? row.terms_version : NULL,
+                           json_pack("{s:o}", "changes", diff)};
+        struct db *db = db_thread();
+        int rc = !text ? DB_HARD
+                       : db_transaction(db, DB_READ_COMMITTED, config_current()->db_retry_limit,
+                                        change_tx, &c);
+        free(text);
+        json_decref(c.diff);
+        if (rc == DB_NONE || rc == DB_CONFLICT)
+            ret = reply_error(req, ERR_SETTINGS_VERSION_CONFLICT, "version");
+        else if (rc < 0)
+            ret = reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+        else {
+            struct settings_row saved;
+            enum institution_kind k2;
+            if (load(req, &saved, &k2, &ret)) {
+                ret = reply_json_steal(req, MHD_HTTP_OK, settings_body(&saved, k2));
+                settings_row_free(&saved);
+            }
+        }
+    }
+    json_decref(current);
+    json_decref(next);
+    settings_row_free(&row);
+    return ret;
+}
+
+enum MHD_Result api_terms_get(struct request *req)
+{
+    char version[32], published[32];
+    char *body;
+    struct db *db = db_thread();
+    int rc = db ? store_terms_current(db, version, published, &body) : DB_SOFT;
+    if (rc <= 0)
+        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    json_t *o =
+        json_pack("{s:s, s:s, s:s}", "version", version, "published_at", published, "body", body);
+    free(body);
+    return reply_json_steal(req, MHD_HTTP_OK, o);
+}

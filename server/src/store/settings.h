@@ -1,0 +1,31 @@
+/* Environment settings and the terms of use (schema/0004_settings.sql). */
+#ifndef ONSHI_STORE_SETTINGS_H
+#define ONSHI_STORE_SETTINGS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+struct db;
+
+struct settings_row {
+    json_t *stored; /* item → value as last saved; NULL: never changed (the defaults) */
+    int version;
+    char updated_at[32]; /* empty when never changed */
+    char updated_by[17];
+    char kind[16];   /* the institution's kind */
+    json_t *related; /* 関連医療機関情報, an array */
+    char terms_version[32];
+    bool terms_agreed; /* to the current version */
+};
+
+/* 1 (free with settings_row_free), DB_NONE when there is no such institution. */
+int store_settings_get(struct db *db, const char *code, struct settings_row *out);
+void settings_row_free(struct settings_row *r);
+/* Saves a complete set made against `version`: 1, or DB_NONE when it is stale. */
+int store_settings_save(struct db *db, const char *code, const char *settings_json, int version,
+                        const char *by);
+/* The current terms: 1 with *body malloc'd. */
+int store_terms_current(struct db *db, char version[32], char published_at[32], char **body);
+int store_terms_agree(struct db *db, const char *code, const char *version, const char *by);
+
+#endif

@@ -1,0 +1,119 @@
+// Environment settings (manual ch. 3 §1): the catalogue and the manual's defaults per kind of
+// institution, every dependency refused with its code, the terms of use, stale versions,
+// the audit diff, admins only, and a change seen at once by another onshid.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startPostgres, startOnshid } from '../support/harness.mjs';
+import { createInstitution, signedIn } from '../support/people.mjs';
+
+let pg;
+let db;
+let srv;
+let other; // a second onshid on the same database
+
+async function admins(code, kind) {
+  const inst = createInstitution(pg, db, code, kind, '設定試験');
+  const master = await signedIn(srv, code, inst.master.user_id, inst.master.initial_password);
+  const made = await master('POST', '/api/v1/accounts', { role: 'admin', user_id: 'kanri01', name: '管理', name_kana: 'カンリ', start_date: '2020-04-01' });
+  return { master, admin: await signedIn(srv, code, 'kanri01', (await made.json()).initial_password) };
+}
+
+before(async () => {
+  pg = await startPostgres();
+  db = pg.migratedDatabase();
+  srv = await startOnshid({ database: pg.conninfo(db) });
+  other = await startOnshid({ database: pg.conninfo(db) });
+});
+after(async () => {
+  if (srv) assert.deepEqual(await srv.stop(), { code: 0, signal: null });
+  if (other) assert.deepEqual(await other.stop(), { code: 0, signal: null });
+  pg?.stop();
+});
+
+test('a clinic and a pharmacy start with the manual\'s defaults, each with its own items', async () => {
+  const clinic = (await admins('1319000001', 'medical')).admin;
+  const pharmacy = (await admins('1349000001', 'pharmacy')).admin;
+  const c = await (await clinic('GET', '/api/v1/settings')).json();
+  const p = await (await pharmacy('GET', '/api/v1/settings')).json();
+  assert.deepEqual(c.values, {
+    char_encoding: 'utf8', consent_surgery: 'not_use', consent_drug: 'use', consent_medical: 'not_use',
+    consent_checkup: 'use', consent_specific_disease: 'use', eprescription_mode: 'not_use',
+    prescription_form_timing: 'other_than_check', medical_assistance: 'use', medical_subsidy: 'not_use',
+    home_visit: 'not_use', online_care: 'not_use', visit_display_name: '' });
+  assert.deepEqual(Object.keys(p.values).filter((k) => !(k in c.values)), ['eprescription', 'refill_prescription']);
+  assert.equal(c.version, 1);
+  assert.equal(c.updated_at, null);
+  const medical = c.catalogue.find((i) => i.id === 'consent_medical');
+  assert.deepEqual([medical.label, medical.section, medical.depends_on, medical.default], ['診療情報', '閲覧同意の利用有無', 'consent_drug', 'not_use']);
+  assert.deepEqual(medical.choices, [{ id: 'use', label: '利用する' }, { id: 'not_use', label: '利用しない' }]);
+  assert.equal(p.catalogue.find((i) => i.id === 'refill_prescription').applies_to, 'pharmacy');
+  assert.deepEqual(c.related_institutions, []);
+  assert.equal(c.terms.agreed, false);
+});
+
+test('every rule refused with its own code; nothing saved', async () => {
+  const { admin } = await admins('1319000002', 'medical');
+  const pharmacy = (await admins('1349000002', 'pharmacy')).admin;
+  const cases = [
+    [admin, { consent_drug: 'not_use', consent_medical: 'use' }, 'settings.medical_needs_drug', 'values.consent_medical'],
+    [admin, { prescription_form_timing: 'at_check' }, 'settings.timing_needs_eprescription', 'values.prescription_form_timing'],
+    [admin, { eprescription: 'use' }, 'settings.item_not_applicable', 'values.eprescription'],
+    [admin, { char_encoding: 'euc' }, 'settings.value_invalid', 'values.char_encoding'],
+    [admin, { char_encoding: 1 }, 'settings.value_invalid', 'values.char_encoding'],
+    [admin, { colour: 'red' }, 'settings.item_unknown', 'values.colour'],
+    [admin, { home_visit: 'use' }, 'settings.terms_required', 'values.home_visit'],
+    [pharmacy, { refill_prescription: 'use' }, 'settings.refill_needs_eprescription', 'values.refill_prescription'],
+    [pharmacy, { eprescription_mode: 'e_only' }, 'settings.item_not_applicable', 'values.eprescription_mode'],
+  ];
+  for (const [call, values, code, field] of cases) {
+    const res = await call('PUT', '/api/v1/settings', { values, version: 1 });
+    assert.equal(res.status, 400, JSON.stringify(values));
+    const { error } = await res.json();
+    assert.deepEqual([error.code, error.field], [code, field], JSON.stringify(values));
+    assert.equal(error.details[0].code, code);
+  }
+  assert.equal((await (await admin('GET', '/api/v1/settings')).json()).version, 1);
+  const bad = await admin('PUT', '/api/v1/settings', { values: [], version: 1 });
+  assert.deepEqual([bad.status, (await bad.json()).error.field], [400, 'values']);
+});
+
+test('a change is saved with who and when, audited as a diff; a stale version gets 409', async () => {
+  const { admin } = await admins('1319000003', 'medical');
+  const res = await admin('PUT', '/api/v1/settings', { values: { consent_medical: 'use', eprescription_mode: 'e_and_paper', prescription_form_timing: 'at_check' }, version: 1 });
+  assert.equal(res.status, 200);
+  const saved = await res.json();
+  assert.deepEqual([saved.version, saved.updated_by, saved.values.consent_medical], [2, 'kanri01', 'use']);
+  assert.ok(saved.updated_at);
+  const stale = await admin('PUT', '/api/v1/settings', { values: { consent_surgery: 'use' }, version: 1 });
+  assert.deepEqual([stale.status, (await stale.json()).error.code], [409, 'settings.version_conflict']);
+  const diff = JSON.parse(pg.psql(db, "SELECT details::text FROM audit_log WHERE institution_code = '1319000003' AND action = 'settings.update'"));
+  assert.deepEqual(diff.changes, {
+    consent_medical: { before: 'not_use', after: 'use' },
+    eprescription_mode: { before: 'not_use', after: 'e_and_paper' },
+    prescription_form_timing: { before: 'other_than_check', after: 'at_check' },
+  });
+});
+
+test('turning on 訪問診療等機能 needs the current terms; the agreement is recorded', async () => {
+  const { admin } = await admins('1319000004', 'medical');
+  const terms = await (await admin('GET', '/api/v1/terms')).json();
+  assert.equal(terms.version, '2023-08');
+  assert.match(terms.body, /利用規約/);
+  const res = await admin('PUT', '/api/v1/settings', { values: { home_visit: 'use' }, version: 1, terms_agreed: true });
+  assert.equal(res.status, 200);
+  const body = await res.json();
+  assert.deepEqual([body.values.home_visit, body.terms.agreed], ['use', true]);
+  assert.equal(pg.psql(db, "SELECT version || '|' || agreed_by FROM terms_agreements WHERE institution_code = '1319000004'"), '2023-08|kanri01');
+  // Once agreed, the other function needs no new agreement.
+  assert.equal((await admin('PUT', '/api/v1/settings', { values: { online_care: 'use' }, version: 2 })).status, 200);
+});
+
+test('only admins see the settings; a change is seen at once through another onshid', async () => {
+  const { master, admin } = await admins('1319000005', 'medical');
+  assert.equal((await master('GET', '/api/v1/settings')).status, 403);
+  assert.equal((await master('PUT', '/api/v1/settings', { values: {}, version: 1 })).status, 403);
+  const put = await admin('PUT', '/api/v1/settings', { values: { consent_surgery: 'use' }, version: 1 }, srv);
+  assert.equal(put.status, 200);
+  const seen = await (await admin('GET', '/api/v1/settings', undefined, other)).json();
+  assert.deepEqual([seen.values.consent_surgery, seen.version], ['use', 2]);
+});

@@ -1,0 +1,32 @@
+// Institutions and signed-in accounts for API tests: the steps nearly every test starts with.
+import assert from 'node:assert/strict';
+import { onshictl } from './harness.mjs';
+
+// Creates an institution through onshictl; returns its JSON (master and master_reset with
+// their initial passwords).
+export function createInstitution(pg, db, code, kind = 'medical', name = '試験医院') {
+  const r = onshictl(['--json', 'institution', 'create', '--code', code, '--name', name,
+    '--kind', kind, '--start-date', '2020-04-01'], { ONSHI_DATABASE_URL: pg.conninfo(db) });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+// Signs in on `srv`, replaces the initial password by `newPassword`, and returns a request
+// helper (method, path, JSON body?, server?) carrying the session cookie and CSRF token.
+// Sessions live in the database, so the helper works against any onshid sharing it.
+export async function signedIn(srv, code, userId, password, newPassword = 'Sakura2026!') {
+  let res = await fetch(`${srv.base}/api/v1/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ institution_code: code, user_id: userId, password }) });
+  assert.equal(res.status, 200, `${code}/${userId} signs in`);
+  let cookie = /^onshi_session=([^;]+)/.exec(res.headers.get('set-cookie'))[1];
+  let { csrf_token: csrf } = await res.json();
+  res = await fetch(`${srv.base}/api/v1/session/password`, { method: 'PUT',
+    headers: { 'Content-Type': 'application/json', Cookie: `onshi_session=${cookie}`, 'X-CSRF-Token': csrf },
+    body: JSON.stringify({ current_password: password, new_password: newPassword }) });
+  assert.equal(res.status, 200, `${userId} changes the initial password`);
+  cookie = /^onshi_session=([^;]+)/.exec(res.headers.get('set-cookie'))[1];
+  csrf = (await res.json()).csrf_token;
+  return (method, p, body, server = srv) => fetch(`${server.base}${p}`, { method,
+    headers: { Cookie: `onshi_session=${cookie}`, 'X-CSRF-Token': csrf, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined });
+}
