@@ -218,7 +218,10 @@ int main(int argc, char **argv)
     }
     if (!c->result_key_file[0])
         log_msg(LOG_WARN, "result_key_file is not set: bulk registration is unavailable");
-    if (c->bulk_worker && bulk_worker_start(&dbo) != 0) {
+    /* Without the key a worker could not seal results: it would fail other nodes' jobs. */
+    if (c->bulk_worker && !sealed_key_ready())
+        log_msg(LOG_WARN, "bulk_worker is 1 but there is no result_key_file: no worker here");
+    if (c->bulk_worker && sealed_key_ready() && bulk_worker_start(&dbo) != 0) {
         log_msg(LOG_ERROR, "cannot start the bulk registration worker");
         config_shutdown();
         return EXIT_CONFIG;

@@ -152,20 +152,24 @@ test('登録完了(一部ID重複あり): duplicates in the file, registered and
     name: '削除 太郎', name_kana: 'サクジョ タロウ', start_date: '2020-04-01' }), 'application/json');
   assert.equal(made.status, 201);
   assert.equal((await admin(srv, 'DELETE', '/api/v1/accounts/gone01')).status, 204);
+  // "null" is a valid ID; in an array literal it must not turn into the null value.
+  assert.equal((await admin(srv, 'POST', '/api/v1/accounts', JSON.stringify({ role: 'general', user_id: 'null',
+    name: '空 太郎', name_kana: 'カラ タロウ', start_date: '2020-04-01' }), 'application/json')).status, 201);
   const file = HEADER + [
     '一般利用者,ippan01,山田,ヤマダ,2026/12/01,',
     '一般利用者,kanri01,山田,ヤマダ,2026/12/01,', // the admin's own ID
     '一般利用者,gone01,山田,ヤマダ,2026/12/01,', // deleted: never again
     '医療情報閲覧,ippan01,山田,ヤマダ,2026/12/01,', // repeated in the file
     '医療情報閲覧,etsu01,山田,ヤマダ,2026/12/01,',
+    '一般利用者,null,山田,ヤマダ,2026/12/01,',
   ].join('\r\n') + '\r\n';
   const { accepted, job } = await uploadAndWait(admin, file);
-  assert.deepEqual([job.status_label, job.registered, job.duplicates], ['登録完了(一部ID重複あり)', 2, 3]);
-  const rows = (await resultOf(admin, accepted.reception_number)).split('\r\n').slice(1, 6);
-  assert.deepEqual(rows.map((r) => r.split('","').at(-2)), ['登録完了', 'ID重複', 'ID重複', 'ID重複', '登録完了']);
+  assert.deepEqual([job.status_label, job.registered, job.duplicates], ['登録完了(一部ID重複あり)', 2, 4]);
+  const rows = (await resultOf(admin, accepted.reception_number)).split('\r\n').slice(1, 7);
+  assert.deepEqual(rows.map((r) => r.split('","').at(-2)), ['登録完了', 'ID重複', 'ID重複', 'ID重複', '登録完了', 'ID重複']);
   assert.match(rows[1], /"ID重複","このユーザIDは既に使用されています（削除済みのユーザIDも使用できません）。"$/);
   assert.equal(pg.psql(db, "SELECT string_agg(user_id || ':' || role, ',' ORDER BY user_id) FROM accounts WHERE institution_code = '1318000002' AND role NOT IN ('master', 'master_reset', 'admin')"),
-    'etsu01:medical_viewer,gone01:general,ippan01:general');
+    'etsu01:medical_viewer,gone01:general,ippan01:general,null:general');
 });
 
 test('登録失敗(入力チェックエラー): nothing registered, every problem named, clean rows marked', async () => {
@@ -266,6 +270,11 @@ test('too large bodies and wrong requests get precise errors and no job', async 
   res = await admin.upload(form, srv, null);
   assert.deepEqual([res.status, (await res.json()).error.code], [400, 'bulk.file_missing']);
   res = await admin.upload('--x\r\nbroken', srv, 'multipart/form-data');
+  assert.deepEqual([res.status, (await res.json()).error.code], [400, 'bulk.form_invalid']);
+  // A body cut short before its closing boundary: its last bytes must not vanish quietly.
+  const cut = '--XyZ\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\nContent-Type: text/csv\r\n\r\n' +
+    HEADER + '一般利用者,ippan01,山田,ヤマダ,2026/12/01,2027/03/31\r\n';
+  res = await admin.upload(cut, srv, 'multipart/form-data; boundary=XyZ');
   assert.deepEqual([res.status, (await res.json()).error.code], [400, 'bulk.form_invalid']);
   assert.equal(pg.psql(db, "SELECT string_agg(status, ',') FROM bulk_jobs WHERE institution_code = '1318000006'"), 'failed_structure');
 });

@@ -12,6 +12,7 @@
 #include "store/institution.h"
 #include "util/config.h"
 #include "util/sealed.h"
+#include "util/secret.h"
 
 enum { MAX_FILE_BYTES = 5 * 1024 * 1024, MAX_ROWS = 10000 };
 
@@ -54,7 +55,8 @@ static const char *tier_of(const struct request *req)
 
 struct upload {
     struct bulk_file *file;
-    struct MHD_PostProcessor *pp; /* multipart/form-data */
+    bool multipart;
+    struct MHD_PostProcessor *pp; /* multipart/form-data, until the handler ends it */
     bool unsupported;             /* neither text/csv nor multipart/form-data */
     bool form_broken;             /* multipart framing libmicrohttpd could not follow */
     bool file_part;               /* a multipart part named "file" was seen */
@@ -93,6 +95,7 @@ static void *upload_open(struct request *req)
     const char *ct =
         MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
     if (media_type_is(ct, "multipart/form-data")) {
+        u->multipart = true;
         /* libmicrohttpd parses the parts and hands the file's bytes over in pieces. */
         if (!(u->pp = MHD_create_post_processor(req->conn, 16 * 1024, file_part, u)))
             u->form_broken = true; /* e.g. no boundary */
@@ -212,9 +215,16 @@ enum MHD_Result api_bulk_create(struct request *req)
     if ((u && u->unsupported) ||
         (!u && !media_type_is(ct, "text/csv") && !media_type_is(ct, "multipart/form-data")))
         return reply_error(req, ERR_REQUEST_UNSUPPORTED_MEDIA_TYPE, NULL);
+    /* Ending the post processor says whether the closing boundary came: a body cut short
+     * would otherwise lose its last bytes quietly. */
+    if (u && u->pp) {
+        if (MHD_destroy_post_processor(u->pp) != MHD_YES && !req->upload_stopped)
+            u->form_broken = true;
+        u->pp = NULL;
+    }
     if (u && u->form_broken)
         return reply_error(req, ERR_BULK_FORM_INVALID, NULL);
-    if (u && u->pp && !u->file_part)
+    if (u && u->multipart && !u->file_part)
         return reply_error(req, ERR_BULK_FILE_MISSING, "file");
     if (!u && media_type_is(ct, "multipart/form-data"))
         return reply_error(req, ERR_BULK_FILE_MISSING, "file");
@@ -315,8 +325,17 @@ enum MHD_Result api_bulk_get(struct request *req)
     return reply_json_steal(req, MHD_HTTP_OK, json_pack("{s:o}", "job", job));
 }
 
+/* The response's free callback: the file holds initial passwords. */
+static void free_wiped(void *text)
+{
+    secret_wipe(text, strlen(text));
+    free(text);
+}
+
 enum MHD_Result api_bulk_result(struct request *req)
 {
+    if (!sealed_key_ready())
+        return reply_error(req, ERR_BULK_UNAVAILABLE, NULL);
     const char *rn = request_param(req, "reception_number");
     char status[32];
     unsigned char *sealed_file;
@@ -344,13 +363,13 @@ enum MHD_Result api_bulk_result(struct request *req)
                             "bulk.download", rn, NULL, d);
     json_decref(d);
     if (rc < 0) { /* no result file leaves without its audit row */
-        free(csv);
+        free_wiped(csv);
         return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
     }
     struct MHD_Response *r =
-        MHD_create_response_from_buffer_with_free_callback(csv_len, csv, &free);
+        MHD_create_response_from_buffer_with_free_callback(csv_len, csv, &free_wiped);
     if (!r) {
-        free(csv);
+        free_wiped(csv);
         return MHD_NO;
     }
     char disposition[320];

@@ -117,8 +117,9 @@ static int find_duplicates(struct db *db, struct job *j)
             continue;
         }
         json_object_set_new(seen, r->col[1], json_integer(i));
-        /* IDs passed the ID rules: letters and digits only, safe in an array literal. */
-        sb_printf(&ids, "%s%s", ids.len > 1 ? "," : "", r->col[1]);
+        /* IDs passed the ID rules (letters and digits only); quoted, since an unquoted NULL
+         * in an array literal is the null value. */
+        sb_printf(&ids, "%s\"%s\"", ids.len > 1 ? "," : "", r->col[1]);
     }
     sb_puts(&ids, "}");
     json_t *taken = NULL;
@@ -141,8 +142,10 @@ static void csv_field(struct strbuf *sb, const char *s, bool last)
 {
     char *quoted = malloc(strlen(s) * 2 + 3);
     size_t n = quoted ? csv_write(quoted, strlen(s) * 2 + 3, s, strlen(s)) : 0;
-    if (quoted)
+    if (quoted) {
         sb_append(sb, quoted, n);
+        secret_wipe(quoted, n); /* it may be a password */
+    }
     free(quoted);
     sb_puts(sb, last ? "\r\n" : ",");
 }
@@ -155,7 +158,9 @@ static char *result_file(const struct job *j, size_t *len)
         "ユーザ名",       "ユーザ名（カナ）", "利用開始年月日",
         "利用終了年月日", "初期パスワード",   "初期パスワード有効期限",
         "結果",           "エラー詳細"};
+    /* Sized up front: a buffer that grows leaves copies of the passwords behind. */
     struct strbuf sb = {0};
+    sb_reserve(&sb, (size_t)j->n * 512 + 4096);
     sb_puts(&sb, "\xEF\xBB\xBF");
     for (int c = 0; c < 11; c++)
         csv_field(&sb, header[c], c == 10);
@@ -235,6 +240,8 @@ static int finish_tx(struct db *db, void *p)
             /* An ID registered by someone else since the check is a duplicate too. */
             r->registered = json_object_get(set, r->col[1]) != NULL;
             j->registered += r->registered;
+            if (!r->registered)
+                r->verdict = ROW_DUPLICATE;
         }
         json_decref(set);
     }
@@ -362,6 +369,13 @@ int bulk_process(struct db *db, const struct bulk_claim *c, const char *token)
     if (!ok) {
         job_free(&j);
         return fail_system(db, c, token);
+    }
+    /* The checks may have taken a while: the lease is renewed before the transaction, so
+     * that no other worker takes the job over meanwhile. */
+    if (store_bulk_renew(db, c->reception_number, token, config_current()->bulk_lease_seconds) <=
+        0) {
+        job_free(&j);
+        return 0; /* lost: another worker holds it now */
     }
     rc = db_transaction(db, DB_READ_COMMITTED, config_current()->db_retry_limit, finish_tx, &j);
     job_free(&j);

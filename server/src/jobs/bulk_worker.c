@@ -45,9 +45,25 @@ static void drain_queue(struct db *db)
 }
 
 /* Sleeps until a NOTIFY arrives, the sweep is due, or stop is asked. */
+/* True when a notification arrived (read along with an earlier result, perhaps). */
+static bool take_notifications(PGconn *conn)
+{
+    bool any = false;
+    if (conn && PQconsumeInput(conn)) {
+        PGnotify *note;
+        while ((note = PQnotifies(conn))) {
+            any = true;
+            PQfreemem(note);
+        }
+    }
+    return any;
+}
+
 static void wait_for_work(struct db *db)
 {
     PGconn *conn = db_conn(db);
+    if (take_notifications(conn))
+        return; /* a job was queued while the last ones were processed */
     struct pollfd fds[2] = {{wake_pipe[0], POLLIN, 0}, {conn ? PQsocket(conn) : -1, POLLIN, 0}};
     int n = poll(fds, fds[1].fd >= 0 ? 2 : 1, SWEEP_SECONDS * 1000);
     if (n > 0 && (fds[0].revents & POLLIN)) {
@@ -55,11 +71,7 @@ static void wait_for_work(struct db *db)
         while (read(wake_pipe[0], b, sizeof b) > 0)
             ;
     }
-    if (conn && PQconsumeInput(conn)) {
-        PGnotify *note;
-        while ((note = PQnotifies(conn)))
-            PQfreemem(note);
-    }
+    take_notifications(conn);
 }
 
 static void *worker_main(void *arg)
@@ -95,9 +107,15 @@ int bulk_worker_start(const struct db_options *opt)
     atomic_store(&stopping, false);
     if (pipe(wake_pipe) != 0)
         return -1;
+    /* Not inherited by the hashing helper, which is spawned later. */
+    fcntl(wake_pipe[0], F_SETFD, FD_CLOEXEC);
+    fcntl(wake_pipe[1], F_SETFD, FD_CLOEXEC);
     fcntl(wake_pipe[0], F_SETFL, O_NONBLOCK);
-    if (pthread_create(&thread, NULL, worker_main, NULL) != 0)
+    if (pthread_create(&thread, NULL, worker_main, NULL) != 0) {
+        close(wake_pipe[0]);
+        close(wake_pipe[1]);
         return -1;
+    }
     running = true;
     return 0;
 }

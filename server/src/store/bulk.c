@@ -67,6 +67,15 @@ void bulk_claim_free(struct bulk_claim *c)
     c->rows_json = NULL;
 }
 
+int store_bulk_renew(struct db *db, const char *reception_number, const char *token,
+                     int lease_seconds)
+{
+    char lease[16];
+    snprintf(lease, sizeof lease, "%d", lease_seconds);
+    const char *p[] = {reception_number, token, lease};
+    return db_exec_command(db, STMT_BULK_RENEW, 3, p);
+}
+
 int store_bulk_hold(struct db *db, const char *reception_number, const char *token)
 {
     const char *p[] = {reception_number, token};

@@ -34,6 +34,9 @@ struct bulk_claim {
  * `token`. 1, or DB_NONE when there is none. */
 int store_bulk_claim(struct db *db, const char *token, int lease_seconds, struct bulk_claim *out);
 void bulk_claim_free(struct bulk_claim *c);
+/* Extends the lease if `token` still holds the job: 1, else DB_NONE. */
+int store_bulk_renew(struct db *db, const char *reception_number, const char *token,
+                     int lease_seconds);
 /* Inside the registering transaction: locks the job if `token` still holds it (1). */
 int store_bulk_hold(struct db *db, const char *reception_number, const char *token);
 /* Which of `ids` (a text[] literal) the institution has used, deleted ones included: a

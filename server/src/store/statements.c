@@ -234,6 +234,12 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
          "RETURNING j.reception_number, j.institution_code, j.tier, j.uploaded_by, "
          "j.rows::text, j.attempts, i.kind",
          2},
+    [STMT_BULK_RENEW] =
+        {"bulk_renew",
+         "UPDATE bulk_jobs SET lease_until = now() + make_interval(secs => $3::int) "
+         "WHERE reception_number = $1 AND lease_token = $2 "
+         "AND status = 'processing'",
+         3},
     /* In the registering transaction: the job is still this worker's. */
     [STMT_BULK_HOLD] = {"bulk_hold",
                         "SELECT 1 FROM bulk_jobs WHERE reception_number = $1 AND "

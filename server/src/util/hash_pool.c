@@ -197,6 +197,10 @@ int hash_pool_serve(int n, hash_job_fn compute)
         if (pthread_create(&threads[started], NULL, serve_channel, &servers[started]) != 0)
             break;
     }
+    /* Channels nobody serves are closed: their workers see EOF and hash by themselves
+     * instead of waiting for an answer forever. */
+    for (int i = started; i < n; i++)
+        close(FIRST_FD + i);
     for (int i = 0; i < started; i++)
         pthread_join(threads[i], NULL);
     free(servers);

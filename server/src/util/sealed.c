@@ -111,6 +111,8 @@ int unseal(const char *label, const unsigned char *in, size_t len, char **plain,
         EVP_DecryptFinal_ex(ctx, (unsigned char *)out + n, &fin) == 1;
     EVP_CIPHER_CTX_free(ctx);
     if (!ok) {
+        if (out)
+            secret_wipe(out, body_len);
         free(out);
         return -1;
     }

@@ -44,6 +44,11 @@ void sb_append(struct strbuf *sb, const void *data, size_t len)
     sb->data[sb->len] = '\0';
 }
 
+void sb_reserve(struct strbuf *sb, size_t n)
+{
+    reserve(sb, n);
+}
+
 void sb_puts(struct strbuf *sb, const char *s)
 {
     sb_append(sb, s, strlen(s));

@@ -16,6 +16,8 @@ void sb_append(struct strbuf *sb, const void *data, size_t len);
  * size a client decides). */
 int sb_try_append(struct strbuf *sb, const void *data, size_t len);
 void sb_puts(struct strbuf *sb, const char *s);
+/* Makes room for `n` more bytes at once (so that later appends do not move the data). */
+void sb_reserve(struct strbuf *sb, size_t n);
 void sb_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Hands the buffer to the caller (free() it); the strbuf is left empty. */
 char *sb_steal(struct strbuf *sb, size_t *len);
