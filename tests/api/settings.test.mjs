@@ -106,6 +106,12 @@ test('turning on 訪問診療等機能 needs the current terms; the agreement is
   assert.equal(pg.psql(db, "SELECT version || '|' || agreed_by FROM terms_agreements WHERE institution_code = '1319000004'"), '2023-08|kanri01');
   // Once agreed, the other function needs no new agreement.
   assert.equal((await admin('PUT', '/api/v1/settings', { values: { online_care: 'use' }, version: 2 })).status, 200);
+  // The menu offers 訪問診療等・オンライン診療等 at once, in every onshid, and not after both are off.
+  const me = await (await admin('GET', '/api/v1/session', undefined, other)).json();
+  assert.ok(me.capabilities.includes('visit'));
+  assert.equal(me.menu.at(-1).label, '訪問診療等・オンライン診療等');
+  assert.equal((await admin('PUT', '/api/v1/settings', { values: { home_visit: 'not_use', online_care: 'not_use' }, version: 3 })).status, 200);
+  assert.ok(!(await (await admin('GET', '/api/v1/session', undefined, other)).json()).capabilities.includes('visit'));
 });
 
 test('only admins see the settings; a change is seen at once through another onshid', async () => {

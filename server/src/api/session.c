@@ -13,6 +13,7 @@
 #include "store/db.h"
 #include "store/institution.h"
 #include "store/session.h"
+#include "store/settings.h"
 #include "util/config.h"
 #include "util/log.h"
 #include "util/password_hash.h"
@@ -311,11 +312,36 @@ static json_t *capabilities_json(const struct principal *p, json_t **menu)
     return caps;
 }
 
+static bool setting_on(const json_t *stored, const char *id)
+{
+    const json_t *v = stored ? json_object_get(stored, id) : NULL;
+    return json_is_string(v) && strcmp(json_string_value(v), "use") == 0;
+}
+
+/* 訪問診療等・オンライン診療等 (manual ch. 5) appears for admins while either function is on in
+ * the settings, read now: a change shows at once in every onshid. */
+static bool visits_on(const struct principal *p)
+{
+    struct settings_row row;
+    struct db *db = db_thread();
+    if (strcmp(p->role, "admin") != 0 || p->must_change_password || p->institution_not_started ||
+        !db || store_settings_get(db, p->institution, &row) <= 0)
+        return false;
+    bool on = setting_on(row.stored, "home_visit") || setting_on(row.stored, "online_care");
+    settings_row_free(&row);
+    return on;
+}
+
 enum MHD_Result api_session_get(struct request *req)
 {
     const struct principal *p = &req->principal;
     json_t *menu;
     json_t *caps = capabilities_json(p, &menu);
+    if (visits_on(p)) {
+        json_array_append_new(caps, json_string("visit"));
+        json_array_append_new(
+            menu, json_pack("{s:s, s:s}", "id", "visit", "label", "訪問診療等・オンライン診療等"));
+    }
     return reply_json_steal(
         req, MHD_HTTP_OK,
         json_pack("{s:o, s:o, s:o, s:{s:s, s:s, s:b}}", "account",
