@@ -417,3 +417,18 @@ test('result files are deleted once their initial passwords have expired', async
   const job = (await (await admin.get(`/api/v1/bulk-jobs/${rn}`)).json()).job;
   assert.equal(job.downloadable, false);
 });
+
+test('with 利用文字コード = Shift-JIS the result file is CP932, without a BOM', async () => {
+  const { admin } = await managers('1318000032');
+  const put = await admin(srv, 'PUT', '/api/v1/settings', JSON.stringify({ values: { char_encoding: 'sjis' }, version: 1 }), 'application/json');
+  assert.equal(put.status, 200);
+  const { accepted } = await uploadAndWait(admin, HEADER + '一般利用者,ippan01,髙橋　太郎,タカハシ,2026/12/01,\r\n');
+  const res = await admin.get(`/api/v1/bulk-jobs/${accepted.reception_number}/result.csv`);
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('content-type'), 'text/csv; charset=Shift_JIS');
+  const bytes = Buffer.from(await res.arrayBuffer());
+  assert.notDeepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+  const text = execFileSync('iconv', ['-f', 'CP932', '-t', 'UTF-8'], { input: bytes }).toString();
+  assert.match(text, /^"行番号","権限区分",/);
+  assert.match(text, /"髙橋　太郎","タカハシ","2026\/12\/01","","\w{20}",/);
+});

@@ -379,7 +379,10 @@ enum MHD_Result api_bulk_result(struct request *req)
              "%%E3%%82%%A6%%E3%%83%%B3%%E3%%83%%88%%E4%%B8%%80%%E6%%8B%%AC%%E7%%99%%BB%%E9%%8C"
              "%%B2%s.csv",
              rn, rn);
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/csv; charset=utf-8");
+    /* UTF-8 files start with a BOM; the others were written in CP932 (利用文字コード). */
+    bool utf8 = csv_len >= 3 && memcmp(csv, "\xEF\xBB\xBF", 3) == 0;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            utf8 ? "text/csv; charset=utf-8" : "text/csv; charset=Shift_JIS");
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, disposition);
     return reply_response(req, MHD_HTTP_OK, r);
 }

@@ -1,6 +1,7 @@
 #include "jobs/bulk_process.h"
 
 #include <csv.h>
+#include <iconv.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "store/bulk.h"
 #include "store/db.h"
 #include "store/institution.h"
+#include "store/settings.h"
 #include "util/config.h"
 #include "util/log.h"
 #include "util/sealed.h"
@@ -40,6 +42,7 @@ struct job {
     int n;
     int invalid, duplicates, registered;
     char expires[32]; /* the initial passwords' expiry, as the result file shows it */
+    bool cp932;       /* 利用文字コード = Shift-JIS: the result file in CP932 */
 };
 
 static const char *const column_labels[BULK_COLUMNS] = {
@@ -150,7 +153,30 @@ static void csv_field(struct strbuf *sb, const char *s, bool last)
     sb_puts(sb, last ? "\r\n" : ",");
 }
 
-/* The result file: UTF-8 with a BOM (spreadsheet programs then read it right), CRLF. */
+/* The UTF-8 text in CP932 (characters CP932 lacks, only possible in rows that failed the
+ * checks, become '?'); the input is wiped. NULL when out of memory. */
+static char *to_cp932(char *utf8, size_t *len)
+{
+    size_t cap = *len + 16, left = cap, inleft = *len;
+    char *out = malloc(cap), *o = out, *in = utf8;
+    iconv_t cd = iconv_open("CP932//TRANSLIT", "UTF-8");
+    bool ok = out && cd != (iconv_t)-1 && iconv(cd, &in, &inleft, &o, &left) != (size_t)-1;
+    if (cd != (iconv_t)-1)
+        iconv_close(cd);
+    secret_wipe(utf8, *len);
+    free(utf8);
+    if (!ok) {
+        if (out)
+            secret_wipe(out, cap);
+        free(out);
+        return NULL;
+    }
+    *len = (size_t)(o - out);
+    return out;
+}
+
+/* The result file, CRLF: UTF-8 with a BOM (spreadsheet programs then read it right), or
+ * CP932 when the institution's 利用文字コード says Shift-JIS. */
 static char *result_file(const struct job *j, size_t *len)
 {
     static const char *const header[] = {
@@ -161,7 +187,8 @@ static char *result_file(const struct job *j, size_t *len)
     /* Sized up front: a buffer that grows leaves copies of the passwords behind. */
     struct strbuf sb = {0};
     sb_reserve(&sb, (size_t)j->n * 512 + 4096);
-    sb_puts(&sb, "\xEF\xBB\xBF");
+    if (!j->cp932)
+        sb_puts(&sb, "\xEF\xBB\xBF");
     for (int c = 0; c < 11; c++)
         csv_field(&sb, header[c], c == 10);
     bool failed = j->invalid > 0;
@@ -187,7 +214,8 @@ static char *result_file(const struct job *j, size_t *len)
                                       : "";
         csv_field(&sb, detail, true);
     }
-    return sb_steal(&sb, len);
+    char *text = sb_steal(&sb, len);
+    return j->cp932 ? to_cp932(text, len) : text;
 }
 
 static const char *outcome_status(const struct job *j)
@@ -245,13 +273,13 @@ static int finish_tx(struct db *db, void *p)
         }
         json_decref(set);
     }
-    int dups = 0;
+    j->duplicates = 0;
     for (int i = 0; i < j->n; i++)
-        dups += j->rows[i].verdict == ROW_DUPLICATE ||
-                (j->rows[i].verdict == ROW_OK && !j->invalid && !j->rows[i].registered);
-    j->duplicates = dups;
-    size_t len;
+        j->duplicates += j->rows[i].verdict == ROW_DUPLICATE;
+    size_t len = 0;
     char *csv = result_file(j, &len);
+    if (!csv)
+        return DB_HARD;
     unsigned char *sealed_file = NULL;
     size_t sealed_len = 0;
     char *hex = NULL;
@@ -369,6 +397,12 @@ int bulk_process(struct db *db, const struct bulk_claim *c, const char *token)
     if (!ok) {
         job_free(&j);
         return fail_system(db, c, token);
+    }
+    struct settings_row settings;
+    if (store_settings_get(db, c->institution, &settings) > 0) {
+        json_t *enc = settings.stored ? json_object_get(settings.stored, "char_encoding") : NULL;
+        j.cp932 = json_is_string(enc) && strcmp(json_string_value(enc), "sjis") == 0;
+        settings_row_free(&settings);
     }
     /* The checks may have taken a while: the lease is renewed before the transaction, so
      * that no other worker takes the job over meanwhile. */
