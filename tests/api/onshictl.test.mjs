@@ -51,6 +51,26 @@ test('a database at an earlier schema version is upgraded in place, keeping its 
   assert.equal(pg.psql(name, "SELECT name FROM institutions WHERE institution_code = '1311777777'"), '旧版医院');
 });
 
+test('a database at version 2 (before bulk jobs and settings) gains both, keeping its accounts', () => {
+  const name = pg.createDatabase();
+  pg.psql(name, 'CREATE TABLE schema_version (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+  for (const [v, file] of [[1, '0001_foundation'], [2, '0002_sessions']]) {
+    pg.psql(name, fs.readFileSync(path.join(REPO, 'schema', `${file}.sql`), 'utf8'));
+    pg.psql(name, `INSERT INTO schema_version (version, name) VALUES (${v}, '${file}')`);
+  }
+  pg.psql(name, "INSERT INTO institutions VALUES ('1341888888', '二版医院', 'pharmacy', '2020-01-01')");
+  pg.psql(name, "INSERT INTO accounts (institution_code, user_id, role, start_date, password_hash) VALUES ('1341888888', 'kanri01', 'admin', '2020-01-01', '$sha256$x$y')");
+  const r = onshictl(['migrate'], { ONSHI_DATABASE_URL: pg.conninfo(name) });
+  assert.equal(r.status, 0, r.stderr);
+  assert.doesNotMatch(r.stdout, /applied 000[12]/);
+  assert.match(r.stdout, /applied 0003_bulk_jobs\napplied 0004_settings/);
+  assert.equal(pg.psql(name, "SELECT user_id FROM accounts WHERE institution_code = '1341888888'"), 'kanri01');
+  // The new tables start empty (an institution without a settings row has the defaults),
+  // and the terms of use are seeded.
+  assert.equal(pg.psql(name, 'SELECT (SELECT count(*) FROM bulk_jobs) + (SELECT count(*) FROM institution_settings)'), '0');
+  assert.equal(pg.psql(name, 'SELECT version FROM terms_of_use'), '2023-08');
+});
+
 test('institution create prints both operator accounts once and stores only salted hashes', () => {
   const r = create('1311234561', 'medical');
   assert.equal(r.status, 0, r.stderr);
