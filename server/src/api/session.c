@@ -7,6 +7,7 @@
 
 #include "api/auth.h"
 #include "core/account.h"
+#include "core/settings.h"
 #include "http/defer.h"
 #include "http/input.h"
 #include "http/reply.h"
@@ -312,10 +313,9 @@ static json_t *capabilities_json(const struct principal *p, json_t **menu)
     return caps;
 }
 
-static bool setting_on(const json_t *stored, const char *id)
+static bool setting_on(const struct settings_row *row, const char *id)
 {
-    const json_t *v = stored ? json_object_get(stored, id) : NULL;
-    return json_is_string(v) && strcmp(json_string_value(v), "use") == 0;
+    return strcmp(setting_in_force(id, settings_row_stored(row, id)), "use") == 0;
 }
 
 /* 訪問診療等・オンライン診療等 (manual ch. 5) appears for admins while either function is on in
@@ -327,7 +327,7 @@ static bool visits_on(const struct principal *p)
     if (strcmp(p->role, "admin") != 0 || p->must_change_password || p->institution_not_started ||
         !db || store_settings_get(db, p->institution, &row) <= 0)
         return false;
-    bool on = setting_on(row.stored, "home_visit") || setting_on(row.stored, "online_care");
+    bool on = setting_on(&row, "home_visit") || setting_on(&row, "online_care");
     settings_row_free(&row);
     return on;
 }

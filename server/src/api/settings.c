@@ -42,17 +42,16 @@ static json_t *catalogue(enum institution_kind kind)
 }
 
 /* The values in force: the manual's defaults, overlaid with what was saved. */
-static json_t *effective(enum institution_kind kind, const json_t *stored)
+static json_t *effective(enum institution_kind kind, const struct settings_row *row)
 {
     json_t *values = json_object();
     for (size_t i = 0; i < setting_items_count; i++) {
         const struct setting_item *it = &setting_items[i];
         if (!setting_applies(it, kind))
             continue;
-        const json_t *v = stored ? json_object_get(stored, it->id) : NULL;
-        json_object_set_new(values, it->id,
-                            json_is_string(v) ? json_copy((json_t *)v)
-                                              : json_string(it->default_value));
+        json_object_set_new(
+            values, it->id,
+            json_string(setting_in_force(it->id, settings_row_stored(row, it->id))));
     }
     return values;
 }
@@ -73,7 +72,7 @@ static bool load(struct request *req, struct settings_row *row, enum institution
 static json_t *settings_body(const struct settings_row *row, enum institution_kind kind)
 {
     json_t *o =
-        json_pack("{s:o, s:o, s:O, s:i}", "values", effective(kind, row->stored), "catalogue",
+        json_pack("{s:o, s:o, s:O, s:i}", "values", effective(kind, row), "catalogue",
                   catalogue(kind), "related_institutions", row->related, "version", row->version);
     json_object_set_new(o, "updated_at",
                         row->updated_at[0] ? json_string(row->updated_at) : json_null());
@@ -154,7 +153,7 @@ enum MHD_Result api_settings_put(struct request *req)
     enum MHD_Result ret;
     if (!load(req, &row, &kind, &ret))
         return ret;
-    json_t *current = effective(kind, row.stored);
+    json_t *current = effective(kind, &row);
     json_t *next = json_copy(current);
     const char *key;
     json_t *v;

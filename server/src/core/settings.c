@@ -61,6 +61,12 @@ const struct setting_item *setting_find(const char *id)
     return NULL;
 }
 
+const char *setting_in_force(const char *id, const char *stored)
+{
+    const struct setting_item *item = setting_find(id);
+    return stored ? stored : item ? item->default_value : NULL;
+}
+
 bool setting_applies(const struct setting_item *item, enum institution_kind kind)
 {
     switch (item->scope) {

@@ -37,6 +37,9 @@ extern const struct setting_item setting_items[];
 extern const size_t setting_items_count;
 
 const struct setting_item *setting_find(const char *id);
+/* The value in force: `stored` when the institution saved one, else the manual's default
+ * (NULL for an unknown item). */
+const char *setting_in_force(const char *id, const char *stored);
 bool setting_applies(const struct setting_item *item, enum institution_kind kind);
 
 /* One item's value, as stored or as asked for. */

@@ -10,6 +10,7 @@
 
 #include "core/account_draft.h"
 #include "core/bulk_file.h"
+#include "core/settings.h"
 #include "store/bulk.h"
 #include "store/db.h"
 #include "store/institution.h"
@@ -400,8 +401,8 @@ int bulk_process(struct db *db, const struct bulk_claim *c, const char *token)
     }
     struct settings_row settings;
     if (store_settings_get(db, c->institution, &settings) > 0) {
-        json_t *enc = settings.stored ? json_object_get(settings.stored, "char_encoding") : NULL;
-        j.cp932 = json_is_string(enc) && strcmp(json_string_value(enc), "sjis") == 0;
+        const char *id = "char_encoding";
+        j.cp932 = strcmp(setting_in_force(id, settings_row_stored(&settings, id)), "sjis") == 0;
         settings_row_free(&settings);
     }
     /* The checks may have taken a while: the lease is renewed before the transaction, so

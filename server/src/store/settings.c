@@ -39,6 +39,11 @@ void settings_row_free(struct settings_row *r)
     r->stored = r->related = NULL;
 }
 
+const char *settings_row_stored(const struct settings_row *r, const char *id)
+{
+    return r->stored ? json_string_value(json_object_get(r->stored, id)) : NULL;
+}
+
 int store_settings_save(struct db *db, const char *code, const char *settings_json, int version,
                         const char *by)
 {

@@ -21,6 +21,9 @@ struct settings_row {
 /* 1 (free with settings_row_free), DB_NONE when there is no such institution. */
 int store_settings_get(struct db *db, const char *code, struct settings_row *out);
 void settings_row_free(struct settings_row *r);
+/* The value the institution saved for item `id`, or NULL (then the default applies:
+ * setting_in_force in core/settings.h). */
+const char *settings_row_stored(const struct settings_row *r, const char *id);
 /* Saves a complete set made against `version`: 1, or DB_NONE when it is stale. */
 int store_settings_save(struct db *db, const char *code, const char *settings_json, int version,
                         const char *by);
