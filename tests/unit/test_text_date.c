@@ -249,6 +249,37 @@ static void date_compare_orders_by_year_month_day(void **state)
     assert_true(date_compare(&a, &b) > 0);
 }
 
+static void day_numbers_round_trip_over_four_centuries(void **state)
+{
+    (void)state;
+    struct date epoch = {1970, 1, 1}, leap = {2000, 2, 29}, before = {1900, 3, 1};
+    assert_int_equal(date_to_days(&epoch), 0);
+    assert_int_equal(date_to_days(&leap), 11016);
+    assert_int_equal(date_to_days(&before), -25508);
+    for (long d = -25567; d < 146097 - 25567; d += 7) { /* 1900-01-01 onwards */
+        struct date x = date_from_days(d);
+        char text[11];
+        date_format(&x, text);
+        struct date y;
+        assert_true(date_parse(text, &y));
+        assert_int_equal(date_to_days(&y), d);
+        struct date next = date_from_days(d + 1);
+        assert_true(date_compare(&x, &next) < 0);
+    }
+}
+
+static void today_is_the_japanese_calendar_day(void **state)
+{
+    (void)state;
+    /* 2026-11-24T14:59:59Z is 23:59:59 in Japan; a second later it is the 25th there. */
+    struct date a = date_today_jst(1795532399), b = date_today_jst(1795532400);
+    char ta[11], tb[11];
+    date_format(&a, ta);
+    date_format(&b, tb);
+    assert_string_equal(ta, "2026-11-24");
+    assert_string_equal(tb, "2026-11-25");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -268,6 +299,8 @@ int main(void)
         cmocka_unit_test(date_parse_knows_leap_years),
         cmocka_unit_test(date_parse_rejects_malformed_or_impossible_dates),
         cmocka_unit_test(date_compare_orders_by_year_month_day),
+        cmocka_unit_test(day_numbers_round_trip_over_four_centuries),
+        cmocka_unit_test(today_is_the_japanese_calendar_day),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -50,11 +50,57 @@ int date_compare(const struct date *a, const struct date *b)
     return 0;
 }
 
+/* Howard Hinnant's days-from-civil: eras of 400 years, years starting in March. */
+long date_to_days(const struct date *d)
+{
+    long y = d->year - (d->month <= 2);
+    long era = (y >= 0 ? y : y - 399) / 400;
+    long yoe = y - era * 400;
+    long doy = (153L * (d->month + (d->month > 2 ? -3 : 9)) + 2) / 5 + d->day - 1;
+    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+struct date date_from_days(long days)
+{
+    days += 719468;
+    long era = (days >= 0 ? days : days - 146096) / 146097;
+    long doe = days - era * 146097;
+    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153;
+    int month = (int)(mp < 10 ? mp + 3 : mp - 9);
+    return (struct date){(int)(yoe + era * 400 + (month <= 2)), month,
+                         (int)(doy - (153 * mp + 2) / 5 + 1)};
+}
+
+void date_format(const struct date *d, char out[11])
+{
+    unsigned v[3] = {(unsigned)d->year % 10000u, (unsigned)d->month % 100u,
+                     (unsigned)d->day % 100u};
+    static const unsigned width[3] = {4, 2, 2};
+    char *o = out;
+    for (int f = 0; f < 3; f++) {
+        for (unsigned i = width[f], x = v[f]; i > 0; i--, x /= 10)
+            o[i - 1] = (char)('0' + x % 10);
+        o += width[f];
+        *o++ = f < 2 ? '-' : '\0';
+    }
+}
+
 /* Japan Standard Time is UTC+9 all year. */
 static bool jst(time_t t, struct tm *tm)
 {
     time_t shifted = t + 9 * 3600;
     return gmtime_r(&shifted, tm) != NULL;
+}
+
+struct date date_today_jst(time_t now)
+{
+    struct tm tm;
+    if (!jst(now, &tm))
+        return (struct date){1970, 1, 1};
+    return (struct date){tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
 }
 
 bool time_jst_text(time_t t, char *out, size_t len)

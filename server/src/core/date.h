@@ -15,6 +15,14 @@ bool date_parse(const char *s, struct date *out);
 /* Negative, zero or positive like strcmp. */
 int date_compare(const struct date *a, const struct date *b);
 
+/* Days since 1970-01-01 and back (proleptic Gregorian), for date arithmetic. */
+long date_to_days(const struct date *d);
+struct date date_from_days(long days);
+/* YYYY-MM-DD into out (11 bytes). */
+void date_format(const struct date *d, char out[11]);
+/* Today in Japan time. */
+struct date date_today_jst(time_t now);
+
 /* A moment as people in Japan read it: "2026年12月24日 18時15分" (Japan Standard Time, which
  * has no daylight saving). False if `len` is too small. */
 bool time_jst_text(time_t t, char *out, size_t len);
