@@ -7,7 +7,7 @@ set -euo pipefail
 build=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libpq-dev
        libssl-dev libsodium-dev libcsv-dev libcairo2-dev libfontconfig-dev)
 run=("${build[@]}" postgresql postgresql-client curl openssl fonts-ipaexfont-gothic fonts-dejavu-core)
-test=("${run[@]}" libcmocka-dev nodejs clang-format git poppler-utils)
+test=("${run[@]}" libcmocka-dev nodejs clang-format git poppler-utils python3-yaml)
 bench=("${test[@]}" wrk)
 
 want=()

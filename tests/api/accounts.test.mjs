@@ -315,9 +315,9 @@ test('an admin reads its own institution\'s audit log with filters and pages; ot
 test('GET /session lists what the account may use now; other kinds are forbidden the rest', async () => {
   const caps = async (call) => (await (await call('GET', '/api/v1/session')).json());
   const admin = await caps(clinic.admin);
-  assert.deepEqual(admin.capabilities, ['session', 'accounts', 'bulk', 'settings', 'audit']);
-  assert.deepEqual(admin.menu.map((m) => m.label), ['パスワード変更', 'アカウント管理', 'アカウント一括登録', '環境設定情報管理', '操作履歴']);
-  assert.deepEqual(admin.institution, { institution_code: '1313000001', kind: 'medical', not_started: false });
+  assert.deepEqual(admin.capabilities, ['session', 'accounts', 'bulk', 'settings', 'test_data', 'audit']);
+  assert.deepEqual(admin.menu.map((m) => m.label), ['パスワード変更', 'アカウント管理', 'アカウント一括登録', '環境設定情報管理', 'テスト用データセットアップ', '操作履歴']);
+  assert.deepEqual(admin.institution, { institution_code: '1313000001', kind: 'medical', not_started: false, environment: 'verification' });
   assert.deepEqual((await caps(clinic.master)).capabilities, ['session', 'accounts', 'bulk']);
   const made = await (await clinic.admin('POST', '/api/v1/accounts', account('general', 'cap01'))).json();
   const initial = await session('1313000001', 'cap01', made.initial_password, null);
@@ -329,7 +329,7 @@ test('GET /session lists what the account may use now; other kinds are forbidden
   assert.equal((await r.json()).error.code, 'auth.forbidden');
 });
 
-test('before the usage start date only account management (single and bulk) and the password change are open', async () => {
+test('before the usage start date only account management (single and bulk), environment settings (with test data) and the password change are open', async () => {
   const later = onshictl(['--json', 'institution', 'create', '--code', '1313000077', '--name', '開始前医院',
     '--kind', 'medical', '--start-date', '2099-04-01'], { ONSHI_DATABASE_URL: pg.conninfo(db) });
   const inst = JSON.parse(later.stdout);
@@ -339,7 +339,9 @@ test('before the usage start date only account management (single and bulk) and 
   const admin = await session('1313000077', 'kanri01', (await made.json()).initial_password);
   const me = await (await admin('GET', '/api/v1/session')).json();
   assert.equal(me.institution.not_started, true);
-  assert.deepEqual(me.capabilities, ['session', 'accounts', 'bulk', 'settings']);
+  // テスト用データセットアップ sits under 環境設定情報管理 in the manual's menu: rehearsals
+  // come before the start.
+  assert.deepEqual(me.capabilities, ['session', 'accounts', 'bulk', 'settings', 'test_data']);
   assert.equal((await admin('GET', '/api/v1/accounts')).status, 200);
   const audit = await admin('GET', '/api/v1/audit-events');
   assert.equal(audit.status, 403);

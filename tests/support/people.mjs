@@ -27,6 +27,10 @@ export async function signedIn(srv, code, userId, password, newPassword = 'Sakur
   cookie = /^onshi_session=([^;]+)/.exec(res.headers.get('set-cookie'))[1];
   csrf = (await res.json()).csrf_token;
   return (method, p, body, server = srv) => fetch(`${server.base}${p}`, { method,
-    headers: { Cookie: `onshi_session=${cookie}`, 'X-CSRF-Token': csrf, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined });
+    headers: { Cookie: `onshi_session=${cookie}`, 'X-CSRF-Token': csrf, ...(body ? { 'Content-Type': body[RAW] !== undefined ? body.type : 'application/json' } : {}) },
+    body: body ? (body[RAW] !== undefined ? body[RAW] : JSON.stringify(body)) : undefined });
 }
+
+const RAW = Symbol('raw body');
+// A body sent as it is (malformed JSON, other encodings) through a signedIn helper.
+export const raw = (data, type = 'application/json') => ({ [RAW]: data, type });

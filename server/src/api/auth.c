@@ -85,6 +85,8 @@ enum auth_result api_authenticate(struct request *req)
         refusal = ERR_AUTH_CSRF;
     else if (p->must_change_password && !(req->route->flags & ROUTE_ANY_PASSWORD))
         refusal = ERR_PASSWORD_CHANGE_REQUIRED;
+    else if (!capability_in_environment(cap, config_is_verification()))
+        refusal = ERR_TEST_DATA_UNAVAILABLE; /* absent here, whoever asks */
     else if (!role_parse(p->role, &role) || !role_has_capability(role, cap))
         refusal = ERR_AUTH_FORBIDDEN;
     else if (p->institution_not_started && !capability_open_before_start(cap))

@@ -8,6 +8,7 @@
 #include "api/password.h"
 #include "api/session.h"
 #include "api/settings.h"
+#include "api/test_data.h"
 
 /* Order matters only where patterns overlap: the first match wins. Static files come last. */
 const struct route api_routes[] = {
@@ -37,6 +38,15 @@ const struct route api_routes[] = {
     {"GET", "/api/v1/settings", api_settings_get, 0, "settings", NULL},
     {"PUT", "/api/v1/settings", api_settings_put, ROUTE_JSON, "settings", NULL},
     {"GET", "/api/v1/terms", api_terms_get, 0, "settings", NULL},
+    {"GET", "/api/v1/test-data", api_test_data_get, 0, "test_data", NULL},
+    {"POST", "/api/v1/test-data/card-links", api_test_card_link_create, ROUTE_JSON, "test_data",
+     NULL},
+    {"DELETE", "/api/v1/test-data/card-links", api_test_card_links_delete, 0, "test_data", NULL},
+    {"POST", "/api/v1/test-data/category-records", api_test_category_record_create, ROUTE_JSON,
+     "test_data", NULL},
+    {"DELETE", "/api/v1/test-data/category-records", api_test_category_records_delete, 0,
+     "test_data", NULL},
+    {"POST", "/api/v1/test-data/consents/reset", api_test_consents_reset, 0, "test_data", NULL},
     {"GET", "/{*path}", api_static, ROUTE_PUBLIC | ROUTE_FALLBACK, NULL, NULL},
 };
 const size_t api_routes_count = sizeof api_routes / sizeof api_routes[0];

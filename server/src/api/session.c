@@ -306,6 +306,8 @@ static json_t *capabilities_json(const struct principal *p, json_t **menu)
             continue; /* only the password change until then */
         if (p->institution_not_started && !capability_open_before_start(*c))
             continue;
+        if (!capability_in_environment(*c, config_is_verification()))
+            continue;
         json_array_append_new(caps, json_string(*c));
         json_array_append_new(*menu,
                               json_pack("{s:s, s:s}", "id", *c, "label", capability_label(*c)));
@@ -344,11 +346,11 @@ enum MHD_Result api_session_get(struct request *req)
     }
     return reply_json_steal(
         req, MHD_HTTP_OK,
-        json_pack("{s:o, s:o, s:o, s:{s:s, s:s, s:b}}", "account",
+        json_pack("{s:o, s:o, s:o, s:{s:s, s:s, s:b, s:s}}", "account",
                   account_json(p->institution, p->user_id, p->role, p->must_change_password),
                   "capabilities", caps, "menu", menu, "institution", "institution_code",
                   p->institution, "kind", p->institution_kind, "not_started",
-                  p->institution_not_started));
+                  p->institution_not_started, "environment", config_current()->environment));
 }
 
 enum MHD_Result api_session_delete(struct request *req)

@@ -71,7 +71,8 @@ bool role_initialises_password(enum role manager, enum role target)
 
 static const char *const caps_master[] = {"session", "accounts", "bulk", NULL};
 static const char *const caps_master_reset[] = {"session", "accounts", NULL};
-static const char *const caps_admin[] = {"session", "accounts", "bulk", "settings", "audit", NULL};
+static const char *const caps_admin[] = {"session",   "accounts", "bulk", "settings",
+                                         "test_data", "audit",    NULL};
 static const char *const caps_user[] = {"session", NULL};
 
 const char *const *role_capabilities(enum role r)
@@ -99,7 +100,13 @@ bool role_has_capability(enum role r, const char *capability)
 bool capability_open_before_start(const char *capability)
 {
     return strcmp(capability, "session") == 0 || strcmp(capability, "accounts") == 0 ||
-           strcmp(capability, "bulk") == 0 || strcmp(capability, "settings") == 0;
+           strcmp(capability, "bulk") == 0 || strcmp(capability, "settings") == 0 ||
+           strcmp(capability, "test_data") == 0; /* rehearsals come before the start */
+}
+
+bool capability_in_environment(const char *capability, bool verification)
+{
+    return verification || strcmp(capability, "test_data") != 0;
 }
 
 const char *capability_label(const char *capability)
@@ -110,6 +117,7 @@ const char *capability_label(const char *capability)
                   {"accounts", "アカウント管理"},
                   {"bulk", "アカウント一括登録"},
                   {"settings", "環境設定情報管理"},
+                  {"test_data", "テスト用データセットアップ"},
                   {"audit", "操作履歴"}};
     for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
         if (strcmp(labels[i].id, capability) == 0)

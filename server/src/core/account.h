@@ -36,6 +36,8 @@ bool role_initialises_password(enum role manager, enum role target);
  * Before the institution's usage start date only some stay open (manual ch. 1 §2(1)). */
 bool role_has_capability(enum role r, const char *capability);
 bool capability_open_before_start(const char *capability);
+/* Test data exists only in the connection verification environment. */
+bool capability_in_environment(const char *capability, bool verification);
 /* The capabilities of a kind, NULL-terminated, and their menu labels (Japanese). */
 const char *const *role_capabilities(enum role r);
 const char *capability_label(const char *capability);

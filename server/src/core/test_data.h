@@ -57,6 +57,9 @@ enum test_category test_category_for_card(const struct qualification_type *t);
 
 enum { SERIAL_MAX_DIGITS = 49 }; /* a 20-byte certificate serial in decimal */
 
+/* What one institution may keep: enough to rehearse, bounded so none can fill the disk. */
+enum { TEST_CARD_LINKS_MAX = 100, TEST_CATEGORY_RECORDS_MAX = 1000 };
+
 /* A card serial number as typed: ASCII or full-width digits, 1 to 49 of them. Writes the
  * canonical form (ASCII, no leading zeros) to out. */
 bool test_serial_normalize(const char *in, char out[SERIAL_MAX_DIGITS + 1]);

@@ -336,4 +336,38 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
                           "INSERT INTO terms_agreements (institution_code, version, agreed_by) "
                           "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
                           3},
+    [STMT_TEST_CARD_UNLINK] = {"test_card_unlink",
+                               "DELETE FROM test_persons WHERE institution_code = $1 "
+                               "AND serial_number = $2",
+                               2},
+    /* The count keeps an institution within its limit (roughly: two concurrent requests may
+     * both see room for one). */
+    [STMT_TEST_PERSON_INSERT] =
+        {"test_person_insert",
+         "INSERT INTO test_persons (institution_code, source, category, qualification_type, "
+         "serial_number, card_registered, insurer_number, insured_symbol, insured_number, "
+         "insured_branch, payer_number, recipient_number, person, created_by) "
+         "SELECT $1, $2, $3, $4, $5, $6::boolean, $7, $8, $9, $10, $11, $12, $13::jsonb, $14 "
+         "WHERE (SELECT count(*) FROM test_persons WHERE institution_code = $1 AND source = $2) "
+         "< $15::int RETURNING " TS("created_at"),
+         15},
+    [STMT_TEST_PERSONS_DELETE] = {"test_persons_delete",
+                                  "DELETE FROM test_persons WHERE institution_code = $1 "
+                                  "AND source = $2",
+                                  2},
+    [STMT_TEST_DATA_LIST] = {"test_data_list",
+                             "SELECT source, serial_number, card_registered, person::text, "
+                             "created_by, " TS(
+                                 "created_at") " FROM test_persons "
+                                               "WHERE institution_code = $1 ORDER BY id",
+                             1},
+    [STMT_TEST_CONSENTS_REVOKED] = {"test_consents_revoked",
+                                    "SELECT count(*) FROM test_consents WHERE institution_code = "
+                                    "$1 AND revoked_at IS NOT NULL AND source = 'card'",
+                                    1},
+    [STMT_TEST_CONSENTS_RESET] = {"test_consents_reset",
+                                  "UPDATE test_consents SET revoked_at = NULL "
+                                  "WHERE institution_code = $1 AND revoked_at IS NOT NULL "
+                                  "AND source = 'card'",
+                                  1},
 };

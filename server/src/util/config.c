@@ -361,6 +361,11 @@ const struct config *config_current(void)
     return s ? &s->cfg : NULL;
 }
 
+bool config_is_verification(void)
+{
+    return strcmp(config_current()->environment, "verification") == 0;
+}
+
 void config_publish(struct config *c)
 {
     struct snapshot *s = malloc(sizeof *s);

@@ -4,6 +4,7 @@
 #ifndef ONSHI_CONFIG_H
 #define ONSHI_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -52,6 +53,8 @@ int config_merge_reload(const struct config *running, const struct config *fresh
 
 /* The published snapshot, valid until config_shutdown(). */
 const struct config *config_current(void);
+/* The connection verification environment (接続検証環境), where test data exists. */
+bool config_is_verification(void);
 /* Publishes `c` (taken over). Older snapshots stay alive until config_shutdown(), since other
  * threads may still be reading them. */
 void config_publish(struct config *c);
