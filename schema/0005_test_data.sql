@@ -46,8 +46,9 @@ CREATE UNIQUE INDEX test_persons_assistance ON test_persons
     (institution_code, payer_number, recipient_number)
     WHERE payer_number IS NOT NULL;
 
--- 閲覧同意: one row per person and item. Consents registered through the patient page
--- (source visit, マイナ在宅受付Web) are not restored by 閲覧同意情報初期化.
+-- 閲覧同意: one row per person, item and way it was given (card: at a reader or by the API;
+-- visit: through the patient page, マイナ在宅受付Web). 閲覧同意情報初期化 restores only the
+-- card ones.
 CREATE TABLE test_consents (
     institution_code text NOT NULL,
     person_id bigint NOT NULL,
@@ -56,7 +57,7 @@ CREATE TABLE test_consents (
     source text NOT NULL CHECK (source IN ('card', 'visit')),
     given_at timestamptz NOT NULL DEFAULT now(),
     revoked_at timestamptz,
-    PRIMARY KEY (institution_code, person_id, item),
+    PRIMARY KEY (institution_code, person_id, item, source),
     FOREIGN KEY (institution_code, person_id) REFERENCES test_persons ON DELETE CASCADE,
     CHECK (revoked_at IS NULL OR revoked_at >= given_at)
 );

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/qualification.h"
+#include "core/settings.h"
 
 enum { N_ = 0, Y_ = 1 };
 #define T_NONE TICKET_NONE
@@ -63,16 +64,19 @@ static struct test_person person(const char *type, enum institution_kind kind, u
     return p;
 }
 
+/* The request a new institution makes: the manual's default settings, read from the
+ * settings catalogue (so a change of a default shows here). */
 static struct qual_request request(enum qual_route route, enum institution_kind kind)
 {
-    return (struct qual_request){route,
-                                 today,
-                                 kind,
-                                 true,
-                                 CONSENT_BIT(CONSENT_DRUG) | CONSENT_BIT(CONSENT_CHECKUP) |
-                                     CONSENT_BIT(CONSENT_SPECIFIC_DISEASE),
-                                 all_consents,
-                                 true};
+    unsigned on = 0;
+    for (int i = 0; i < CONSENT__COUNT; i++)
+        if (strcmp(setting_in_force(consent_item_setting((enum consent_item)i), NULL), "use") == 0)
+            on |= CONSENT_BIT(i);
+    assert_int_equal(on, CONSENT_BIT(CONSENT_DRUG) | CONSENT_BIT(CONSENT_CHECKUP) |
+                             CONSENT_BIT(CONSENT_SPECIFIC_DISEASE));
+    bool assistance = strcmp(setting_in_force("medical_assistance", NULL), "use") == 0;
+    assert_true(assistance);
+    return (struct qual_request){route, today, kind, assistance, on, all_consents, true};
 }
 
 static void assert_expected(const struct expectation *e, const struct qual_result *r,
@@ -169,6 +173,13 @@ static void assistance_turned_off_hides_it(void **state)
     assert_int_equal(r.validity, VALIDITY_NONE);
     assert_false(r.show_personal || r.show_assistance);
     assert_non_null(r.message);
+    /* 自己情報提供不可 of a qualification the institution does not use: there is none. */
+    p = person("assistance_valid_self_info_restricted", KIND_MEDICAL, 5);
+    qualification_evaluate(&p, &rq, &r);
+    assert_int_equal(r.outcome, QUAL_NOT_AVAILABLE);
+    p = person("insurance_valid_self_info_restricted", KIND_MEDICAL, 5);
+    qualification_evaluate(&p, &rq, &r);
+    assert_int_equal(r.outcome, QUAL_RESTRICTED);
     p = person("assistance_and_insurance_valid", KIND_MEDICAL, 5);
     qualification_evaluate(&p, &rq, &r);
     assert_int_equal(r.outcome, QUAL_FOUND);

@@ -9,6 +9,7 @@
 /* clang-format on */
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/test_data.h"
@@ -133,7 +134,7 @@ static void persons_fit_every_category_and_type(void **state)
     for (int c = 0; c < CATEGORY__COUNT; c++)
         for (size_t i = 0; i < qualification_types_count; i++)
             for (size_t k = 0; k < 2; k++)
-                for (uint64_t seed = 0; seed < 40; seed++) {
+                for (uint64_t seed = 0; seed < 400; seed++) {
                     const struct qualification_type *t = &qualification_types[i];
                     if (!test_category_accepts((enum test_category)c, t))
                         continue;
@@ -153,6 +154,15 @@ static void persons_fit_every_category_and_type(void **state)
                         assert_true(age >= 75 && age <= 95);
                     else
                         assert_true(age >= 20 && age <= 74);
+                    /* No qualification starts before its holder could have it. */
+                    char at75[16];
+                    snprintf(at75, sizeof at75, "%04d%.6s", (atoi(p.birthdate) + 75) % 10000,
+                             p.birthdate + 4);
+                    const char *start =
+                        t->insurance ? p.insurance.valid_from : p.assistance.valid_from;
+                    assert_true(strcmp(start, p.birthdate) > 0);
+                    if (c == CATEGORY_ELDERLY)
+                        assert_true(strcmp(start, at75) >= 0);
                     if (t->insurance) {
                         const struct test_insurance *ins = &p.insurance;
                         assert_true(checked(ins->insurer_number));
@@ -172,8 +182,10 @@ static void persons_fit_every_category_and_type(void **state)
                         assert_true(strcmp(ins->valid_from, today_text) < 0);
                         if (t->insurance_valid)
                             assert_string_equal(ins->valid_until, "");
-                        else
+                        else {
                             assert_true(strcmp(ins->valid_until, today_text) < 0);
+                            assert_true(strcmp(ins->valid_from, ins->valid_until) < 0);
+                        }
                     }
                     if (t->assistance) {
                         const struct test_assistance *a = &p.assistance;
@@ -194,6 +206,8 @@ static void persons_fit_every_category_and_type(void **state)
                             assert_true(digits_only(a->ticket_number, 10));
                         if (!t->assistance_valid)
                             assert_true(strcmp(a->valid_until, today_text) < 0);
+                        if (a->valid_until[0])
+                            assert_true(strcmp(a->valid_from, a->valid_until) < 0);
                     }
                 }
 }

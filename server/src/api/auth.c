@@ -40,6 +40,11 @@ static const char *presented_token(struct request *req, bool *cookie)
 
 enum auth_result api_authenticate(struct request *req)
 {
+    /* What this environment does not have is absent, whoever asks and however. */
+    const char *route_cap = req->route->capability ? req->route->capability : "";
+    if (!capability_in_environment(route_cap, config_is_verification()))
+        return reply_error(req, ERR_TEST_DATA_UNAVAILABLE, NULL) == MHD_YES ? AUTH_REPLIED
+                                                                            : AUTH_FAILED;
     bool cookie;
     const char *token = presented_token(req, &cookie);
     char code[11], secret[SECRET_TEXT_LEN + 1], digest[DIGEST_PARAM_LEN + 1];
@@ -85,8 +90,6 @@ enum auth_result api_authenticate(struct request *req)
         refusal = ERR_AUTH_CSRF;
     else if (p->must_change_password && !(req->route->flags & ROUTE_ANY_PASSWORD))
         refusal = ERR_PASSWORD_CHANGE_REQUIRED;
-    else if (!capability_in_environment(cap, config_is_verification()))
-        refusal = ERR_TEST_DATA_UNAVAILABLE; /* absent here, whoever asks */
     else if (!role_parse(p->role, &role) || !role_has_capability(role, cap))
         refusal = ERR_AUTH_FORBIDDEN;
     else if (p->institution_not_started && !capability_open_before_start(cap))

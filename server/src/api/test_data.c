@@ -11,6 +11,7 @@
 #include "store/institution.h"
 #include "store/test_data.h"
 #include "util/config.h"
+#include "util/log.h"
 #include "util/secret.h"
 
 static const char *const sources[] = {"card_link", "category"};
@@ -26,15 +27,13 @@ static json_t *ids_of_types_in(enum test_category c)
 }
 
 /* A stored row as the API shows it: the person with its type's label. */
-static json_t *entry(json_t *row)
+static json_t *entry(json_t *row, const struct qualification_type *t)
 {
     json_t *person = json_object_get(row, "person");
-    const char *type_id = json_string_value(json_object_get(person, "qualification_type"));
-    const struct qualification_type *t = type_id ? qualification_type_find(type_id) : NULL;
     json_t *o = json_pack(
         "{s:O, s:O, s:s, s:O, s:O, s:O}", "category", json_object_get(person, "category"),
         "qualification_type", json_object_get(person, "qualification_type"),
-        "qualification_type_label", t ? t->label : "", "person", person, "created_at",
+        "qualification_type_label", t->label, "person", person, "created_at",
         json_object_get(row, "created_at"), "created_by", json_object_get(row, "created_by"));
     json_t *serial = json_object_get(row, "serial_number");
     if (serial) {
@@ -60,12 +59,16 @@ enum MHD_Result api_test_data_get(struct request *req)
     json_t *row;
     json_array_foreach(rows, i, row)
     {
-        bool link = strcmp(json_string_value(json_object_get(row, "source")), "card_link") == 0;
-        json_t *e = entry(row);
-        enum test_category c;
-        if (!link && test_category_parse(json_string_value(json_object_get(e, "category")), &c))
-            counts[c]++;
-        json_array_append_new(link ? links : records, e);
+        struct test_person p;
+        if (!test_person_from_json(json_object_get(row, "person"), &p)) {
+            log_msg(LOG_ERROR, "test person %zu of %s is not one onshid wrote; not listed", i,
+                    req->principal.institution);
+            continue;
+        }
+        bool link = json_object_get(row, "serial_number") != NULL;
+        if (!link)
+            counts[p.category]++;
+        json_array_append_new(link ? links : records, entry(row, p.type));
     }
     json_decref(rows);
     json_t *types = json_array(), *categories = json_array();
@@ -99,6 +102,7 @@ struct registration {
     struct test_person person;
     char *person_json;
     bool replaced;
+    bool limit_reached;
     char created_at[32];
 };
 
@@ -112,8 +116,8 @@ static int registration_tx(struct db *db, void *p)
     struct registration *g = p;
     const struct principal *w = &g->req->principal;
     const struct test_person *t = &g->person;
-    int rc = 0;
-    if (g->serial && (rc = store_test_card_unlink(db, w->institution, g->serial)) < 0)
+    int rc = store_test_data_lock(db, w->institution);
+    if (rc < 0 || (g->serial && (rc = store_test_card_unlink(db, w->institution, g->serial)) < 0))
         return rc;
     g->replaced = rc > 0;
     struct test_person_insert in = {
@@ -133,7 +137,11 @@ static int registration_tx(struct db *db, void *p)
         .limit = g->source == SOURCE_CARD_LINK ? TEST_CARD_LINKS_MAX : TEST_CATEGORY_RECORDS_MAX,
     };
     rc = store_test_person_insert(db, w->institution, &in, g->created_at);
-    if (rc <= 0)
+    if (rc == 0) {
+        g->limit_reached = true;
+        return DB_ABORT; /* the unlink of a re-link goes back with it */
+    }
+    if (rc < 0)
         return rc;
     json_t *d = json_pack("{s:s, s:s, s:b}", "qualification_type", g->type->id, "category",
                           in.category, "replaced", g->replaced);
@@ -172,7 +180,7 @@ static enum MHD_Result register_person(struct request *req, struct registration 
         free(g->person_json);
         g->person_json = NULL;
     }
-    if (rc == DB_NONE)
+    if (g->limit_reached)
         return reply_error(req, ERR_TEST_DATA_LIMIT_REACHED, NULL);
     if (rc < 0)
         return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);

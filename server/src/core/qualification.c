@@ -76,11 +76,6 @@ void qualification_evaluate(const struct test_person *p, const struct qual_reque
         }
         out->registered_now = true;
     }
-    if (t->self_info_restricted) {
-        out->outcome = QUAL_RESTRICTED;
-        out->message = "本人からの申し出により、資格情報を提供できません。";
-        return;
-    }
     out->show_insurance = p->has_insurance;
     if (p->has_insurance)
         out->insurance_validity =
@@ -97,6 +92,14 @@ void qualification_evaluate(const struct test_person *p, const struct qual_reque
     if (!out->show_insurance && !out->show_assistance) {
         out->outcome = QUAL_NOT_AVAILABLE;
         out->message = "医療扶助の資格情報を利用しない設定のため、表示できる資格情報がありません。";
+        return;
+    }
+    if (t->self_info_restricted) { /* nothing at all may be shown, not even the validity */
+        out->show_insurance = out->show_assistance = false;
+        out->ticket = TICKET_NONE;
+        out->ticket_from[0] = out->ticket_until[0] = '\0';
+        out->outcome = QUAL_RESTRICTED;
+        out->message = "本人からの申し出により、資格情報を提供できません。";
         return;
     }
     out->outcome = QUAL_FOUND;

@@ -194,9 +194,34 @@ static void days_before(uint64_t *state, const struct date *today, long from, lo
     date_format(&d, out);
 }
 
+static void day_text(long day, char out[11])
+{
+    struct date d = date_from_days(day);
+    date_format(&d, out);
+}
+
+/* A qualification's period, never starting before the day `earliest`: a valid one started
+ * 30 days to `span` days ago and is open-ended; an ended one lasted at least 100 days and
+ * ended 30 to 400 days ago. */
+static void period(uint64_t *state, const struct date *today, long earliest, bool valid, long span,
+                   char from[11], char until[11])
+{
+    long now = date_to_days(today);
+    long end = valid ? now - 30 : now - 30 - (long)pick(state, 371);
+    long lo = valid ? now - span : end - 2000;
+    long hi = valid ? end : end - 100;
+    if (lo < earliest)
+        lo = earliest;
+    day_text(lo + (long)pick(state, (unsigned)(hi - lo + 1)), from);
+    if (valid)
+        until[0] = '\0';
+    else
+        day_text(end, until);
+}
+
 static void make_insurance(uint64_t *state, enum test_category c, const char *pref,
                            const char *prefecture, const struct date *today, bool valid,
-                           struct test_insurance *ins)
+                           long earliest, struct test_insurance *ins)
 {
     char prefix[5];
     switch (c) {
@@ -230,18 +255,12 @@ static void make_insurance(uint64_t *state, enum test_category c, const char *pr
         break;
     }
     snprintf(ins->card_classification, sizeof ins->card_classification, "01");
-    if (valid) {
-        days_before(state, today, 30, 3650, ins->valid_from);
-        ins->valid_until[0] = '\0';
-    } else {
-        days_before(state, today, 1500, 3000, ins->valid_from);
-        days_before(state, today, 30, 400, ins->valid_until);
-    }
+    period(state, today, earliest, valid, 3650, ins->valid_from, ins->valid_until);
 }
 
 static void make_assistance(uint64_t *state, const char *pref, const struct date *today,
                             const struct qualification_type *t, enum institution_kind kind,
-                            struct test_assistance *a)
+                            long earliest, struct test_assistance *a)
 {
     char prefix[5];
     snprintf(prefix, sizeof prefix, "12%s", pref);
@@ -250,13 +269,7 @@ static void make_assistance(uint64_t *state, const char *pref, const struct date
     a->recipient_number[6] = (char)('0' + insurer_check_digit(a->recipient_number, 6));
     a->recipient_number[7] = '\0';
     snprintf(a->welfare_office, sizeof a->welfare_office, "試験市福祉事務所");
-    if (t->assistance_valid) {
-        days_before(state, today, 30, 1800, a->valid_from);
-        a->valid_until[0] = '\0';
-    } else {
-        days_before(state, today, 1000, 2000, a->valid_from);
-        days_before(state, today, 30, 300, a->valid_until);
-    }
+    period(state, today, earliest, t->assistance_valid, 1800, a->valid_from, a->valid_until);
     switch (t->ticket) {
     case TICKET_RULE_MEDICAL:
         a->ticket = TICKET_MEDICAL;
@@ -299,11 +312,16 @@ void test_person_make(const struct qualification_type *t, enum test_category c,
     snprintf(out->sex, sizeof out->sex, "%s", female ? "2" : "1");
 
     /* Adults, so that every qualification can have started years ago; 後期高齢者医療 is
-     * for people of 75 and over. */
+     * for people of 75 and over, and starts at 75: those of 77 and over can have one that
+     * has already ended. */
     long min_age = 20, max_age = 74;
     if (c == CATEGORY_ELDERLY)
-        min_age = 75, max_age = 95;
+        min_age = 77, max_age = 95;
     days_before(&state, today, min_age * 366 + 1, max_age * 365 + 364, out->birthdate);
+    struct date born;
+    date_parse(out->birthdate, &born);
+    struct date at75 = {born.year + 75, born.month, born.day}; /* 29 Feb → 1 Mar */
+    long earliest = date_to_days(c == CATEGORY_ELDERLY ? &at75 : &born);
 
     snprintf(out->postcode, sizeof out->postcode, "%03u-%04u", 100 + pick(&state, 900),
              pick(&state, 10000));
@@ -315,9 +333,9 @@ void test_person_make(const struct qualification_type *t, enum test_category c,
     out->has_assistance = t->assistance;
     if (t->insurance)
         make_insurance(&state, c == CATEGORY_ASSISTANCE ? CATEGORY_EMPLOYEE : c, pref, prefecture,
-                       today, t->insurance_valid, &out->insurance);
+                       today, t->insurance_valid, earliest, &out->insurance);
     if (t->assistance)
-        make_assistance(&state, pref, today, t, kind, &out->assistance);
+        make_assistance(&state, pref, today, t, kind, earliest, &out->assistance);
 }
 
 static const char *const ticket_ids[] = {"none", "medical", "dispensing"};

@@ -12,6 +12,7 @@
 
 /* What a store function reports. Positive values count rows. */
 enum db_status {
+    DB_ABORT = -5,    /* a transaction function chose to roll back; its context says why */
     DB_UNKNOWN = -4,  /* the connection died during COMMIT: it may or may not have happened */
     DB_CONFLICT = -3, /* SQLSTATE 23505: the caller maps it to a domain error */
     DB_HARD = -2,     /* a bug or a broken schema: do not retry */

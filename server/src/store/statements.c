@@ -336,12 +336,16 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
                           "INSERT INTO terms_agreements (institution_code, version, agreed_by) "
                           "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
                           3},
+    /* One registration at a time per institution: the limit below counts exactly. */
+    [STMT_TEST_DATA_LOCK] = {"test_data_lock",
+                             "SELECT pg_advisory_xact_lock(hashtextextended('onshi.test_data.' "
+                             "|| $1, 0))",
+                             1},
     [STMT_TEST_CARD_UNLINK] = {"test_card_unlink",
                                "DELETE FROM test_persons WHERE institution_code = $1 "
                                "AND serial_number = $2",
                                2},
-    /* The count keeps an institution within its limit (roughly: two concurrent requests may
-     * both see room for one). */
+    /* The count keeps an institution within its limit (under STMT_TEST_DATA_LOCK). */
     [STMT_TEST_PERSON_INSERT] =
         {"test_person_insert",
          "INSERT INTO test_persons (institution_code, source, category, qualification_type, "

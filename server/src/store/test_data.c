@@ -35,6 +35,13 @@ int store_test_person_insert(struct db *db, const char *code, const struct test_
     return n;
 }
 
+int store_test_data_lock(struct db *db, const char *code)
+{
+    const char *p[] = {code};
+    int n = db_exec_command(db, STMT_TEST_DATA_LOCK, 1, p);
+    return n < 0 ? n : 1;
+}
+
 int store_test_card_unlink(struct db *db, const char *code, const char *serial)
 {
     const char *p[] = {code, serial};

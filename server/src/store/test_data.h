@@ -21,6 +21,8 @@ struct test_person_insert {
     int limit; /* of rows of this source per institution */
 };
 
+/* Serialises the institution's test-data registrations until the transaction ends. */
+int store_test_data_lock(struct db *db, const char *code);
 /* 1 inserted (created_at written), 0 the limit is reached, DB_CONFLICT a serial number or
  * insurance number the institution already has, <0 other errors. */
 int store_test_person_insert(struct db *db, const char *code, const struct test_person_insert *in,
