@@ -14,6 +14,7 @@
 #include "http/server.h"
 #include "http/static.h"
 #include "jobs/bulk_worker.h"
+#include "jobs/history_maintenance.h"
 #include "render/pdf.h"
 #include "store/db.h"
 #include "store/migrations.h"
@@ -226,6 +227,12 @@ int main(int argc, char **argv)
         config_shutdown();
         return EXIT_CONFIG;
     }
+    if (history_maintenance_start(&dbo) != 0) {
+        log_msg(LOG_ERROR, "cannot start the history maintenance thread");
+        bulk_worker_stop();
+        config_shutdown();
+        return EXIT_CONFIG;
+    }
     if (static_init(c->static_dir) != 0)
         log_msg(LOG_WARN, "static_dir %s is not a readable directory; / answers 404",
                 c->static_dir);
@@ -260,6 +267,7 @@ int main(int argc, char **argv)
     };
     if (http_server_start(&ho, err, sizeof err) != 0) {
         log_msg(LOG_ERROR, "%s", err);
+        history_maintenance_stop();
         bulk_worker_stop();
         hash_pool_stop();
         pdf_shutdown();
@@ -285,6 +293,7 @@ int main(int argc, char **argv)
         break;
     }
     drain_and_stop(&sigs);
+    history_maintenance_stop();
     bulk_worker_stop();
     hash_pool_stop();
     sealed_key_forget();

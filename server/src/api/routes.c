@@ -4,8 +4,11 @@
 #include "api/accounts.h"
 #include "api/audit.h"
 #include "api/bulk_jobs.h"
+#include "api/history.h"
+#include "api/medical_info.h"
 #include "api/ops.h"
 #include "api/password.h"
+#include "api/qualifications.h"
 #include "api/session.h"
 #include "api/settings.h"
 #include "api/test_data.h"
@@ -47,6 +50,16 @@ const struct route api_routes[] = {
     {"DELETE", "/api/v1/test-data/category-records", api_test_category_records_delete, 0,
      "test_data", NULL},
     {"POST", "/api/v1/test-data/consents/reset", api_test_consents_reset, 0, "test_data", NULL},
+    {"POST", "/api/v1/qualifications", api_qualification_check, ROUTE_BODY, "qualification", NULL},
+    {"POST", "/api/v1/qualifications/card", api_qualification_card, ROUTE_JSON, "qualification",
+     NULL},
+    {"GET", "/api/v1/medical-info", api_medical_info_get, 0, "medical_info", NULL},
+    {"GET", "/api/v1/history/qualification-checks", api_history_checks, 0, "history_checks", NULL},
+    {"GET", "/api/v1/history/qualification-checks.csv", api_history_checks_csv, 0, "history_checks",
+     NULL},
+    {"GET", "/api/v1/history/medical-info-views", api_history_views, 0, "history_views", NULL},
+    {"GET", "/api/v1/history/medical-info-views.csv", api_history_views_csv, 0, "history_views",
+     NULL},
     {"GET", "/{*path}", api_static, ROUTE_PUBLIC | ROUTE_FALLBACK, NULL, NULL},
 };
 const size_t api_routes_count = sizeof api_routes / sizeof api_routes[0];

@@ -71,9 +71,14 @@ bool role_initialises_password(enum role manager, enum role target)
 
 static const char *const caps_master[] = {"session", "accounts", "bulk", NULL};
 static const char *const caps_master_reset[] = {"session", "accounts", NULL};
-static const char *const caps_admin[] = {"session",   "accounts", "bulk", "settings",
-                                         "test_data", "audit",    NULL};
-static const char *const caps_user[] = {"session", NULL};
+static const char *const caps_admin[] = {"session",        "accounts",      "bulk",
+                                         "settings",       "test_data",     "audit",
+                                         "history_checks", "history_views", NULL};
+static const char *const caps_general[] = {"session", "qualification", "history_checks", NULL};
+static const char *const caps_viewer[] = {"session", "qualification", "medical_info",
+                                          "history_checks", NULL};
+static const char *const caps_machine[] = {"session", "qualification", "medical_info", NULL};
+static const char *const caps_reader[] = {"session", "qualification", NULL};
 
 const char *const *role_capabilities(enum role r)
 {
@@ -84,8 +89,15 @@ const char *const *role_capabilities(enum role r)
         return caps_master;
     case ROLE_MASTER_RESET:
         return caps_master_reset;
+    case ROLE_GENERAL:
+        return caps_general;
+    case ROLE_MEDICAL_VIEWER:
+        return caps_viewer;
+    case ROLE_WEBAPI:
+    case ROLE_LINKED_APP:
+        return caps_machine;
     default:
-        return caps_user;
+        return caps_reader;
     }
 }
 
@@ -118,6 +130,10 @@ const char *capability_label(const char *capability)
                   {"bulk", "アカウント一括登録"},
                   {"settings", "環境設定情報管理"},
                   {"test_data", "テスト用データセットアップ"},
+                  {"qualification", "資格確認"},
+                  {"medical_info", "医療情報閲覧"},
+                  {"history_checks", "資格確認履歴照会"},
+                  {"history_views", "医療情報閲覧履歴照会"},
                   {"audit", "操作履歴"}};
     for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
         if (strcmp(labels[i].id, capability) == 0)

@@ -166,3 +166,21 @@ bool time_jst_slashed(time_t t, char *out, size_t len)
                      tm.tm_mday, tm.tm_hour, tm.tm_min);
     return n > 0 && (size_t)n < len;
 }
+
+bool time_jst_compact(time_t t, char out[15])
+{
+    struct tm tm;
+    if (!jst(t, &tm) || tm.tm_year + 1900 > 9999 || tm.tm_year + 1900 < 0)
+        return false;
+    unsigned v[6] = {(unsigned)tm.tm_year + 1900, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday,
+                     (unsigned)tm.tm_hour,        (unsigned)tm.tm_min,     (unsigned)tm.tm_sec};
+    char *o = out;
+    for (int f = 0; f < 6; f++) {
+        unsigned width = f == 0 ? 4 : 2;
+        for (unsigned i = width, x = v[f]; i > 0; i--, x /= 10)
+            o[i - 1] = (char)('0' + x % 10);
+        o += width;
+    }
+    *o = '\0';
+    return true;
+}

@@ -29,6 +29,8 @@ bool time_jst_text(time_t t, char *out, size_t len);
 /* A date as people write it in files: YYYY/M/D or YYYY-M-D (one or two digits for month
  * and day, as spreadsheets re-save them). */
 bool date_parse_loose(const char *s, struct date *out);
+/* "20261224181503" in Japan time (the XmlMsg timestamps). */
+bool time_jst_compact(time_t t, char out[15]);
 /* "2026/12/24 18:15" in Japan time. */
 bool time_jst_slashed(time_t t, char *out, size_t len);
 /* Parses the API's UTC timestamps, exactly "YYYY-MM-DDTHH:MM:SSZ". */

@@ -58,6 +58,13 @@ static bool parse_one(json_t *v, const struct input_field *f, void *slot, struct
         ((struct in_bool *)slot)->set = true;
         ((struct in_bool *)slot)->value = json_is_true(v);
         return true;
+    case IN_ARRAY:
+        if (!json_is_array(v))
+            return fail(err, ERR_REQUEST_FIELD_TYPE, f->name);
+        if ((long)json_array_size(v) > f->max)
+            return fail(err, ERR_REQUEST_FIELD_RANGE, f->name);
+        *(json_t **)slot = v;
+        return true;
     }
     return fail(err, ERR_SERVER_INTERNAL, f->name);
 }

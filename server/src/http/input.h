@@ -16,6 +16,7 @@ enum input_type {
     IN_ENUM,   /* const char * equal to one of `choices` */
     IN_INT,    /* struct in_int, value within [min, max] */
     IN_BOOL,   /* struct in_bool */
+    IN_ARRAY,  /* json_t * (borrowed) of at most `max` items; the handler reads them */
 };
 
 struct in_int {

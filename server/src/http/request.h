@@ -20,6 +20,7 @@ enum route_flags {
     ROUTE_UPLOAD = 1 << 2,       /* body is a file (upload_limit instead of body_limit) */
     ROUTE_FALLBACK = 1 << 3,     /* static files: never matches below /api/ */
     ROUTE_ANY_PASSWORD = 1 << 4, /* open even while the password must be changed */
+    ROUTE_BODY = 1 << 5,         /* body kept as it came (req->body), for the handler to read */
 };
 
 /* A body read as it arrives instead of kept whole (ROUTE_UPLOAD routes that set one):

@@ -177,7 +177,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
                 return MHD_NO;
             if (!req->upload_stopped && !u->chunk(req->upload_state, upload_data, n))
                 req->upload_stopped = true; /* the rest is read and dropped */
-        } else if (req->route->flags & (ROUTE_JSON | ROUTE_UPLOAD)) {
+        } else if (req->route->flags & (ROUTE_JSON | ROUTE_UPLOAD | ROUTE_BODY)) {
             /* Only routes that read a body keep it; others drop it unread. */
             if (sb_try_append(&req->body, upload_data, n) != 0)
                 return MHD_NO;

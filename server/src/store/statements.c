@@ -374,4 +374,94 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
                                   "WHERE institution_code = $1 AND revoked_at IS NOT NULL "
                                   "AND source = 'card'",
                                   1},
+    /* By insurance card (記号 and 枝番 only when given), or by 公費負担者番号 and 受給者番号.
+     * Two rows mean 複数該当. */
+    [STMT_QUAL_PERSON_BY_NUMBER] =
+        {"qual_person_by_number",
+         "SELECT id, person::text, coalesce(card_registered, true) FROM test_persons "
+         "WHERE institution_code = $1 AND ((insurer_number = $2 AND insured_number = $3 "
+         "AND ($4 = '' OR coalesce(insured_symbol, '') = $4) "
+         "AND ($5 = '' OR coalesce(insured_branch, '') = $5)) "
+         "OR (payer_number = $2 AND recipient_number = $3)) ORDER BY id LIMIT 2",
+         5},
+    [STMT_QUAL_PERSON_BY_SERIAL] = {"qual_person_by_serial",
+                                    "SELECT id, person::text, card_registered FROM test_persons "
+                                    "WHERE institution_code = $1 AND serial_number = $2 "
+                                    "FOR UPDATE",
+                                    2},
+    [STMT_QUAL_CARD_REGISTERED] = {"qual_card_registered",
+                                   "UPDATE test_persons SET card_registered = true "
+                                   "WHERE institution_code = $1 AND id = $2::bigint",
+                                   2},
+    /* Per item: given (by any way, not revoked) and the latest such time in Japan time. */
+    [STMT_QUAL_CONSENTS] =
+        {"qual_consents",
+         "SELECT item, to_char(max(given_at) FILTER (WHERE revoked_at IS NULL) AT TIME ZONE "
+         "'Asia/Tokyo', 'YYYYMMDDHH24MISS') FROM test_consents WHERE institution_code = $1 "
+         "AND person_id = $2::bigint GROUP BY item",
+         2},
+    [STMT_QUAL_CONSENT_GIVE] =
+        {"qual_consent_give",
+         "INSERT INTO test_consents (institution_code, person_id, item, source) "
+         "VALUES ($1, $2::bigint, $3, 'card') ON CONFLICT (institution_code, person_id, item, "
+         "source) DO UPDATE SET given_at = now(), revoked_at = NULL",
+         3},
+    [STMT_CHECK_INSERT] =
+        {"check_insert",
+         "INSERT INTO qualification_checks (institution_code, account_id, account_kind, route, "
+         "reference_classification, insurer_number, insured_symbol, insured_number, "
+         "insured_branch, validity, result_status, result_code, file_identifier) "
+         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+         13},
+    [STMT_VIEW_INSERT] =
+        {"view_insert",
+         "INSERT INTO medical_info_views (institution_code, viewer_id, viewer_kind, "
+         "insurer_number, insured_symbol, insured_number, insured_branch, category, consent, "
+         "method) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         10},
+    [STMT_CHECKS_COUNT] = {"checks_count",
+                           "SELECT count(*) FROM qualification_checks WHERE institution_code = "
+                           "$1 AND checked_at >= $2::timestamptz AND checked_at < $3::timestamptz",
+                           3},
+    [STMT_CHECKS_PAGE] =
+        {"checks_page",
+         "SELECT " TS(
+             "checked_at") ", account_id, account_kind, route, "
+                           "reference_classification, insurer_number, insured_symbol, "
+                           "insured_number, "
+                           "insured_branch, validity, result_status, result_code, file_identifier "
+                           "FROM qualification_checks WHERE institution_code = $1 AND checked_at "
+                           ">= "
+                           "$2::timestamptz AND checked_at < $3::timestamptz ORDER BY checked_at "
+                           "DESC, id DESC "
+                           "LIMIT $4::int OFFSET $5::int",
+         5},
+    [STMT_VIEWS_COUNT] = {"views_count",
+                          "SELECT count(*) FROM medical_info_views WHERE institution_code = $1 "
+                          "AND viewed_at >= $2::timestamptz AND viewed_at < $3::timestamptz "
+                          "AND ($4 = 'all' OR category = $4)",
+                          4},
+    [STMT_VIEWS_PAGE] =
+        {"views_page",
+         "SELECT " TS("viewed_at") ", viewer_id, viewer_kind, insurer_number, insured_symbol, "
+                                   "insured_number, insured_branch, category, consent, method FROM "
+                                   "medical_info_views "
+                                   "WHERE institution_code = $1 AND viewed_at >= $2::timestamptz "
+                                   "AND viewed_at < "
+                                   "$3::timestamptz AND ($4 = 'all' OR category = $4) ORDER BY "
+                                   "viewed_at DESC, id DESC "
+                                   "LIMIT $5::int OFFSET $6::int",
+         6},
+    /* One onshid at a time keeps the partitions; the others skip the round. */
+    [STMT_HISTORY_LOCK] = {"history_lock",
+                           "SELECT pg_try_advisory_xact_lock(hashtextextended("
+                           "'onshi.history_partitions', 0))",
+                           0},
+    /* Three months from this one ahead; months before the retention period dropped. */
+    [STMT_HISTORY_PARTITIONS] =
+        {"history_partitions",
+         "SELECT history_partitions_ensure((now() AT TIME ZONE 'Asia/Tokyo')::date, 3), "
+         "history_partitions_drop_before(((now() AT TIME ZONE 'Asia/Tokyo')::date - "
+         "make_interval(months => $1::int - 1))::date)",
+         1},
 };

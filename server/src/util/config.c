@@ -91,6 +91,12 @@ static const struct config_key keys[] = {
     {"bulk_lease_seconds", KEY_INT, OFF(bulk_lease_seconds), "120", 10, 3600, NULL, true,
      "Seconds a worker holds a bulk job; a job left processing longer by a process that died "
      "is taken over."},
+    {"history_retention_months", KEY_INT, OFF(history_retention_months), "60", 1, 1200, NULL, true,
+     "Months of qualification-check and medical-information-view history kept; older months "
+     "are dropped as whole partitions (checked hourly)."},
+    {"history_download_limit", KEY_INT, OFF(history_download_limit), "8", 1, 256, NULL, true,
+     "History CSV downloads streaming at once (each holds a database connection); beyond "
+     "that requests get 503 server.busy."},
     {"db_retry_limit", KEY_INT, OFF(db_retry_limit), "3", 0, 20, NULL, true,
      "Times a transaction is retried after a serialization failure, deadlock or lost connection."},
     {"db_connect_timeout", KEY_INT, OFF(db_connect_timeout), "5", 1, 300, NULL, false,

@@ -35,6 +35,8 @@ struct config {
     char *result_key_file;
     int bulk_worker;
     int bulk_lease_seconds;
+    int history_retention_months;
+    int history_download_limit;
     int db_retry_limit;
     int db_connect_timeout;
     int shutdown_grace;

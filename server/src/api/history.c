@@ -1,0 +1,204 @@
+#include "api/history.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/history.h"
+#include "core/settings.h"
+#include "http/query.h"
+#include "http/reply.h"
+#include "store/db.h"
+#include "store/history.h"
+#include "store/institution.h"
+#include "store/settings.h"
+#include "util/config.h"
+
+/* The search conditions every history request shares. */
+struct search {
+    char from[21], to[21]; /* UTC; `to` exclusive */
+    const char *from_text, *to_text;
+    const char *category; /* "all" for the checks */
+};
+
+static enum MHD_Result parse_search(struct request *req, bool views, struct search *s, bool *ok)
+{
+    long from_minute, to_minute;
+    *ok = false;
+    s->from_text = query_arg(req, "from");
+    s->to_text = query_arg(req, "to");
+    s->category = "all";
+    if (!s->from_text)
+        return reply_error(req, ERR_REQUEST_FIELD_MISSING, "from");
+    if (!s->to_text)
+        return reply_error(req, ERR_REQUEST_FIELD_MISSING, "to");
+    if (!history_bound_parse(s->from_text, false, s->from, &from_minute))
+        return reply_error(req, ERR_REQUEST_FIELD_DATE, "from");
+    if (!history_bound_parse(s->to_text, true, s->to, &to_minute))
+        return reply_error(req, ERR_REQUEST_FIELD_DATE, "to");
+    if (to_minute < from_minute)
+        return reply_error(req, ERR_HISTORY_RANGE_INVALID, "to");
+    if (views && query_arg(req, "category")) {
+        s->category = query_arg(req, "category");
+        if (!history_category_valid(s->category))
+            return reply_error(req, ERR_HISTORY_CATEGORY_UNKNOWN, "category");
+    }
+    *ok = true;
+    return MHD_YES;
+}
+
+static enum MHD_Result page(struct request *req, enum history_kind kind)
+{
+    struct search s;
+    bool ok;
+    enum MHD_Result ret = parse_search(req, kind == HISTORY_VIEWS, &s, &ok);
+    if (!ok)
+        return ret;
+    int pg, per;
+    if (!query_int(req, "page", 1, 1, 1000000, &pg))
+        return reply_error(req, ERR_REQUEST_FIELD_RANGE, "page");
+    if (!query_int(req, "per_page", 20, 1, 100, &per))
+        return reply_error(req, ERR_REQUEST_FIELD_RANGE, "per_page");
+    json_t *items;
+    long total = 0;
+    struct db *db = db_thread();
+    int rc = db ? store_history_page(db, kind, req->principal.institution, s.from, s.to, s.category,
+                                     per, (pg - 1) * per, &items, &total)
+                : DB_SOFT;
+    if (rc < 0)
+        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    return reply_json_steal(req, MHD_HTTP_OK,
+                            json_pack("{s:o, s:I, s:i, s:i}", "items", items, "total",
+                                      (json_int_t)total, "page", pg, "per_page", per));
+}
+
+enum MHD_Result api_history_checks(struct request *req)
+{
+    return page(req, HISTORY_CHECKS);
+}
+
+enum MHD_Result api_history_views(struct request *req)
+{
+    return page(req, HISTORY_VIEWS);
+}
+
+/* Downloads in flight in this process: each holds a database connection. */
+static atomic_int downloads;
+
+struct download {
+    struct csv_stream *stream;
+    bool bom_sent; /* UTF-8 files start with a BOM (what spreadsheet software expects) */
+};
+
+static ssize_t download_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)pos;
+    struct download *d = cls;
+    size_t n = 0;
+    if (!d->bom_sent) {
+        if (max < 3)
+            return 0;
+        memcpy(buf, "\xEF\xBB\xBF", 3);
+        d->bom_sent = true;
+        n = 3;
+    }
+    ssize_t got = history_csv_read(d->stream, buf + n, max - n);
+    if (got < 0)
+        return MHD_CONTENT_READER_END_WITH_ERROR; /* the client sees a cut-off transfer */
+    if (got == 0 && n == 0)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    return (ssize_t)n + got;
+}
+
+static void download_free(void *cls)
+{
+    struct download *d = cls;
+    history_csv_close(d->stream);
+    free(d);
+    atomic_fetch_sub(&downloads, 1);
+}
+
+static bool wants_cp932(struct request *req)
+{
+    struct settings_row row;
+    struct db *db = db_thread();
+    if (!db || store_settings_get(db, req->principal.institution, &row) <= 0)
+        return false;
+    bool sjis =
+        strcmp(setting_in_force("char_encoding", settings_row_stored(&row, "char_encoding")),
+               "sjis") == 0;
+    settings_row_free(&row);
+    return sjis;
+}
+
+static enum MHD_Result csv(struct request *req, enum history_kind kind)
+{
+    struct search s;
+    bool ok;
+    enum MHD_Result ret = parse_search(req, kind == HISTORY_VIEWS, &s, &ok);
+    if (!ok)
+        return ret;
+    const struct config *c = config_current();
+    if (atomic_fetch_add(&downloads, 1) >= c->history_download_limit) {
+        atomic_fetch_sub(&downloads, 1);
+        return reply_error(req, ERR_SERVER_BUSY, NULL);
+    }
+    bool cp932 = wants_cp932(req);
+    struct db_options dbo = {c->database_url, c->db_connect_timeout, false};
+    long count = 0;
+    struct download *d = calloc(1, sizeof *d);
+    int rc = d ? history_csv_open(&dbo, kind, req->principal.institution, s.from, s.to, s.category,
+                                  cp932, HISTORY_CSV_MAX_ROWS, &count, &d->stream)
+               : DB_HARD;
+    if (rc <= 0) {
+        free(d);
+        atomic_fetch_sub(&downloads, 1);
+        if (rc < 0)
+            return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+        json_t *details =
+            json_pack("[{s:I, s:i}]", "count", (json_int_t)count, "limit", HISTORY_CSV_MAX_ROWS);
+        return reply_error_details(req, ERR_HISTORY_TOO_MANY_ROWS, NULL, details);
+    }
+    d->bom_sent = cp932;
+    /* No file leaves without its audit row. */
+    json_t *audit =
+        json_pack("{s:s, s:s, s:s, s:s, s:I, s:s}", "history",
+                  kind == HISTORY_CHECKS ? "qualification_checks" : "medical_info_views", "from",
+                  s.from_text, "to", s.to_text, "category", s.category, "rows", (json_int_t)count,
+                  "encoding", cp932 ? "sjis" : "utf8");
+    struct db *db = db_thread();
+    rc = db ? store_audit_insert(db, req->principal.institution, "account", req->principal.user_id,
+                                 "history.download", NULL, NULL, audit)
+            : DB_SOFT;
+    json_decref(audit);
+    if (rc < 0) {
+        download_free(d);
+        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    }
+    struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024,
+                                                               download_read, d, download_free);
+    if (!r) {
+        download_free(d);
+        return MHD_NO;
+    }
+    char disposition[160];
+    snprintf(disposition, sizeof disposition, "attachment; filename=\"%s_%s.csv\"",
+             kind == HISTORY_CHECKS ? "qualification_checks" : "medical_info_views",
+             req->principal.institution);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            cp932 ? "text/csv; charset=Shift_JIS" : "text/csv; charset=utf-8");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, disposition);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    return reply_response(req, MHD_HTTP_OK, r);
+}
+
+enum MHD_Result api_history_checks_csv(struct request *req)
+{
+    return csv(req, HISTORY_CHECKS);
+}
+
+enum MHD_Result api_history_views_csv(struct request *req)
+{
+    return csv(req, HISTORY_VIEWS);
+}

@@ -1,0 +1,283 @@
+#include "api/qualifications.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/institution.h"
+#include "core/qualification.h"
+#include "core/settings.h"
+#include "core/xmlmsg.h"
+#include "http/input.h"
+#include "http/reply.h"
+#include "store/db.h"
+#include "store/qualification.h"
+#include "store/settings.h"
+#include "util/config.h"
+
+bool qualification_settings(struct db *db, const char *code, bool *assistance_on,
+                            unsigned *consents_on)
+{
+    struct settings_row row;
+    if (!db || store_settings_get(db, code, &row) <= 0)
+        return false;
+    const char *a =
+        setting_in_force("medical_assistance", settings_row_stored(&row, "medical_assistance"));
+    *assistance_on = strcmp(a, "use") == 0;
+    *consents_on = 0;
+    for (int i = 0; i < CONSENT__COUNT; i++) {
+        const char *id = consent_item_setting((enum consent_item)i);
+        if (strcmp(setting_in_force(id, settings_row_stored(&row, id)), "use") == 0)
+            *consents_on |= CONSENT_BIT(i);
+    }
+    settings_row_free(&row);
+    return true;
+}
+
+const char *qualification_route(const char *role)
+{
+    if (strcmp(role, "webapi") == 0 || strcmp(role, "linked_app") == 0 ||
+        strcmp(role, "face_reader") == 0)
+        return role;
+    return "screen";
+}
+
+/* Everything one check needs and produces, across its transaction. */
+struct check {
+    const struct request *req;
+    bool by_card;
+    const char *serial;      /* card checks */
+    unsigned consents_given; /* card checks */
+    struct xml_query query;
+    const struct xml_error *error;
+    enum institution_kind kind;
+    /* found */
+    int found; /* 0 none, 1 one, 2 several */
+    struct found_person fp;
+    struct test_person person;
+    struct qual_result result;
+    struct xml_consent consents[CONSENT__COUNT];
+    char reference[24];
+    char today_compact[9];
+};
+
+static const char *validity_text(const struct check *c)
+{
+    static const char *const v[] = {"", "1", "2", "3", "4", "5"};
+    if (c->error)
+        return NULL;
+    if (c->found == 2)
+        return "5";
+    if (c->found == 0)
+        return "4";
+    switch (c->result.outcome) {
+    case QUAL_FOUND:
+        return v[c->result.validity];
+    case QUAL_NOT_AVAILABLE:
+        return "4";
+    default:
+        return NULL; /* nothing was shown */
+    }
+}
+
+static void consents_of(struct db *db, struct check *c, unsigned offered, json_t *given)
+{
+    for (int i = 0; i < CONSENT__COUNT; i++) {
+        struct xml_consent *k = &c->consents[i];
+        json_t *t = json_object_get(given, consent_item_id((enum consent_item)i));
+        k->offered = offered & CONSENT_BIT(i);
+        k->given = json_is_string(t);
+        snprintf(k->time, sizeof k->time, "%s", k->given ? json_string_value(t) : "");
+    }
+    (void)db;
+}
+
+/* Finds the person and runs the engine; for a card, registers it and records consents. */
+static int evaluate(struct db *db, struct check *c)
+{
+    const char *code = c->req->principal.institution;
+    bool assistance_on;
+    unsigned offered;
+    if (!qualification_settings(db, code, &assistance_on, &offered))
+        return DB_SOFT;
+    c->found = c->by_card
+                   ? store_qual_person_by_serial(db, code, c->serial, &c->fp)
+                   : store_qual_person_by_number(db, code, c->query.insurer_number, c->query.symbol,
+                                                 c->query.number, c->query.branch, &c->fp);
+    if (c->found < 0)
+        return c->found;
+    if (c->found == 1 && !test_person_from_json(c->fp.person, &c->person))
+        return DB_HARD;
+    /* A birth date given that is not the person's: no such qualification. */
+    if (c->found == 1 && c->query.birthdate[0] && strcmp(c->query.birthdate, c->person.birthdate))
+        c->found = 0;
+    if (c->found != 1)
+        return 1;
+    struct qual_request rq = {c->by_card ? QUAL_BY_CARD : QUAL_BY_NUMBER,
+                              date_today_jst(time(NULL)),
+                              c->kind,
+                              assistance_on,
+                              offered,
+                              c->consents_given,
+                              c->fp.card_registered};
+    qualification_evaluate(&c->person, &rq, &c->result);
+    int rc = 1;
+    if (c->by_card && c->result.card_registered && !c->fp.card_registered)
+        rc = store_qual_card_registered(db, code, c->fp.id);
+    for (int i = 0; rc > 0 && i < CONSENT__COUNT; i++)
+        if (c->result.consents & CONSENT_BIT(i))
+            rc = store_qual_consent_give(db, code, c->fp.id, consent_item_id((enum consent_item)i));
+    json_t *given = NULL;
+    if (rc > 0 && (rc = store_qual_consents(db, code, c->fp.id, &given)) > 0)
+        consents_of(db, c, offered, given);
+    json_decref(given);
+    return rc;
+}
+
+/* The numbers the history keeps: what was asked, or the card holder's. */
+static void history_numbers(const struct check *c, struct check_row *w)
+{
+    if (!c->by_card) {
+        w->insurer_number = c->query.insurer_number[0] ? c->query.insurer_number : NULL;
+        w->symbol = c->query.symbol[0] ? c->query.symbol : NULL;
+        w->number = c->query.number[0] ? c->query.number : NULL;
+        w->branch = c->query.branch[0] ? c->query.branch : NULL;
+    } else if (c->found == 1 && c->person.has_insurance) {
+        const struct test_insurance *i = &c->person.insurance;
+        w->insurer_number = i->insurer_number;
+        w->symbol = i->symbol[0] ? i->symbol : NULL;
+        w->number = i->number;
+        w->branch = i->branch[0] ? i->branch : NULL;
+    } else if (c->found == 1) {
+        w->insurer_number = c->person.assistance.payer_number;
+        w->number = c->person.assistance.recipient_number;
+    }
+}
+
+static int check_tx(struct db *db, void *p)
+{
+    struct check *c = p;
+    found_person_free(&c->fp);
+    c->found = 0;
+    memset(&c->result, 0, sizeof c->result);
+    int rc = c->error ? 1 : evaluate(db, c);
+    if (rc < 0)
+        return rc;
+    const struct principal *w = &c->req->principal;
+    struct check_row row = {.account_id = w->user_id,
+                            .account_kind = w->role,
+                            .route = qualification_route(w->role),
+                            .reference_classification = c->by_card ? "1" : "2",
+                            .validity = validity_text(c),
+                            .file_identifier =
+                                c->query.file_identifier[0] ? c->query.file_identifier : NULL};
+    history_numbers(c, &row);
+    bool failed = c->error || (c->found == 1 && (c->result.outcome == QUAL_RESTRICTED ||
+                                                 c->result.outcome == QUAL_REGISTRATION_TIMEOUT));
+    row.result_status = failed ? "2" : "1";
+    row.result_code = c->error                               ? c->error->code
+                      : !failed                              ? NULL
+                      : c->result.outcome == QUAL_RESTRICTED ? "W2001"
+                                                             : "W2002";
+    long long id;
+    if ((rc = store_check_insert(db, w->institution, &row, &id)) < 0)
+        return rc;
+    snprintf(c->reference, sizeof c->reference, "%lld", id);
+    return 1;
+}
+
+static enum MHD_Result answer(struct request *req, struct check *c)
+{
+    char now[15];
+    time_jst_compact(time(NULL), now);
+    if (!institution_kind_parse(req->principal.institution_kind, &c->kind))
+        c->kind = KIND_MEDICAL;
+    struct db *db = db_thread();
+    int rc =
+        db ? db_transaction(db, DB_READ_COMMITTED, config_current()->db_retry_limit, check_tx, c)
+           : DB_SOFT;
+    if (rc < 0) {
+        /* Not even the history could be written: say so in the machine's own terms. */
+        c->error = &XML_ERR_SYSTEM;
+        c->found = 0;
+    }
+    struct xml_answer a = {now,
+                           c->by_card ? "1" : "2",
+                           &c->query,
+                           c->error,
+                           c->found == 1 ? &c->person : NULL,
+                           c->found == 1 ? &c->result : NULL,
+                           {{0}},
+                           c->reference,
+                           c->found == 2};
+    memcpy(a.consents, c->consents, sizeof a.consents);
+    found_person_free(&c->fp);
+    return reply_json_steal(req, MHD_HTTP_OK, xmlmsg_response(&a));
+}
+
+enum MHD_Result api_qualification_check(struct request *req)
+{
+    struct check c = {.req = req};
+    json_error_t je;
+    json_t *root = json_loadb(req->body.data ? req->body.data : "", req->body.len,
+                              JSON_REJECT_DUPLICATES, &je);
+    if (!json_is_object(root))
+        c.error = &XML_ERR_FORMAT;
+    else if (!xmlmsg_parse_request(root, &c.query, &c.error))
+        ;
+    else if (strcmp(c.query.institution_code, req->principal.institution) != 0)
+        c.error = &XML_ERR_OTHER_INSTITUTION;
+    else if (!config_is_verification())
+        c.error = &XML_ERR_NO_UPSTREAM;
+    json_decref(root);
+    return answer(req, &c);
+}
+
+struct card_input {
+    const char *serial_number;
+    json_t *consents;
+};
+
+static const struct input_field card_fields[] = {
+    {"serial_number", IN_STRING, true, 1, 256, offsetof(struct card_input, serial_number), NULL},
+    {"consents", IN_ARRAY, false, 0, CONSENT__COUNT, offsetof(struct card_input, consents), NULL},
+};
+
+enum MHD_Result api_qualification_card(struct request *req)
+{
+    struct card_input in = {0};
+    struct input_error e;
+    if (!input_parse(req->json, card_fields, 2, &in, &e))
+        return reply_error(req, e.code, e.field);
+    char serial[SERIAL_MAX_DIGITS + 1];
+    if (!test_serial_normalize(in.serial_number, serial))
+        return reply_error(req, ERR_QUALIFICATION_SERIAL_NUMBER_INVALID, "serial_number");
+    struct check c = {.req = req, .by_card = true, .serial = serial};
+    size_t i;
+    json_t *v;
+    json_array_foreach(in.consents, i, v)
+    {
+        enum consent_item item;
+        if (!json_is_string(v) || !consent_item_parse(json_string_value(v), &item))
+            return reply_error(req, ERR_QUALIFICATION_CONSENT_UNKNOWN, "consents");
+        c.consents_given |= CONSENT_BIT(item);
+    }
+    bool assistance_on;
+    unsigned offered;
+    if (!qualification_settings(db_thread(), req->principal.institution, &assistance_on, &offered))
+        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    if (c.consents_given & ~offered)
+        return reply_error(req, ERR_QUALIFICATION_CONSENT_NOT_OFFERED, "consents");
+    /* The header the reply echoes: today's date and the caller's institution. */
+    time_t now = time(NULL);
+    struct date today = date_today_jst(now);
+    char iso[11];
+    date_format(&today, iso);
+    snprintf(c.query.date, sizeof c.query.date, "%.4s%.2s%.2s", iso, iso + 5, iso + 8);
+    snprintf(c.query.institution_code, sizeof c.query.institution_code, "%s",
+             req->principal.institution);
+    if (!config_is_verification())
+        c.error = &XML_ERR_NO_UPSTREAM;
+    return answer(req, &c);
+}

@@ -1,0 +1,23 @@
+/* Qualification checks: by insurance-card number in the real system's XmlMsg shape (receipt
+ * computers, EMRs), and by My Number card (the reader bridge, the screen). Each writes a
+ * qualification-check history row. */
+#ifndef ONSHI_API_QUALIFICATIONS_H
+#define ONSHI_API_QUALIFICATIONS_H
+
+#include <stdbool.h>
+
+#include "http/request.h"
+
+struct db;
+
+enum MHD_Result api_qualification_check(struct request *req);
+enum MHD_Result api_qualification_card(struct request *req);
+
+/* What the institution's settings say for checks: 医療扶助 used, consent items offered
+ * (CONSENT_BITs). False when they cannot be read. */
+bool qualification_settings(struct db *db, const char *code, bool *assistance_on,
+                            unsigned *consents_on);
+/* The route an account kind checks through: screen, webapi, linked_app, face_reader. */
+const char *qualification_route(const char *role);
+
+#endif
