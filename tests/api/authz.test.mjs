@@ -99,6 +99,12 @@ const TABLE = [
   ['GET', '/api/v1/history/qualification-checks.csv?from=2026-01-01&to=2026-01-02', null, { admin: 200, general: 200, medical_viewer: 200, admin_of_other_institution: 200 }, 403],
   ['GET', '/api/v1/history/medical-info-views?from=2026-01-01&to=2026-01-02', null, { admin: 200, admin_of_other_institution: 200 }, 403],
   ['GET', '/api/v1/history/medical-info-views.csv?from=2026-01-01&to=2026-01-02', null, { admin: 200, admin_of_other_institution: 200 }, 403],
+  ['GET', '/api/v1/visit-urls', null, { admin: 200, admin_of_other_institution: 200 }, 403],
+  ['POST', '/api/v1/visit-urls/online_care/revert', { confirm: true }, { admin: 409, admin_of_other_institution: 409 }, 403],
+  ['POST', '/api/v1/visit-urls/online_care/reset', { confirm: true }, { admin: 409, admin_of_other_institution: 409 }, 403],
+  ['POST', '/api/v1/visit-urls/online_care/change', { confirm: false }, { admin: 400, admin_of_other_institution: 400 }, 403],
+  ['GET', '/api/v1/visit-urls/home_visit/qr.png', null, { admin: 200, admin_of_other_institution: 200 }, 403],
+  ['GET', '/api/v1/visit-urls/home_visit/qr.pdf', null, { admin: 200, admin_of_other_institution: 200 }, 403],
   ['POST', '/api/v1/account-sheets', () => ({ user_id: 'target', initial_password: targetPassword }), { master: 404, master_reset: 404, admin: 200, admin_of_other_institution: 404 }, 403],
 ];
 

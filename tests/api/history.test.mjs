@@ -148,15 +148,21 @@ const at = (day, hms) => `'${day} ${hms}+09'`;
 
 test('25,000 rows download; 25,001 are refused with the count; the bounds of 対象期間 to the minute', async () => {
   const day = jstDay(-1);
+  // 24,999 rows spread over 10:00:00–10:59:59, one at the last moment of 10:59, one just
+  // before 10:00 and one at 11:00:30.
   pg.psql(db, `INSERT INTO qualification_checks (institution_code, checked_at, account_id, account_kind, route, reference_classification, insurer_number, insured_number, validity, result_status)
-    SELECT '${BULK}', ${at(day, '10:00:00')}::timestamptz + (g * interval '3599 milliseconds') / 25000 * 25 / 25, 'ippan01', 'general', 'screen', '2', '06131234', lpad(g::text, 7, '0'), '1', '1'
-    FROM generate_series(0, 24999) g`);
-  // Around the bounds: just before 10:00, at the last moment of 10:59, and at 11:00:30.
+    SELECT '${BULK}', ${at(day, '10:00:00')}::timestamptz + g * interval '3599 seconds' / 24999, 'ippan01', 'general', 'screen', '2', '06131234', lpad(g::text, 7, '0'), '1', '1'
+    FROM generate_series(0, 24998) g`);
   pg.psql(db, `INSERT INTO qualification_checks (institution_code, checked_at, account_id, account_kind, route, reference_classification, validity, result_status) VALUES
+    ('${BULK}', ${at(day, '10:59:59.999999')}, 'last', 'general', 'screen', '2', '4', '1'),
     ('${BULK}', ${at(day, '09:59:59.999999')}, 'early', 'general', 'screen', '2', '4', '1'),
     ('${BULK}', ${at(day, '11:00:30')}, 'late', 'general', 'screen', '2', '4', '1')`);
   const count = (from, to) => bulkAdmin('GET', `/api/v1/history/qualification-checks?from=${day}T${from}&to=${day}T${to}&per_page=1`).then((r) => r.json()).then((b) => b.total);
   assert.equal(await count('10:00', '10:59'), 25000);
+  // One minute is all of it: through 10:59:59.999999, and nothing of 11:00.
+  const inMinute = Number(pg.psql(db, `SELECT count(*) FROM qualification_checks WHERE institution_code = '${BULK}' AND checked_at >= ${at(day, '10:59:00')} AND checked_at <= ${at(day, '10:59:59.999999')}`));
+  assert.ok(inMinute > 1);
+  assert.equal(await count('10:59', '10:59'), inMinute);
   assert.equal(await count('09:59', '10:59'), 25001);
   assert.equal(await count('10:00', '11:00'), 25001);
   assert.equal(await count('11:00', '11:00'), 1);
@@ -200,8 +206,33 @@ test('downloads beyond history_download_limit wait for none: 503 server.busy whi
   slow.r.on('data', (c) => { bytes += c.length; });
   await new Promise((resolve) => { slow.r.on('end', resolve); slow.r.resume(); });
   assert.ok(bytes > 1_000_000);
+  // A client that goes away halfway gives its slot back too.
+  const dropped = await new Promise((resolve) => {
+    const req = http.get(`${srv.base}${path}`, { headers: { Cookie: `onshi_session=${cookie}` } }, (r) => {
+      r.once('data', () => { req.destroy(); resolve(r.statusCode); });
+    });
+    req.on('error', () => {});
+  });
+  assert.equal(dropped, 200);
   const again = await eventually(async () => { const r = await bulkAdmin('GET', path); if (r.status !== 200) await r.arrayBuffer(); return r.status === 200 && r; });
   assert.ok((await again.arrayBuffer()).byteLength > 1_000_000);
+});
+
+test('HEAD of a CSV: the headers alone, no query, no audit row', async () => {
+  const before = pg.psql(db, `SELECT count(*) FROM audit_log WHERE institution_code = '${CODE}' AND action = 'history.download'`);
+  const res = await admin('HEAD', `/api/v1/history/qualification-checks.csv?from=${jstDay()}&to=${jstDay()}`);
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('content-type'), 'text/csv; charset=utf-8');
+  assert.equal(pg.psql(db, `SELECT count(*) FROM audit_log WHERE institution_code = '${CODE}' AND action = 'history.download'`), before);
+});
+
+test('text a client chose cannot become a spreadsheet formula', async () => {
+  const day = jstDay(-3);
+  pg.psql(db, `INSERT INTO qualification_checks (institution_code, checked_at, account_id, account_kind, route, reference_classification, insured_symbol, insured_number, result_status, file_identifier)
+    VALUES ('${CODE}', '${day} 12:00+09', 'ippan01', 'general', 'screen', '2', '+1', '@SUM(1)', '1', '=HYPERLINK("x")')`);
+  const text = Buffer.from(await (await admin('GET', `/api/v1/history/qualification-checks.csv?from=${day}&to=${day}`)).arrayBuffer()).toString('utf8');
+  const row = text.split('\r\n')[1];
+  assert.ok(row.endsWith(`,'+1,'@SUM(1),,,正常,,"'=HYPERLINK(""x"")"`), row);
 });
 
 test('partitions: months ahead are kept ready, months past the retention are dropped whole', async () => {
@@ -213,7 +244,7 @@ test('partitions: months ahead are kept ready, months past the retention are dro
     await eventually(() => pg.psql(db, old) === '0');
     const ahead = new Date(Date.now() + 9 * 3600e3);
     ahead.setUTCDate(1);
-    ahead.setUTCMonth(ahead.getUTCMonth() + 2);
+    ahead.setUTCMonth(ahead.getUTCMonth() + 11); // the migration made only up to +3
     const name = `qualification_checks_p${ahead.toISOString().slice(0, 7).replace('-', '')}`;
     assert.equal(pg.psql(db, `SELECT count(*) FROM pg_class WHERE relname = '${name}'`), '1');
     // This month's rows are untouched.

@@ -71,6 +71,27 @@ test('a database at version 2 (before bulk jobs and settings) gains both, keepin
   assert.equal(pg.psql(name, 'SELECT version FROM terms_of_use'), '2023-08');
 });
 
+test('a database at version 4 (before test data, histories and URLs) gains them; its institutions get their first URLs', () => {
+  const name = pg.createDatabase();
+  pg.psql(name, 'CREATE TABLE schema_version (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+  for (const [v, file] of [[1, '0001_foundation'], [2, '0002_sessions'], [3, '0003_bulk_jobs'], [4, '0004_settings']]) {
+    pg.psql(name, fs.readFileSync(path.join(REPO, 'schema', `${file}.sql`), 'utf8'));
+    pg.psql(name, `INSERT INTO schema_version (version, name) VALUES (${v}, '${file}')`);
+  }
+  pg.psql(name, "INSERT INTO institutions VALUES ('1311999999', '四版医院', 'medical', '2020-01-01')");
+  const r = onshictl(['migrate'], { ONSHI_DATABASE_URL: pg.conninfo(name) });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /applied 0005_test_data\napplied 0006_history\napplied 0007_visit_urls/);
+  assert.equal(pg.psql(name, "SELECT string_agg(kind || ':' || generation || ':' || state || ':' || length(token), ',' ORDER BY kind) FROM visit_tokens WHERE institution_code = '1311999999'"),
+    'home_visit:1:current:43,online_care:1:current:43');
+  // This month's history partitions exist, so checks can be recorded at once.
+  const month = new Date(Date.now() + 9 * 3600e3).toISOString().slice(0, 7).replace('-', '');
+  assert.equal(pg.psql(name, `SELECT count(*) FROM pg_class WHERE relkind = 'r' AND relname IN ('qualification_checks_p${month}', 'medical_info_views_p${month}')`), '2');
+  // And institutions created afterwards get theirs from the trigger.
+  pg.psql(name, "INSERT INTO institutions VALUES ('1311999998', '新設医院', 'medical', '2020-01-01')");
+  assert.equal(pg.psql(name, "SELECT count(*) FROM visit_tokens WHERE institution_code = '1311999998' AND state = 'current'"), '2');
+});
+
 test('institution create prints both operator accounts once and stores only salted hashes', () => {
   const r = create('1311234561', 'medical');
   assert.equal(r.status, 0, r.stderr);

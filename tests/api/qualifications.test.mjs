@@ -124,7 +124,7 @@ test('XmlMsg round trip for each of the 14 test types, by a WebAPI account with 
     }
     const ticket = list.map((e) => e.MedicalTicketInfo?.TicketName).find(Boolean);
     assert.equal(ticket, want.ticket, type);
-    if (p.insurance) assert.equal(list[0]?.InsurerNumber ?? p.insurance.insurer_number, p.insurance.insurer_number);
+    if (want.entries > 0) assert.equal(list[0].InsurerNumber, p.insurance?.insurer_number ?? p.medical_assistance.public_payer_number, type);
     assert.ok(!JSON.stringify(r).includes('null'), `${type}: no null anywhere`);
   }
 });
@@ -160,13 +160,14 @@ test('malformed XmlMsg requests: SegmentOfResult 9 with the ErrorCode, as the re
     [xmlRequest(CODE, p, { info: { InsuredIdentificationNumber: '1'.repeat(41) } }), 'E1007'],
     [xmlRequest(CODE, p, { info: { InsuredBranchNumber: 'AB' } }), 'E1008'],
     [xmlRequest(CODE, p, { info: { Birthdate: '19800230' } }), 'E1009'],
+    [xmlRequest(CODE, p, { header: { ArbitraryFileIdentifier: 'RC😀' } }), 'E1010'], // not in CP932
   ];
   for (const [payload, code] of cases) {
     const r = await check(webapi, payload);
     assert.equal(header(r).SegmentOfResult, '9', code);
     assert.equal(header(r).ErrorCode, code);
     assert.match(header(r).ErrorMessage, /正しくありません|一致しません/);
-    assert.equal(r.XmlMsg.MessageBody, undefined);
+    assert.deepEqual(r.XmlMsg.MessageBody, { ProcessingResultStatus: '2' });
   }
   const big = await webapi('POST', '/api/v1/qualifications', 'x'.repeat(70_000));
   assert.equal(big.status, 413);
@@ -246,8 +247,14 @@ test('medical information: only with consent, only categories turned on, records
   res = await info(viewer, { serial_number: '800001', category: 'checkup', emergency: 'true' });
   assert.equal(res.status, 200);
   assert.equal((await res.json()).method, 'emergency');
+  // Emergency viewing is for a person at a medical institution's screen, not for machines.
+  res = await info(webapi, { serial_number: '800001', category: 'checkup', emergency: 'true' });
+  assert.deepEqual([res.status, (await res.json()).error.code], [403, 'medical_info.emergency_not_allowed']);
   pg.psql(db, `UPDATE test_consents SET revoked_at = now() WHERE institution_code = '${CODE}' AND item = 'drug'`);
   res = await info(viewer, { serial_number: '800001', category: 'drug' });
+  assert.deepEqual([res.status, (await res.json()).error.code], [403, 'medical_info.consent_withdrawn']);
+  // …and never overrides a withdrawal.
+  res = await info(viewer, { serial_number: '800001', category: 'drug', emergency: 'true' });
   assert.deepEqual([res.status, (await res.json()).error.code], [403, 'medical_info.consent_withdrawn']);
   for (const [q, status, code] of [
     [{ category: 'drug' }, 400, 'medical_info.patient_missing'],
@@ -267,7 +274,7 @@ test('the production environment: SegmentOfResult 9 E9001, no data invented, sti
   const p = persons.insurance_valid;
   const r = await check(webapi, xmlRequest(CODE, p), prod);
   assert.deepEqual([header(r).SegmentOfResult, header(r).ErrorCode], ['9', 'E9001']);
-  assert.equal(r.XmlMsg.MessageBody, undefined);
+  assert.deepEqual(r.XmlMsg.MessageBody, { ProcessingResultStatus: '2' }); // nothing invented
   const c = await (await reader('POST', '/api/v1/qualifications/card', { serial_number: '700002' }, prod)).json();
   assert.deepEqual([header(c).SegmentOfResult, header(c).ErrorCode], ['9', 'E9001']);
   const m = await viewer('GET', '/api/v1/medical-info?serial_number=800001&category=drug', undefined, prod);

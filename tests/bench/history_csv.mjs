@@ -10,6 +10,7 @@
 //   BENCH_ROUNDS (5)  BENCH_HISTORY_ROWS (10000000)  BENCH_HISTORY_INSTITUTIONS (1000)
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { startPostgres, startOnshid, BUILD } from '../support/harness.mjs';
@@ -51,12 +52,18 @@ COMMIT;
 const url = `${srv.base}/api/v1/history/qualification-checks.csv?from=${first}&to=${last}`;
 const headers = { Authorization: `Bearer ${inst.token}` };
 
-async function download() {
-  const t0 = process.hrtime.bigint();
-  const res = await fetch(url, { headers });
-  if (res.status !== 200) throw new Error(`download: ${res.status} ${await res.text()}`);
-  const bytes = (await res.arrayBuffer()).byteLength;
-  return { secs: Number(process.hrtime.bigint() - t0) / 1e9, bytes };
+// A new connection each time, as psql makes one: no idle keep-alive connection to find
+// closed after the long data generation.
+function download() {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    http.get(url, { headers, agent: false }, (res) => {
+      let bytes = 0;
+      res.on('data', (d) => { bytes += d.length; });
+      res.on('end', () => (res.statusCode === 200 ? resolve({ secs: Number(process.hrtime.bigint() - t0) / 1e9, bytes })
+        : reject(new Error(`download: ${res.statusCode}`))));
+    }).on('error', reject);
+  });
 }
 
 function psqlCopy() {
@@ -97,13 +104,12 @@ async function memory() {
   const timer = setInterval(() => { peak = Math.max(peak, rss()); }, 2);
   // Slow readers keep all four streams open at once.
   await Promise.all([0, 1, 2, 3].map(async () => {
-    const res = await fetch(url, { headers });
-    const reader = res.body.getReader();
-    for (;;) {
-      const { done } = await reader.read();
-      if (done) break;
-      peak = Math.max(peak, rss());
-    }
+    await new Promise((resolve, reject) => {
+      http.get(url, { headers, agent: false }, (res) => {
+        res.on('data', () => { peak = Math.max(peak, rss()); });
+        res.on('end', resolve);
+      }).on('error', reject);
+    });
   }));
   clearInterval(timer);
   console.log(`history_csv_rss_growth_4_downloads kib=${peak - before} mib=${((peak - before) / 1024).toFixed(2)} rss_before_kib=${before} peak_kib=${peak}`);

@@ -12,7 +12,7 @@ export function createInstitution(pg, db, code, kind = 'medical', name = '試験
 }
 
 // Signs in on `srv`, replaces the initial password by `newPassword`, and returns a request
-// helper (method, path, JSON body?, server?) carrying the session cookie and CSRF token.
+// helper (method, path, JSON body?, server?, extra headers?) carrying the session cookie and CSRF token.
 // Sessions live in the database, so the helper works against any onshid sharing it.
 export async function signedIn(srv, code, userId, password, newPassword = 'Sakura2026!') {
   let res = await fetch(`${srv.base}/api/v1/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
@@ -26,8 +26,8 @@ export async function signedIn(srv, code, userId, password, newPassword = 'Sakur
   assert.equal(res.status, 200, `${userId} changes the initial password`);
   cookie = /^onshi_session=([^;]+)/.exec(res.headers.get('set-cookie'))[1];
   csrf = (await res.json()).csrf_token;
-  return (method, p, body, server = srv) => fetch(`${server.base}${p}`, { method,
-    headers: { Cookie: `onshi_session=${cookie}`, 'X-CSRF-Token': csrf, ...(body ? { 'Content-Type': body[RAW] !== undefined ? body.type : 'application/json' } : {}) },
+  return (method, p, body, server = srv, headers = {}) => fetch(`${server.base}${p}`, { method,
+    headers: { Cookie: `onshi_session=${cookie}`, 'X-CSRF-Token': csrf, ...(body ? { 'Content-Type': body[RAW] !== undefined ? body.type : 'application/json' } : {}), ...headers },
     body: body ? (body[RAW] !== undefined ? body[RAW] : JSON.stringify(body)) : undefined });
 }
 

@@ -80,6 +80,13 @@ static int failing_fn(struct db *d, void *p)
     return 1;
 }
 
+/* The institution a test wrote, with the first URLs its creation gave it (schema 0007). */
+static void forget_institution(void)
+{
+    PQclear(PQexec(db_conn(db), "DELETE FROM visit_tokens WHERE institution_code = '0111000001'"));
+    PQclear(PQexec(db_conn(db), "DELETE FROM institutions WHERE institution_code = '0111000001'"));
+}
+
 static void serialization_failures_are_retried_until_success(void **state)
 {
     (void)state;
@@ -90,7 +97,7 @@ static void serialization_failures_are_retried_until_success(void **state)
     assert_int_equal(count("SELECT count(*) FROM institutions WHERE institution_code = "
                            "'0111000001'"),
                      1);
-    PQclear(PQexec(db_conn(db), "DELETE FROM institutions WHERE institution_code = '0111000001'"));
+    forget_institution();
 }
 
 static void deadlocks_are_retried(void **state)
@@ -99,7 +106,7 @@ static void deadlocks_are_retried(void **state)
     struct attempts a = {0, 1, "40P01"};
     assert_int_equal(db_transaction(db, DB_READ_COMMITTED, 3, failing_fn, &a), 1);
     assert_int_equal(a.n, 2);
-    PQclear(PQexec(db_conn(db), "DELETE FROM institutions WHERE institution_code = '0111000001'"));
+    forget_institution();
 }
 
 static void retries_stop_at_the_limit_and_nothing_is_written(void **state)

@@ -91,6 +91,11 @@ static void every_malformed_field_has_its_code(void **state)
         {"info", "Birthdate", json_string("1980-04-01"), &XML_ERR_BIRTHDATE},
         {"info", "LimitApplicationCertificateRelatedConsFlg", json_string("2"),
          &XML_ERR_LIMIT_FLAG},
+        /* Outside CP932 (the histories are downloaded in it): refused, not stored. */
+        {"head", "ArbitraryFileIdentifier", json_string("X\xF0\x9F\x98\x80"), &XML_ERR_FILE_ID},
+        {"info", "InsuredIdentificationNumber", json_string("12\xE2\x91\xA0\xF0\x9F\x98\x80"),
+         &XML_ERR_NUMBER},
+        {"info", "InsuredCardSymbol", json_string("\xC3\xA9"), &XML_ERR_SYMBOL},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         json_t *r = request("06131234", "7654321");
@@ -268,7 +273,9 @@ static void errors_and_no_match_answers(void **state)
     assert_string_equal(AT(h, "ErrorCode"), "E1005");
     assert_string_equal(AT(h, "ErrorMessage"), "保険者番号が正しくありません。");
     assert_null(json_object_get(h, "ArbitraryFileIdentifier")); /* empty: absent */
-    assert_null(json_object_get(json_object_get(o, "XmlMsg"), "MessageBody"));
+    json_t *refused = json_object_get(json_object_get(o, "XmlMsg"), "MessageBody");
+    assert_int_equal(json_object_size(refused), 1); /* ProcessingResultStatus alone */
+    assert_string_equal(AT(refused, "ProcessingResultStatus"), "2");
     json_decref(o);
     a.error = NULL; /* nobody found */
     o = xmlmsg_response(&a);

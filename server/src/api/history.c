@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/history.h"
 #include "core/settings.h"
@@ -14,6 +15,7 @@
 #include "store/institution.h"
 #include "store/settings.h"
 #include "util/config.h"
+#include "util/log.h"
 
 /* The search conditions every history request shares. */
 struct search {
@@ -88,21 +90,23 @@ static atomic_int downloads;
 
 struct download {
     struct csv_stream *stream;
-    bool bom_sent; /* UTF-8 files start with a BOM (what spreadsheet software expects) */
+    size_t bom_left;     /* UTF-8 files start with a BOM (what spreadsheet software expects) */
+    struct timespec end; /* past this, the download is cut off */
 };
 
 static ssize_t download_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
     (void)pos;
     struct download *d = cls;
-    size_t n = 0;
-    if (!d->bom_sent) {
-        if (max < 3)
-            return 0;
-        memcpy(buf, "\xEF\xBB\xBF", 3);
-        d->bom_sent = true;
-        n = 3;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (now.tv_sec > d->end.tv_sec) {
+        log_msg(LOG_WARN, "history download cut off after history_download_seconds");
+        return MHD_CONTENT_READER_END_WITH_ERROR;
     }
+    size_t n = 0;
+    for (; d->bom_left && n < max; d->bom_left--)
+        buf[n++] = "\xEF\xBB\xBF"[3 - d->bom_left];
     ssize_t got = history_csv_read(d->stream, buf + n, max - n);
     if (got < 0)
         return MHD_CONTENT_READER_END_WITH_ERROR; /* the client sees a cut-off transfer */
@@ -145,11 +149,21 @@ static enum MHD_Result csv(struct request *req, enum history_kind kind)
         return reply_error(req, ERR_SERVER_BUSY, NULL);
     }
     bool cp932 = wants_cp932(req);
+    if (strcmp(req->method, "HEAD") == 0) { /* headers only: no query, no audit row */
+        atomic_fetch_sub(&downloads, 1);
+        struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+        if (!r)
+            return MHD_NO;
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+                                cp932 ? "text/csv; charset=Shift_JIS" : "text/csv; charset=utf-8");
+        return reply_response(req, MHD_HTTP_OK, r);
+    }
     struct db_options dbo = {c->database_url, c->db_connect_timeout, false};
     long count = 0;
     struct download *d = calloc(1, sizeof *d);
     int rc = d ? history_csv_open(&dbo, kind, req->principal.institution, s.from, s.to, s.category,
-                                  cp932, HISTORY_CSV_MAX_ROWS, &count, &d->stream)
+                                  cp932, HISTORY_CSV_MAX_ROWS, c->history_download_seconds, &count,
+                                  &d->stream)
                : DB_HARD;
     if (rc <= 0) {
         free(d);
@@ -160,7 +174,9 @@ static enum MHD_Result csv(struct request *req, enum history_kind kind)
             json_pack("[{s:I, s:i}]", "count", (json_int_t)count, "limit", HISTORY_CSV_MAX_ROWS);
         return reply_error_details(req, ERR_HISTORY_TOO_MANY_ROWS, NULL, details);
     }
-    d->bom_sent = cp932;
+    d->bom_left = cp932 ? 0 : 3;
+    clock_gettime(CLOCK_MONOTONIC, &d->end);
+    d->end.tv_sec += c->history_download_seconds;
     /* No file leaves without its audit row. */
     json_t *audit =
         json_pack("{s:s, s:s, s:s, s:s, s:I, s:s}", "history",

@@ -60,10 +60,13 @@ static int view_tx(struct db *db, void *p)
     json_t *c = json_object_get(consents, consent_item_id(v->item));
     v->consent_time[0] = '\0';
     if (json_is_string(c))
-        memcpy(v->consent_time, json_string_value(c), 15);
+        snprintf(v->consent_time, sizeof v->consent_time, "%s", json_string_value(c));
+    bool withdrawn = c && !json_is_string(c);
     json_decref(consents);
-    if (!v->emergency && !v->consent_time[0]) {
-        v->refusal = c ? ERR_MEDICAL_INFO_CONSENT_WITHDRAWN : ERR_MEDICAL_INFO_CONSENT_MISSING;
+    /* 救急時 needs no consent, but a patient who withdrew one is never overridden. */
+    if (withdrawn || (!v->emergency && !v->consent_time[0])) {
+        v->refusal =
+            withdrawn ? ERR_MEDICAL_INFO_CONSENT_WITHDRAWN : ERR_MEDICAL_INFO_CONSENT_MISSING;
         return 1;
     }
     const struct principal *w = &v->req->principal;
@@ -116,6 +119,11 @@ enum MHD_Result api_medical_info_get(struct request *req)
     if (!query_bool(req, "emergency", &emergency))
         return reply_error(req, ERR_REQUEST_FIELD_TYPE, "emergency");
     v.emergency = emergency == 1;
+    /* 救急時医療情報閲覧 is for a person at the screen of a medical institution (not a
+     * pharmacy, not a machine account). */
+    if (v.emergency && (strcmp(req->principal.role, "medical_viewer") != 0 ||
+                        strcmp(req->principal.institution_kind, "pharmacy") == 0))
+        return reply_error(req, ERR_MEDICAL_INFO_EMERGENCY_NOT_ALLOWED, "emergency");
     bool by_number = v.insurer && v.number;
     if (serial ? (v.insurer || v.number) : !by_number)
         return reply_error(req, ERR_MEDICAL_INFO_PATIENT_MISSING, NULL);

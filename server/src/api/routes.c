@@ -12,6 +12,8 @@
 #include "api/session.h"
 #include "api/settings.h"
 #include "api/test_data.h"
+#include "api/visit_page.h"
+#include "api/visit_urls.h"
 
 /* Order matters only where patterns overlap: the first match wins. Static files come last. */
 const struct route api_routes[] = {
@@ -60,6 +62,14 @@ const struct route api_routes[] = {
     {"GET", "/api/v1/history/medical-info-views", api_history_views, 0, "history_views", NULL},
     {"GET", "/api/v1/history/medical-info-views.csv", api_history_views_csv, 0, "history_views",
      NULL},
+    {"GET", "/api/v1/visit-urls", api_visit_urls_list, 0, "visit", NULL},
+    {"POST", "/api/v1/visit-urls/{kind}/change", api_visit_url_change, ROUTE_JSON, "visit", NULL},
+    {"POST", "/api/v1/visit-urls/{kind}/revert", api_visit_url_revert, ROUTE_JSON, "visit", NULL},
+    {"POST", "/api/v1/visit-urls/{kind}/reset", api_visit_url_reset, ROUTE_JSON, "visit", NULL},
+    {"GET", "/api/v1/visit-urls/{kind}/qr.png", api_visit_url_qr_png, 0, "visit", NULL},
+    {"GET", "/api/v1/visit-urls/{kind}/qr.pdf", api_visit_url_qr_pdf, 0, "visit", NULL},
+    {"GET", "/visit/{token}", api_visit_page, ROUTE_PUBLIC, NULL, NULL},
+    {"POST", "/visit/{token}/consents", api_visit_consents, ROUTE_PUBLIC | ROUTE_JSON, NULL, NULL},
     {"GET", "/{*path}", api_static, ROUTE_PUBLIC | ROUTE_FALLBACK, NULL, NULL},
 };
 const size_t api_routes_count = sizeof api_routes / sizeof api_routes[0];

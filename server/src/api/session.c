@@ -1,6 +1,5 @@
 #include "api/session.h"
 
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 #include "core/settings.h"
 #include "http/defer.h"
 #include "http/input.h"
+#include "http/peer.h"
 #include "http/reply.h"
 #include "store/db.h"
 #include "store/institution.h"
@@ -75,20 +75,6 @@ static void signin_work(void *p)
      * known: now. A failure to hash only postpones it to the next sign-in. */
     if (s->password_ok && password_needs_rehash(s->account.password_hash, &s->params))
         s->rehashed = password_hash_chosen(s->password, &s->params);
-}
-
-static void client_address(struct request *req, char *out, size_t len)
-{
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    out[0] = '\0';
-    if (!ci || !ci->client_addr)
-        return;
-    const struct sockaddr *sa = ci->client_addr;
-    if (sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)len);
-    else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)len);
 }
 
 static int audit(struct db *db, const struct signin *s, const char *action, const char *reason,
@@ -190,7 +176,7 @@ static enum MHD_Result refuse(struct request *req, struct signin *s, const char 
                               enum err_code code)
 {
     char source[64];
-    client_address(req, source, sizeof source);
+    request_client_address(req, source, sizeof source);
     struct db *db = db_thread();
     if (db && s->found >= 0) {
         struct failure f = {s, reason, source};
@@ -229,7 +215,7 @@ static enum MHD_Result signin_done(struct request *req, void *p)
         return refuse(req, s, "initial_password_expired", ERR_PASSWORD_INITIAL_EXPIRED);
 
     char source[64];
-    client_address(req, source, sizeof source);
+    request_client_address(req, source, sizeof source);
     struct success x = {.s = s, .source = source};
     struct db *db = db_thread();
     int rc =
@@ -308,6 +294,8 @@ static json_t *capabilities_json(const struct principal *p, json_t **menu)
             continue;
         if (!capability_in_environment(*c, config_is_verification()))
             continue;
+        if (strcmp(*c, "visit") == 0)
+            continue; /* offered below, while one of its functions is turned on */
         json_array_append_new(caps, json_string(*c));
         json_array_append_new(*menu,
                               json_pack("{s:s, s:s}", "id", *c, "label", capability_label(*c)));

@@ -71,9 +71,9 @@ bool role_initialises_password(enum role manager, enum role target)
 
 static const char *const caps_master[] = {"session", "accounts", "bulk", NULL};
 static const char *const caps_master_reset[] = {"session", "accounts", NULL};
-static const char *const caps_admin[] = {"session",        "accounts",      "bulk",
-                                         "settings",       "test_data",     "audit",
-                                         "history_checks", "history_views", NULL};
+static const char *const caps_admin[] = {"session",   "accounts", "bulk",           "settings",
+                                         "test_data", "audit",    "history_checks", "history_views",
+                                         "visit",     NULL};
 static const char *const caps_general[] = {"session", "qualification", "history_checks", NULL};
 static const char *const caps_viewer[] = {"session", "qualification", "medical_info",
                                           "history_checks", NULL};

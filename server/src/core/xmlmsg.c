@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/account.h"
 #include "core/text.h"
 
 /* Our own codes: the real system's are not public. E1xxx the request, E9xxx the system. */
@@ -46,7 +47,8 @@ static enum field_status field(json_t *o, const char *key, char *out, size_t siz
         return FIELD_BAD;
     memcpy(out, s, len);
     out[len] = '\0';
-    if (!utf8_valid(out, len) || text_has_control(out))
+    /* Every value must also fit CP932: the histories are downloaded in it. */
+    if (!utf8_valid(out, len) || text_has_control(out) || !text_fits_cp932(out))
         return FIELD_BAD;
     return FIELD_OK;
 }
@@ -283,7 +285,8 @@ json_t *xmlmsg_response(const struct xml_answer *a)
     }
     set(h, "CharacterCodeIdentifier", "0");
     json_t *msg = json_pack("{s:o}", "MessageHeader", h);
-    if (!a->error)
-        json_object_set_new(msg, "MessageBody", body(a));
+    /* A refused request still has a body: clients read ProcessingResultStatus first. */
+    json_object_set_new(msg, "MessageBody",
+                        a->error ? json_pack("{s:s}", "ProcessingResultStatus", "2") : body(a));
     return json_pack("{s:o}", "XmlMsg", msg);
 }

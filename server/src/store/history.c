@@ -7,35 +7,41 @@
 
 #include "store/db.h"
 
-int store_history_maintain(struct db *db, int retention_months, int *created, int *dropped)
+/* One DDL statement in a transaction of its own, under the advisory lock. Creating or
+ * dropping a partition needs the parent table's lock, which waits behind any running
+ * download while every insert queues behind the wait: give up after 100 ms and try again
+ * at the next round instead. 1 done, 0 another onshid holds the lock, <0. */
+static int partition_tx(struct db *db, enum stmt_id id, int nparams, const char *const *p,
+                        int *count)
 {
-    /* DDL waits for the parent's lock behind any long download, and every insert would
-     * queue behind it: give up quickly instead and try again in a minute. */
-    if (db_exec_sql(db, "BEGIN") < 0 || db_exec_sql(db, "SET LOCAL lock_timeout = '1s'") < 0) {
-        db_exec_sql(db, "ROLLBACK");
+    if (db_exec_sql(db, "BEGIN") < 0)
         return DB_SOFT;
-    }
     PGresult *r;
-    int rc = db_exec(db, STMT_HISTORY_LOCK, 0, NULL, &r);
-    bool mine = rc > 0 && PQgetvalue(r, 0, 0)[0] == 't';
-    if (rc >= 0)
+    int rc = db_exec_sql(db, "SET LOCAL lock_timeout = '100ms'");
+    bool mine = false;
+    if (rc == 0 && (rc = db_exec(db, STMT_HISTORY_LOCK, 0, NULL, &r)) > 0) {
+        mine = PQgetvalue(r, 0, 0)[0] == 't';
         PQclear(r);
-    if (rc >= 0 && mine) {
-        char months[16];
-        snprintf(months, sizeof months, "%d", retention_months);
-        const char *p[] = {months};
-        rc = db_exec(db, STMT_HISTORY_PARTITIONS, 1, p, &r);
-        if (rc > 0) {
-            *created = atoi(PQgetvalue(r, 0, 0));
-            *dropped = atoi(PQgetvalue(r, 0, 1));
-            PQclear(r);
-        }
+    }
+    if (rc >= 0 && mine && (rc = db_exec(db, id, nparams, p, &r)) > 0) {
+        *count = atoi(PQgetvalue(r, 0, 0));
+        PQclear(r);
     }
     if (rc < 0 || db_exec_sql(db, "COMMIT") < 0) {
         db_exec_sql(db, "ROLLBACK");
         return rc < 0 ? rc : DB_SOFT;
     }
     return mine ? 1 : 0;
+}
+
+int store_history_maintain(struct db *db, int retention_months, int *created, int *dropped)
+{
+    char months[16];
+    snprintf(months, sizeof months, "%d", retention_months);
+    const char *p[] = {months};
+    int rc = partition_tx(db, STMT_HISTORY_ENSURE, 0, NULL, created);
+    int rd = rc >= 0 ? partition_tx(db, STMT_HISTORY_DROP, 1, p, dropped) : rc;
+    return rc < 0 ? rc : rd;
 }
 
 static json_t *text_or_null(PGresult *r, int row, int col)
@@ -67,9 +73,9 @@ static const char *const view_keys[] = {"viewed_at",
                                         "consent",
                                         "method"};
 
-int store_history_page(struct db *db, enum history_kind kind, const char *code, const char *from,
-                       const char *to, const char *category, int limit, int offset, json_t **items,
-                       long *total)
+static int history_page(struct db *db, enum history_kind kind, const char *code, const char *from,
+                        const char *to, const char *category, int limit, int offset, json_t **items,
+                        long *total)
 {
     char lim[16], off[16];
     snprintf(lim, sizeof lim, "%d", limit);
@@ -103,6 +109,38 @@ int store_history_page(struct db *db, enum history_kind kind, const char *code, 
     return 1;
 }
 
+struct page_args {
+    enum history_kind kind;
+    const char *code, *from, *to, *category;
+    int limit, offset;
+    json_t **items;
+    long *total;
+};
+
+static int page_tx(struct db *db, void *p)
+{
+    struct page_args *a = p;
+    json_decref(*a->items);
+    *a->items = NULL;
+    return history_page(db, a->kind, a->code, a->from, a->to, a->category, a->limit, a->offset,
+                        a->items, a->total);
+}
+
+int store_history_page(struct db *db, enum history_kind kind, const char *code, const char *from,
+                       const char *to, const char *category, int limit, int offset, json_t **items,
+                       long *total)
+{
+    /* The count and the page from one snapshot: the total agrees with the items. */
+    struct page_args a = {kind, code, from, to, category, limit, offset, items, total};
+    *items = NULL;
+    int rc = db_transaction(db, DB_REPEATABLE_READ, 3, page_tx, &a);
+    if (rc < 0) {
+        json_decref(*items);
+        *items = NULL;
+    }
+    return rc;
+}
+
 /* The CSV files. COPY takes no bind parameters, so the search conditions travel as bound
  * values into transaction-local settings (set_config) that the constant query reads: no
  * value is ever spliced into SQL text. */
@@ -111,6 +149,9 @@ int store_history_page(struct db *db, enum history_kind kind, const char *code, 
     "CASE " col " WHEN 'general' THEN '一般利用者' WHEN 'medical_viewer' THEN '医療情報閲覧' " \
     "WHEN 'webapi' THEN 'WebAPI用' WHEN 'linked_app' THEN '連携アプリケーション用' "          \
     "ELSE '顔認証付きカードリーダー用' END"
+/* Text a client chose, made inert for spreadsheets: a leading = + - @ would start a formula
+ * (OWASP "CSV injection"), so such a value gets a leading apostrophe. */
+#define INERT(col) "CASE WHEN " col " ~ '^[-=+@]' THEN '''' || " col " ELSE " col " END"
 #define IN_RANGE(col)                                                                              \
     "institution_code = current_setting('onshi.csv_institution') AND " col                         \
     " >= current_setting('onshi.csv_from')::timestamptz AND " col                                  \
@@ -123,12 +164,13 @@ static const char checks_select[] =
     "CASE route WHEN 'screen' THEN '画面' WHEN 'webapi' THEN 'WebAPI' "
     "WHEN 'linked_app' THEN '連携アプリケーション' ELSE '顔認証付きカードリーダー' END AS \"照会経路\", "
     "CASE reference_classification WHEN '1' THEN 'マイナンバーカード' ELSE '被保険者証' END "
-    "AS \"照会区分\", insurer_number AS \"保険者番号\", insured_symbol AS \"被保険者証記号\", "
-    "insured_number AS \"被保険者証番号\", insured_branch AS \"被保険者証枝番\", "
+    "AS \"照会区分\", insurer_number AS \"保険者番号\", " INERT("insured_symbol") " AS "
+    "\"被保険者証記号\", " INERT("insured_number") " AS \"被保険者証番号\", "
+    "insured_branch AS \"被保険者証枝番\", "
     "CASE validity WHEN '1' THEN '有効' WHEN '2' THEN '無効' WHEN '3' THEN '無効（新しい資格あり）' "
     "WHEN '4' THEN '該当資格なし' WHEN '5' THEN '複数該当' END AS \"資格有効性\", "
     "CASE result_status WHEN '1' THEN '正常' ELSE 'エラー' END AS \"処理結果\", "
-    "result_code AS \"処理結果コード\", file_identifier AS \"任意のファイル識別子\" "
+    "result_code AS \"処理結果コード\", " INERT("file_identifier") " AS \"任意のファイル識別子\" "
     "FROM qualification_checks WHERE " IN_RANGE("checked_at") " ORDER BY checked_at, id";
 
 static const char views_select[] =
@@ -183,7 +225,7 @@ void history_csv_close(struct csv_stream *s)
 
 int history_csv_open(const struct db_options *opt, enum history_kind kind, const char *code,
                      const char *from, const char *to, const char *category, bool cp932,
-                     long max_rows, long *count, struct csv_stream **out)
+                     long max_rows, int timeout_s, long *count, struct csv_stream **out)
 {
     char err[256];
     struct db_options o = *opt;
@@ -203,6 +245,16 @@ int history_csv_open(const struct db_options *opt, enum history_kind kind, const
     PGconn *c = db_conn(s->db);
     bool checks = kind == HISTORY_CHECKS;
     int rc = db_exec_sql(s->db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    if (rc == 0) {
+        char ms[24];
+        snprintf(ms, sizeof ms, "%lld", (long long)timeout_s * 1000);
+        const char *p[] = {ms};
+        rc = exec_ok(s->db,
+                     PQexecParams(c, "SELECT set_config('statement_timeout', $1, true)", 1, NULL, p,
+                                  NULL, NULL, 0),
+                     PGRES_TUPLES_OK);
+        rc = rc > 0 ? 0 : DB_HARD;
+    }
     if (rc == 0) {
         const char *p[] = {code, from, to, category};
         PGresult *r = PQexecParams(

@@ -30,11 +30,11 @@ const char *history_csv_select(enum history_kind kind);
 
 /* Counts the rows of the range and, when there are at most `max_rows`, starts streaming
  * them as CSV with Japanese headers, oldest first, CRLF line ends, in UTF-8 or CP932, from
- * one consistent snapshot. 1 streaming, 0 too many rows (*count says how many), <0
- * errors. */
+ * one consistent snapshot; every statement ends within `timeout_s`. 1 streaming, 0 too many
+ * rows (*count says how many), <0 errors. */
 int history_csv_open(const struct db_options *opt, enum history_kind kind, const char *code,
                      const char *from, const char *to, const char *category, bool cp932,
-                     long max_rows, long *count, struct csv_stream **out);
+                     long max_rows, int timeout_s, long *count, struct csv_stream **out);
 /* Up to `max` bytes of the file: >0 bytes, 0 at its end, <0 on failure. */
 ssize_t history_csv_read(struct csv_stream *s, char *buf, size_t max);
 void history_csv_close(struct csv_stream *s);

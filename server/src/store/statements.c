@@ -457,11 +457,61 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
                            "SELECT pg_try_advisory_xact_lock(hashtextextended("
                            "'onshi.history_partitions', 0))",
                            0},
-    /* Three months from this one ahead; months before the retention period dropped. */
-    [STMT_HISTORY_PARTITIONS] =
-        {"history_partitions",
-         "SELECT history_partitions_ensure((now() AT TIME ZONE 'Asia/Tokyo')::date, 3), "
-         "history_partitions_drop_before(((now() AT TIME ZONE 'Asia/Tokyo')::date - "
-         "make_interval(months => $1::int - 1))::date)",
+    /* A year ahead, so that the DDL (which needs the parent's lock) runs about once a month. */
+    [STMT_HISTORY_ENSURE] = {"history_ensure",
+                             "SELECT history_partitions_ensure((now() AT TIME ZONE "
+                             "'Asia/Tokyo')::date, 12)",
+                             0},
+    [STMT_HISTORY_DROP] = {"history_drop",
+                           "SELECT history_partitions_drop_before(((now() AT TIME ZONE "
+                           "'Asia/Tokyo')::date - make_interval(months => $1::int - 1))::date)",
+                           1},
+    [STMT_VISIT_LIST] =
+        {"visit_list",
+         "SELECT c.kind, c.generation, c.token, EXISTS (SELECT 1 FROM visit_tokens p WHERE "
+         "p.institution_code = c.institution_code AND p.kind = c.kind AND p.state = "
+         "'previous') FROM visit_tokens c WHERE c.institution_code = $1 AND c.state = "
+         "'current' ORDER BY c.kind",
          1},
+    [STMT_VISIT_CURRENT] = {"visit_current",
+                            "SELECT generation, token FROM visit_tokens WHERE institution_code "
+                            "= $1 AND kind = $2 AND state = 'current'",
+                            2},
+    /* Every generation of one kind, locked: one change at a time. */
+    [STMT_VISIT_LOCK] = {"visit_lock",
+                         "SELECT generation, state FROM visit_tokens WHERE institution_code = "
+                         "$1 AND kind = $2 ORDER BY generation FOR UPDATE",
+                         2},
+    [STMT_VISIT_SET_STATE] = {"visit_set_state",
+                              "UPDATE visit_tokens SET state = $4 WHERE institution_code = $1 "
+                              "AND kind = $2 AND generation = $3::int",
+                              4},
+    [STMT_VISIT_NEW] = {"visit_new",
+                        "INSERT INTO visit_tokens (institution_code, kind, generation, token, "
+                        "state, created_by) SELECT $1, $2, max(generation) + 1, "
+                        "visit_token_new(), 'current', $3 FROM visit_tokens WHERE "
+                        "institution_code = $1 AND kind = $2 RETURNING generation",
+                        3},
+    [STMT_VISIT_BY_TOKEN] =
+        {"visit_by_token",
+         "SELECT t.institution_code, t.kind, t.state, t.generation, i.name, i.kind, "
+         "s.settings::text FROM visit_tokens t JOIN institutions i ON "
+         "i.institution_code = t.institution_code LEFT JOIN institution_settings s ON "
+         "s.institution_code = t.institution_code WHERE t.token = $1",
+         1},
+    [STMT_VISIT_CONSENT_INSERT] =
+        {"visit_consent_insert",
+         "INSERT INTO visit_consent_requests (institution_code, kind, generation, serial_number, "
+         "items, client_address) VALUES ($1, $2, $3::int, $4, $5::text[], $6) RETURNING " TS(
+             "received_at"),
+         6},
+    /* In the verification environment the card's test person gets the consents, marked as
+     * given through the patient page (閲覧同意情報初期化 leaves them alone). */
+    [STMT_VISIT_CONSENT_GIVE] =
+        {"visit_consent_give",
+         "INSERT INTO test_consents (institution_code, person_id, item, source) SELECT $1, id, "
+         "unnest($3::text[]), 'visit' FROM test_persons WHERE institution_code = $1 AND "
+         "serial_number = $2 ON CONFLICT (institution_code, person_id, item, source) DO UPDATE "
+         "SET given_at = now(), revoked_at = NULL",
+         3},
 };

@@ -97,6 +97,13 @@ static const struct config_key keys[] = {
     {"history_download_limit", KEY_INT, OFF(history_download_limit), "8", 1, 256, NULL, true,
      "History CSV downloads streaming at once (each holds a database connection); beyond "
      "that requests get 503 server.busy."},
+    {"history_download_seconds", KEY_INT, OFF(history_download_seconds), "300", 10, 86400, NULL,
+     true,
+     "Longest a history CSV download may take, its query included; a slower one is cut off "
+     "(it would hold a database connection and an old snapshot)."},
+    {"visit_rate_limit", KEY_INT, OFF(visit_rate_limit), "30", 1, 100000, NULL, true,
+     "Requests a minute each client address may make to the public patient pages (/visit/...), "
+     "in bursts of as many; beyond that 429."},
     {"db_retry_limit", KEY_INT, OFF(db_retry_limit), "3", 0, 20, NULL, true,
      "Times a transaction is retried after a serialization failure, deadlock or lost connection."},
     {"db_connect_timeout", KEY_INT, OFF(db_connect_timeout), "5", 1, 300, NULL, false,

@@ -37,6 +37,8 @@ struct config {
     int bulk_lease_seconds;
     int history_retention_months;
     int history_download_limit;
+    int history_download_seconds;
+    int visit_rate_limit;
     int db_retry_limit;
     int db_connect_timeout;
     int shutdown_grace;

@@ -1,0 +1,179 @@
+#include "store/visit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/db.h"
+
+static void copy(char *dst, size_t size, PGresult *r, int row, int col)
+{
+    snprintf(dst, size, "%s", PQgetisnull(r, row, col) ? "" : PQgetvalue(r, row, col));
+}
+
+int store_visit_list(struct db *db, const char *code, struct visit_current out[2])
+{
+    const char *p[] = {code};
+    PGresult *r;
+    int n = db_exec(db, STMT_VISIT_LIST, 1, p, &r);
+    if (n < 0)
+        return n;
+    if (n > 2)
+        n = 2;
+    for (int i = 0; i < n; i++) {
+        copy(out[i].kind, sizeof out[i].kind, r, i, 0);
+        out[i].generation = atoi(PQgetvalue(r, i, 1));
+        copy(out[i].token, sizeof out[i].token, r, i, 2);
+        out[i].can_revert = PQgetvalue(r, i, 3)[0] == 't';
+    }
+    PQclear(r);
+    return n;
+}
+
+int store_visit_current(struct db *db, const char *code, const char *kind,
+                        struct visit_current *out)
+{
+    const char *p[] = {code, kind};
+    PGresult *r;
+    int n = db_exec(db, STMT_VISIT_CURRENT, 2, p, &r);
+    if (n <= 0) {
+        if (n == 0)
+            PQclear(r);
+        return n;
+    }
+    snprintf(out->kind, sizeof out->kind, "%s", kind);
+    out->generation = atoi(PQgetvalue(r, 0, 0));
+    copy(out->token, sizeof out->token, r, 0, 1);
+    out->can_revert = false;
+    PQclear(r);
+    return 1;
+}
+
+static int set_state(struct db *db, const char *code, const char *kind, int generation,
+                     const char *state)
+{
+    char g[16];
+    snprintf(g, sizeof g, "%d", generation);
+    const char *p[] = {code, kind, g, state};
+    int n = db_exec_command(db, STMT_VISIT_SET_STATE, 4, p);
+    return n < 0 ? n : 1;
+}
+
+int store_visit_apply(struct db *db, const char *code, const char *kind, enum visit_op op,
+                      const char *by, enum visit_refusal *refusal, int *generation)
+{
+    const char *p[] = {code, kind, by};
+    PGresult *r;
+    int n = db_exec(db, STMT_VISIT_LOCK, 2, p, &r);
+    if (n <= 0) {
+        if (n == 0)
+            PQclear(r);
+        return n < 0 ? n : DB_HARD; /* every institution has its first token */
+    }
+    int current = 0, previous = 0;
+    for (int i = 0; i < n; i++) {
+        const char *state = PQgetvalue(r, i, 1);
+        if (strcmp(state, "current") == 0)
+            current = atoi(PQgetvalue(r, i, 0));
+        else if (strcmp(state, "previous") == 0)
+            previous = atoi(PQgetvalue(r, i, 0));
+    }
+    PQclear(r);
+    *refusal = VISIT_OK;
+    int rc = 1;
+    switch (op) {
+    case VISIT_CHANGE: /* current → previous (the old previous retires), a new current */
+        if (previous)
+            rc = set_state(db, code, kind, previous, "retired");
+        if (rc > 0 && current)
+            rc = set_state(db, code, kind, current, "previous");
+        if (rc > 0) {
+            n = db_exec(db, STMT_VISIT_NEW, 3, p, &r);
+            if (n <= 0) {
+                if (n == 0)
+                    PQclear(r);
+                return n < 0 ? n : DB_HARD;
+            }
+            *generation = atoi(PQgetvalue(r, 0, 0));
+            PQclear(r);
+        }
+        return rc;
+    case VISIT_REVERT: /* the newer one retires; the previous is current again, once */
+        if (!previous) {
+            *refusal = VISIT_NO_PREVIOUS;
+            return 1;
+        }
+        rc = set_state(db, code, kind, current, "retired");
+        if (rc > 0)
+            rc = set_state(db, code, kind, previous, "current");
+        *generation = previous;
+        return rc;
+    case VISIT_RESET: /* the first is current; nothing to go back to afterwards */
+        if (current == 1) {
+            *refusal = VISIT_ALREADY_INITIAL;
+            return 1;
+        }
+        if (previous)
+            rc = set_state(db, code, kind, previous, "retired");
+        if (rc > 0)
+            rc = set_state(db, code, kind, current, "retired");
+        if (rc > 0)
+            rc = set_state(db, code, kind, 1, "current");
+        *generation = 1;
+        return rc;
+    }
+    return DB_HARD;
+}
+
+int store_visit_by_token(struct db *db, const char *token, struct visit_owner *o)
+{
+    const char *p[] = {token};
+    PGresult *r;
+    int n = db_exec(db, STMT_VISIT_BY_TOKEN, 1, p, &r);
+    if (n <= 0) {
+        if (n == 0)
+            PQclear(r);
+        return n;
+    }
+    copy(o->institution_code, sizeof o->institution_code, r, 0, 0);
+    copy(o->kind, sizeof o->kind, r, 0, 1);
+    copy(o->state, sizeof o->state, r, 0, 2);
+    o->generation = atoi(PQgetvalue(r, 0, 3));
+    copy(o->institution_name, sizeof o->institution_name, r, 0, 4);
+    copy(o->institution_kind, sizeof o->institution_kind, r, 0, 5);
+    o->settings = PQgetisnull(r, 0, 6) ? NULL : json_loads(PQgetvalue(r, 0, 6), 0, NULL);
+    bool broken = !PQgetisnull(r, 0, 6) && !o->settings;
+    PQclear(r);
+    return broken ? DB_HARD : 1;
+}
+
+void visit_owner_free(struct visit_owner *o)
+{
+    json_decref(o->settings);
+    o->settings = NULL;
+}
+
+int store_visit_consent(struct db *db, const struct visit_owner *o, const char *serial,
+                        const char *items, const char *address, bool verification,
+                        char received_at[32])
+{
+    char g[16];
+    snprintf(g, sizeof g, "%d", o->generation);
+    const char *p[] = {o->institution_code, o->kind, g, serial, items, address[0] ? address : NULL};
+    PGresult *r;
+    int n = db_exec(db, STMT_VISIT_CONSENT_INSERT, 6, p, &r);
+    if (n <= 0) {
+        if (n == 0)
+            PQclear(r);
+        return n < 0 ? n : DB_HARD;
+    }
+    snprintf(received_at, 32, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    if (verification) {
+        const char *q[] = {o->institution_code, serial, items};
+        n = db_exec_command(db, STMT_VISIT_CONSENT_GIVE, 3, q);
+        if (n < 0)
+            return n;
+    }
+    return 1;
+}
