@@ -45,7 +45,7 @@ before(async () => {
   const env = { ONSHI_PUBLIC_BASE_URL: 'https://onshi.example.jp' };
   srv = await startOnshid({ database: pg.conninfo(db), env });
   other = await startOnshid({ database: pg.conninfo(db), env });
-  tight = await startOnshid({ database: pg.conninfo(db), env: { ...env, ONSHI_VISIT_RATE_LIMIT: '5' } });
+  tight = await startOnshid({ database: pg.conninfo(db), env: { ...env, ONSHI_VISIT_RATE_LIMIT: '5', ONSHI_TRUSTED_PROXY: '127.0.0.1' } });
   a = await adminOf(A, '在宅試験クリニック');
   b = await adminOf(B, '別の医院');
 });
@@ -91,6 +91,9 @@ test('change, revert, reset and their combinations; every onshid at once; audite
   const gone = await page(other, first);
   assert.equal(gone.status, 410);
   assert.match((await gone.json()).error.message, /変更されたため使用できません/);
+  const goneHtml = await page(other, first, { headers: { Accept: 'text/html' } });
+  assert.equal(goneHtml.status, 410);
+  assert.match(await goneHtml.text(), /変更されたため使用できません/);
   assert.equal(await works(second), 200);
   assert.deepEqual((({ generation, can_revert, is_initial }) => ({ generation, can_revert, is_initial }))((await urls(a)).home_visit), { generation: 2, can_revert: true, is_initial: false });
 
@@ -213,18 +216,42 @@ test('consent registrations through the page: recorded for the token\'s institut
   assert.deepEqual(await (await b('POST', '/api/v1/test-data/consents/reset')).json(), { restored: 0 });
 });
 
-test('rate limit per client address: 429 with Retry-After', async () => {
+test('rate limit per client address (behind the trusted proxy, X-Forwarded-For names it): 429 with Retry-After', async () => {
   const token = tokenOf((await urls(a)).home_visit.url);
+  const from = (address) => ({ headers: { 'X-Forwarded-For': `203.0.113.77, ${address}` } });
   const statuses = [];
-  for (let i = 0; i < 7; i++) statuses.push((await page(tight, token)).status);
-  assert.deepEqual(statuses.slice(0, 5), [200, 200, 200, 200, 200]);
-  const limited = await page(tight, token);
+  for (let i = 0; i < 7; i++) statuses.push((await page(tight, token, from('198.51.100.1'))).status);
+  assert.deepEqual(statuses, [200, 200, 200, 200, 200, 429, 429]);
+  // Another client behind the same proxy has its own budget; a whole IPv6 /64 shares one.
+  assert.equal((await page(tight, token, from('198.51.100.2'))).status, 200);
+  for (let i = 0; i < 5; i++) assert.equal((await page(tight, token, from(`2001:db8:5:6::${i + 1}`))).status, 200);
+  assert.equal((await page(tight, token, from('2001:db8:5:6::ff'))).status, 429);
+  // A browser is told in Japanese, with the status.
+  const html = await page(tight, token, { headers: { ...from('198.51.100.1').headers, Accept: 'text/html' } });
+  assert.equal(html.status, 429);
+  assert.match(await html.text(), /<html lang="ja">.*アクセスが集中しています/s);
+  const limited = await page(tight, token, from('198.51.100.1'));
   assert.equal(limited.status, 429);
   assert.equal((await limited.json()).error.code, 'visit.rate_limited');
   assert.match(limited.headers.get('retry-after'), /^\d+$/);
   assert.ok(Number(limited.headers.get('retry-after')) >= 1);
   // Unknown tokens count too: guessing is as limited as browsing.
-  assert.equal((await page(tight, 'B'.repeat(43))).status, 429);
+  assert.equal((await page(tight, 'B'.repeat(43), from('198.51.100.1'))).status, 429);
+  // Without a trusted proxy the header is the client's own claim and changes nothing.
+  const seen = [];
+  for (let i = 0; i < 3; i++) seen.push((await page(srv, token, from(`198.51.100.${10 + i}`))).status);
+  assert.deepEqual(seen, [200, 200, 200]);
+});
+
+test('two admins turning the same kind at once in two onshid: every answer 200 or 409, one current URL', async () => {
+  await settings(a, { online_care: 'use' });
+  const ops = ['change', 'revert', 'reset', 'change', 'change', 'revert', 'reset', 'change'];
+  const statuses = await Promise.all(ops.flatMap((name) => [srv, other].map((server) =>
+    a('POST', `/api/v1/visit-urls/online_care/${name}`, { confirm: true }, server).then((r) => r.status))));
+  assert.ok(statuses.every((s) => s === 200 || s === 409), statuses.join(','));
+  assert.equal(pg.psql(db, `SELECT count(*) FROM visit_tokens WHERE institution_code = '${A}' AND kind = 'online_care' AND state = 'current'`), '1');
+  const current = tokenOf((await urls(a)).online_care.url);
+  assert.equal((await page(other, current)).status, 200);
 });
 
 test('tenants: each admin sees and turns only its own URLs', async () => {

@@ -41,11 +41,28 @@ static void the_budget_refills_with_time_up_to_the_burst(void **state)
     assert_int_equal(allowed, 30);
 }
 
+static void ipv6_addresses_share_their_64(void **state)
+{
+    (void)state;
+    char a[RATE_LIMIT_KEY_MAX], b[RATE_LIMIT_KEY_MAX];
+    rate_limit_key("2001:db8:1:2:aaaa::1", a);
+    rate_limit_key("2001:db8:1:2:ffff:1:2:3", b);
+    assert_string_equal(a, b);
+    assert_string_equal(a, "2001:db8:1:2::");
+    rate_limit_key("2001:db8:1:3::1", b);
+    assert_string_not_equal(a, b);
+    rate_limit_key("192.0.2.9", a);
+    assert_string_equal(a, "192.0.2.9");
+    rate_limit_key("not an address", a); /* kept as it is */
+    assert_string_equal(a, "not an address");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_burst_then_refusal_with_retry_after),
         cmocka_unit_test(the_budget_refills_with_time_up_to_the_burst),
+        cmocka_unit_test(ipv6_addresses_share_their_64),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 #include "api/visit_page.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -26,59 +27,6 @@ static long long now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Rate limit, then the token's owner: true with *o filled (free it), else replied. */
-static bool owner(struct request *req, struct visit_owner *o, enum MHD_Result *ret)
-{
-    char address[64];
-    int retry = 0;
-    request_client_address(req, address, sizeof address);
-    if (!rate_limit_allow(address, config_current()->visit_rate_limit, now_ms(), &retry)) {
-        char value[16];
-        snprintf(value, sizeof value, "%d", retry);
-        *ret = reply_error_with_header(req, ERR_VISIT_RATE_LIMITED, MHD_HTTP_HEADER_RETRY_AFTER,
-                                       value);
-        return false;
-    }
-    const char *token = request_param(req, "token");
-    size_t len = strlen(token);
-    bool shaped = len == VISIT_TOKEN_LEN && strspn(token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklm"
-                                                          "nopqrstuvwxyz0123456789-_") == len;
-    struct db *db = db_thread();
-    memset(o, 0, sizeof *o);
-    int n = !shaped ? 0 : db ? store_visit_by_token(db, token, o) : DB_SOFT;
-    if (n < 0) {
-        *ret = reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
-        return false;
-    }
-    enum err_code refusal = ERR__COUNT;
-    if (n == 0)
-        refusal = ERR_VISIT_NOT_FOUND;
-    else if (strcmp(o->state, "current") != 0)
-        refusal = ERR_VISIT_RETIRED;
-    else if (strcmp(setting(o, o->kind), "use") != 0)
-        refusal = ERR_VISIT_UNAVAILABLE;
-    if (refusal == ERR__COUNT)
-        return true;
-    visit_owner_free(o);
-    *ret = reply_error(req, refusal, NULL);
-    return false;
-}
-
-static const char *display_name(const struct visit_owner *o)
-{
-    const char *d = setting(o, "visit_display_name");
-    return d && d[0] ? d : o->institution_name;
-}
-
-static unsigned offered(const struct visit_owner *o)
-{
-    unsigned bits = 0;
-    for (int i = 0; i < CONSENT__COUNT; i++)
-        if (strcmp(setting(o, consent_item_setting((enum consent_item)i)), "use") == 0)
-            bits |= CONSENT_BIT(i);
-    return bits;
 }
 
 static void html_escaped(struct strbuf *sb, const char *s)
@@ -113,16 +61,107 @@ static bool wants_html(struct request *req)
     return accept && strstr(accept, "text/html") && !strstr(accept, "application/json");
 }
 
+static void html_head(struct strbuf *sb)
+{
+    sb_puts(sb, "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">"
+                "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                "<title>マイナ在宅受付Web</title></head><body><h1>マイナ在宅受付Web</h1><p>");
+}
+
+/* Sends the page in sb (taking it), never cached, allowed to load nothing. */
+static enum MHD_Result send_html(struct request *req, unsigned status, struct strbuf *sb,
+                                 const char *retry_after)
+{
+    if (!sb->data)
+        return MHD_NO;
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer_with_free_callback(sb->len, sb->data, &free);
+    if (!r) {
+        sb_free(sb);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/html; charset=utf-8");
+    MHD_add_response_header(r, "Content-Security-Policy", "default-src 'none'");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    if (retry_after)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, retry_after);
+    return reply_response(req, status, r);
+}
+
+/* A refusal as the patient's browser should show it: a short Japanese page. */
+static enum MHD_Result refuse(struct request *req, enum err_code code, const char *retry_after)
+{
+    if (!wants_html(req))
+        return retry_after
+                   ? reply_error_with_header(req, code, MHD_HTTP_HEADER_RETRY_AFTER, retry_after)
+                   : reply_error(req, code, NULL);
+    struct strbuf sb = {0};
+    html_head(&sb);
+    html_escaped(&sb, error_table[code].message);
+    sb_puts(&sb, "</p></body></html>\n");
+    return send_html(req, (unsigned)error_table[code].http_status, &sb, retry_after);
+}
+
+/* Rate limit, then the token's owner: true with *o filled (free it), else replied. */
+static bool owner(struct request *req, struct visit_owner *o, enum MHD_Result *ret)
+{
+    char address[64], key[RATE_LIMIT_KEY_MAX];
+    int retry = 0;
+    request_client_address(req, address, sizeof address);
+    rate_limit_key(address, key);
+    if (!rate_limit_allow(key, config_current()->visit_rate_limit, now_ms(), &retry)) {
+        char value[16];
+        snprintf(value, sizeof value, "%d", retry);
+        *ret = refuse(req, ERR_VISIT_RATE_LIMITED, value);
+        return false;
+    }
+    const char *token = request_param(req, "token");
+    size_t len = strlen(token);
+    bool shaped = len == VISIT_TOKEN_LEN && strspn(token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklm"
+                                                          "nopqrstuvwxyz0123456789-_") == len;
+    struct db *db = db_thread();
+    memset(o, 0, sizeof *o);
+    int n = !shaped ? 0 : db ? store_visit_by_token(db, token, o) : DB_SOFT;
+    if (n < 0) {
+        *ret = reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+        return false;
+    }
+    enum err_code refusal = ERR__COUNT;
+    if (n == 0)
+        refusal = ERR_VISIT_NOT_FOUND;
+    else if (strcmp(o->state, "current") != 0)
+        refusal = ERR_VISIT_RETIRED;
+    else if (strcmp(setting(o, o->kind), "use") != 0)
+        refusal = ERR_VISIT_UNAVAILABLE;
+    if (refusal == ERR__COUNT)
+        return true;
+    visit_owner_free(o);
+    *ret = refuse(req, refusal, NULL);
+    return false;
+}
+
+static const char *display_name(const struct visit_owner *o)
+{
+    const char *d = setting(o, "visit_display_name");
+    return d && d[0] ? d : o->institution_name;
+}
+
+static unsigned offered(const struct visit_owner *o)
+{
+    unsigned bits = 0;
+    for (int i = 0; i < CONSENT__COUNT; i++)
+        if (strcmp(setting(o, consent_item_setting((enum consent_item)i)), "use") == 0)
+            bits |= CONSENT_BIT(i);
+    return bits;
+}
+
 static enum MHD_Result html_page(struct request *req, const struct visit_owner *o, unsigned items)
 {
     struct strbuf sb = {0};
-    const char *label = visit_kind_label(o->kind);
-    sb_puts(&sb, "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">"
-                 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-                 "<title>マイナ在宅受付Web</title></head><body><h1>マイナ在宅受付Web</h1><p>");
+    html_head(&sb);
     html_escaped(&sb, display_name(o));
     sb_puts(&sb, "</p><p>");
-    sb_puts(&sb, label);
+    sb_puts(&sb, visit_kind_label(o->kind));
     sb_puts(&sb, "の閲覧同意の登録を受け付けています。</p><p>登録できる閲覧同意:</p><ul>");
     for (int i = 0; i < CONSENT__COUNT; i++)
         if (items & CONSENT_BIT(i)) {
@@ -131,18 +170,7 @@ static enum MHD_Result html_page(struct request *req, const struct visit_owner *
             sb_puts(&sb, "</li>");
         }
     sb_puts(&sb, "</ul></body></html>\n");
-    if (!sb.data)
-        return MHD_NO;
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer_with_free_callback(sb.len, sb.data, &free);
-    if (!r) {
-        sb_free(&sb);
-        return MHD_NO;
-    }
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/html; charset=utf-8");
-    MHD_add_response_header(r, "Content-Security-Policy", "default-src 'none'");
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    return reply_response(req, MHD_HTTP_OK, r);
+    return send_html(req, MHD_HTTP_OK, &sb, NULL);
 }
 
 static json_t *items_json(unsigned items)
@@ -233,12 +261,13 @@ enum MHD_Result api_visit_consents(struct request *req)
     strcat(items, "}");
     request_client_address(req, address, sizeof address);
     struct db *db = db_thread();
-    int rc =
-        db ? store_visit_consent(db, &o, serial, items, address, config_is_verification(), received)
-           : DB_SOFT;
-    if (rc < 0) {
+    int rc = db ? store_visit_consent(db, &o, request_param(req, "token"), serial, items, address,
+                                      config_is_verification(), config_current()->db_retry_limit,
+                                      received)
+                : DB_SOFT;
+    if (rc <= 0) { /* 0: the URL was changed while this request ran */
         visit_owner_free(&o);
-        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+        return reply_error(req, rc == 0 ? ERR_VISIT_RETIRED : ERR_SERVER_UNAVAILABLE, NULL);
     }
     ret = reply_json_steal(req, MHD_HTTP_CREATED,
                            json_pack("{s:s, s:{s:s}, s:s, s:o}", "received_at", received,

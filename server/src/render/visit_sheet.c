@@ -25,7 +25,7 @@ int visit_sheet_pdf(const struct visit_sheet *s, char **pdf, size_t *len)
                  "スマートフォン等で二次元バーコードを読み取り、マイナ在宅受付Webから閲覧同意を"
                  "登録してください。");
     if (qr_draw(cr, s->url, (PDF_A4_WIDTH - QR_SIZE) / 2, 235, QR_SIZE) != 0) {
-        char *unused;
+        char *unused = NULL;
         size_t n;
         pdf_finish(&d, &unused, &n);
         free(unused);

@@ -477,7 +477,12 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
                             "SELECT generation, token FROM visit_tokens WHERE institution_code "
                             "= $1 AND kind = $2 AND state = 'current'",
                             2},
-    /* Every generation of one kind, locked: one change at a time. */
+    /* One change of a kind at a time, whatever rows exist: a row lock alone would let the
+     * second of two changes work from the states it read before the first committed. */
+    [STMT_VISIT_SERIALIZE] = {"visit_serialize",
+                              "SELECT pg_advisory_xact_lock(hashtextextended('onshi.visit.' || "
+                              "$1 || '.' || $2, 0))",
+                              2},
     [STMT_VISIT_LOCK] = {"visit_lock",
                          "SELECT generation, state FROM visit_tokens WHERE institution_code = "
                          "$1 AND kind = $2 ORDER BY generation FOR UPDATE",
@@ -499,12 +504,14 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
          "i.institution_code = t.institution_code LEFT JOIN institution_settings s ON "
          "s.institution_code = t.institution_code WHERE t.token = $1",
          1},
+    /* Only through the token that is current as the row is written. */
     [STMT_VISIT_CONSENT_INSERT] =
         {"visit_consent_insert",
          "INSERT INTO visit_consent_requests (institution_code, kind, generation, serial_number, "
-         "items, client_address) VALUES ($1, $2, $3::int, $4, $5::text[], $6) RETURNING " TS(
+         "items, client_address) SELECT institution_code, kind, generation, $2, $3::text[], $4 "
+         "FROM visit_tokens WHERE token = $1 AND state = 'current' FOR SHARE RETURNING " TS(
              "received_at"),
-         6},
+         4},
     /* In the verification environment the card's test person gets the consents, marked as
      * given through the patient page (閲覧同意情報初期化 leaves them alone). */
     [STMT_VISIT_CONSENT_GIVE] =

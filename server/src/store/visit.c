@@ -64,7 +64,10 @@ int store_visit_apply(struct db *db, const char *code, const char *kind, enum vi
 {
     const char *p[] = {code, kind, by};
     PGresult *r;
-    int n = db_exec(db, STMT_VISIT_LOCK, 2, p, &r);
+    int n = db_exec_command(db, STMT_VISIT_SERIALIZE, 2, p);
+    if (n < 0)
+        return n;
+    n = db_exec(db, STMT_VISIT_LOCK, 2, p, &r);
     if (n <= 0) {
         if (n == 0)
             PQclear(r);
@@ -153,27 +156,39 @@ void visit_owner_free(struct visit_owner *o)
     o->settings = NULL;
 }
 
-int store_visit_consent(struct db *db, const struct visit_owner *o, const char *serial,
-                        const char *items, const char *address, bool verification,
-                        char received_at[32])
+struct consent_tx {
+    const char *token, *serial, *items, *address;
+    const char *code;
+    bool verification;
+    char *received_at;
+};
+
+static int consent_tx(struct db *db, void *p)
 {
-    char g[16];
-    snprintf(g, sizeof g, "%d", o->generation);
-    const char *p[] = {o->institution_code, o->kind, g, serial, items, address[0] ? address : NULL};
+    struct consent_tx *c = p;
+    const char *q[] = {c->token, c->serial, c->items, c->address[0] ? c->address : NULL};
     PGresult *r;
-    int n = db_exec(db, STMT_VISIT_CONSENT_INSERT, 6, p, &r);
+    int n = db_exec(db, STMT_VISIT_CONSENT_INSERT, 4, q, &r);
     if (n <= 0) {
         if (n == 0)
             PQclear(r);
-        return n < 0 ? n : DB_HARD;
+        return n; /* 0: the token is no longer current */
     }
-    snprintf(received_at, 32, "%s", PQgetvalue(r, 0, 0));
+    snprintf(c->received_at, 32, "%s", PQgetvalue(r, 0, 0));
     PQclear(r);
-    if (verification) {
-        const char *q[] = {o->institution_code, serial, items};
-        n = db_exec_command(db, STMT_VISIT_CONSENT_GIVE, 3, q);
-        if (n < 0)
+    if (c->verification) {
+        const char *g[] = {c->code, c->serial, c->items};
+        if ((n = db_exec_command(db, STMT_VISIT_CONSENT_GIVE, 3, g)) < 0)
             return n;
     }
     return 1;
+}
+
+int store_visit_consent(struct db *db, const struct visit_owner *o, const char *token,
+                        const char *serial, const char *items, const char *address,
+                        bool verification, int retry_limit, char received_at[32])
+{
+    struct consent_tx c = {token,        serial,     items, address, o->institution_code,
+                           verification, received_at};
+    return db_transaction(db, DB_READ_COMMITTED, retry_limit, consent_tx, &c);
 }

@@ -43,11 +43,12 @@ void visit_owner_free(struct visit_owner *o);
 /* 1 found, 0 unknown token, <0. */
 int store_visit_by_token(struct db *db, const char *token, struct visit_owner *out);
 
-/* Records a consent registration; items as a PostgreSQL array literal ("{drug,checkup}"). In
- * the verification environment also gives the consents to the card's test person. 1 and
- * received_at, or <0. */
-int store_visit_consent(struct db *db, const struct visit_owner *o, const char *serial,
-                        const char *items, const char *address, bool verification,
-                        char received_at[32]);
+/* Records a consent registration through `token` if it is still current, in one
+ * transaction; items as a PostgreSQL array literal ("{drug,checkup}"). In the verification
+ * environment also gives the consents to the card's test person. 1 and received_at, 0 the
+ * token is no longer current, <0. */
+int store_visit_consent(struct db *db, const struct visit_owner *o, const char *token,
+                        const char *serial, const char *items, const char *address,
+                        bool verification, int retry_limit, char received_at[32]);
 
 #endif

@@ -101,6 +101,10 @@ static const struct config_key keys[] = {
      true,
      "Longest a history CSV download may take, its query included; a slower one is cut off "
      "(it would hold a database connection and an old snapshot)."},
+    {"trusted_proxy", KEY_OPTIONAL, OFF(trusted_proxy), "", 0, 0, NULL, true,
+     "Address of the reverse proxy in front of onshid (e.g. 127.0.0.1). Requests from it are "
+     "taken to come from the last address its X-Forwarded-For names (rate limits, audit). "
+     "Empty: the connection's address counts."},
     {"visit_rate_limit", KEY_INT, OFF(visit_rate_limit), "30", 1, 100000, NULL, true,
      "Requests a minute each client address may make to the public patient pages (/visit/...), "
      "in bursts of as many; beyond that 429."},
@@ -167,12 +171,13 @@ static int set_value(struct config *c, const struct config_key *k, const char *v
         break;
     }
     case KEY_URL:
+        /* At most 200 characters: URLs built on it (QR codes, sheets) must never be cut. */
         if ((strncmp(value, "http://", 7) != 0 && strncmp(value, "https://", 8) != 0) ||
-            strchr(value, ' ') || value[strlen(value) - 1] == '/') {
-            snprintf(
-                err, errlen,
-                "%s: %s must be an http:// or https:// URL without a trailing slash (got '%s')",
-                origin, k->name, value);
+            strchr(value, ' ') || value[strlen(value) - 1] == '/' || strlen(value) > 200) {
+            snprintf(err, errlen,
+                     "%s: %s must be an http:// or https:// URL of at most 200 characters "
+                     "without a trailing slash (got '%.64s%s')",
+                     origin, k->name, value, strlen(value) > 64 ? "…" : "");
             return -1;
         }
         break;

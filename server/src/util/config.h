@@ -39,6 +39,7 @@ struct config {
     int history_download_limit;
     int history_download_seconds;
     int visit_rate_limit;
+    char *trusted_proxy;
     int db_retry_limit;
     int db_connect_timeout;
     int shutdown_grace;

@@ -1,7 +1,9 @@
 #include "util/rate_limit.h"
 
+#include <arpa/inet.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 enum { SLOTS = 4096, ADDRESS_MAX = 46 }; /* INET6_ADDRSTRLEN */
@@ -29,12 +31,14 @@ bool rate_limit_allow(const char *address, int per_minute, long long now_ms, int
     struct bucket *b = &table[slot_of(address)];
     bool ok;
     pthread_mutex_lock(&lock);
-    if (strncmp(b->address, address, ADDRESS_MAX) != 0) {
-        strncpy(b->address, address, ADDRESS_MAX - 1);
-        b->address[ADDRESS_MAX - 1] = '\0';
+    if (!b->address[0]) { /* a fresh slot starts full */
         b->tokens = per_minute;
         b->at_ms = now_ms;
     }
+    /* An address landing on a used slot shares its budget: taking a slot over must not
+     * refill it, or two colliding addresses would never run out. */
+    strncpy(b->address, address, ADDRESS_MAX - 1);
+    b->address[ADDRESS_MAX - 1] = '\0';
     b->tokens += (double)(now_ms - b->at_ms) * rate;
     if (b->tokens > per_minute)
         b->tokens = per_minute;
@@ -53,4 +57,15 @@ void rate_limit_reset(void)
     pthread_mutex_lock(&lock);
     memset(table, 0, sizeof table);
     pthread_mutex_unlock(&lock);
+}
+
+void rate_limit_key(const char *address, char out[RATE_LIMIT_KEY_MAX])
+{
+    struct in6_addr a6;
+    if (strchr(address, ':') && inet_pton(AF_INET6, address, &a6) == 1) {
+        memset(a6.s6_addr + 8, 0, 8); /* one budget per /64: one site's addresses */
+        if (inet_ntop(AF_INET6, &a6, out, RATE_LIMIT_KEY_MAX))
+            return;
+    }
+    snprintf(out, RATE_LIMIT_KEY_MAX, "%s", address);
 }

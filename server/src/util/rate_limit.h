@@ -11,6 +11,12 @@
  * says in how many seconds one is allowed again. */
 bool rate_limit_allow(const char *address, int per_minute, long long now_ms, int *retry_after);
 
+enum { RATE_LIMIT_KEY_MAX = 46 };
+
+/* The budget an address draws on: itself, or its /64 for IPv6 (a site gets a whole /64, so
+ * its hosts share one budget). */
+void rate_limit_key(const char *address, char out[RATE_LIMIT_KEY_MAX]);
+
 /* Forgets every bucket (tests). */
 void rate_limit_reset(void);
 
