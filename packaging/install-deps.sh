@@ -5,9 +5,9 @@
 set -euo pipefail
 
 build=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libpq-dev
-       libssl-dev libsodium-dev libcsv-dev libcairo2-dev libfontconfig-dev libqrencode-dev libpng-dev)
-run=("${build[@]}" postgresql postgresql-client curl openssl fonts-ipaexfont-gothic fonts-dejavu-core)
-test=("${run[@]}" libcmocka-dev nodejs clang-format git poppler-utils python3-yaml zbar-tools)
+       libssl-dev libsodium-dev libcsv-dev libcairo2-dev libfontconfig-dev libqrencode-dev libpng-dev libpcsclite-dev)
+run=("${build[@]}" postgresql postgresql-client curl openssl fonts-ipaexfont-gothic fonts-dejavu-core pcscd)
+test=("${run[@]}" libcmocka-dev nodejs clang-format git poppler-utils python3-yaml zbar-tools vsmartcard-vpcd)
 bench=("${test[@]}" wrk)
 
 want=()

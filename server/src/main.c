@@ -15,6 +15,7 @@
 #include "http/static.h"
 #include "jobs/bulk_worker.h"
 #include "jobs/history_maintenance.h"
+#include "jobs/reader_bridge.h"
 #include "render/pdf.h"
 #include "store/db.h"
 #include "store/migrations.h"
@@ -233,6 +234,14 @@ int main(int argc, char **argv)
         config_shutdown();
         return EXIT_CONFIG;
     }
+    if (c->reader_bridge_institution[0] &&
+        reader_bridge_start(&dbo, c->reader_bridge_institution) != 0) {
+        log_msg(LOG_ERROR, "cannot start the reader bridge");
+        history_maintenance_stop();
+        bulk_worker_stop();
+        config_shutdown();
+        return EXIT_CONFIG;
+    }
     if (static_init(c->static_dir) != 0)
         log_msg(LOG_WARN, "static_dir %s is not a readable directory; / answers 404",
                 c->static_dir);
@@ -267,6 +276,7 @@ int main(int argc, char **argv)
     };
     if (http_server_start(&ho, err, sizeof err) != 0) {
         log_msg(LOG_ERROR, "%s", err);
+        reader_bridge_stop();
         history_maintenance_stop();
         bulk_worker_stop();
         hash_pool_stop();
@@ -292,6 +302,7 @@ int main(int argc, char **argv)
         log_msg(LOG_NOTICE, "received %s; draining", sig == SIGTERM ? "SIGTERM" : "SIGINT");
         break;
     }
+    reader_bridge_stop(); /* first: a card read never delays the rest of the shutdown */
     drain_and_stop(&sigs);
     history_maintenance_stop();
     bulk_worker_stop();

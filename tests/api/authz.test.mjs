@@ -105,6 +105,10 @@ const TABLE = [
   ['POST', '/api/v1/visit-urls/online_care/change', { confirm: false }, { admin: 400, admin_of_other_institution: 400 }, 403],
   ['GET', '/api/v1/visit-urls/home_visit/qr.png', null, { admin: 200, admin_of_other_institution: 200 }, 403],
   ['GET', '/api/v1/visit-urls/home_visit/qr.pdf', null, { admin: 200, admin_of_other_institution: 200 }, 403],
+  ['GET', '/api/v1/readers', null, { admin: 200, admin_of_other_institution: 200 }, 403],
+  ['PUT', '/api/v1/readers/Virtual%20PCD%2000%2000', { mode: 'unattended', visual_confirmation: false, version: 1 }, { admin: 404, admin_of_other_institution: 404 }, 403],
+  ['GET', '/api/v1/readers/display-settings', null, { admin: 200, admin_of_other_institution: 200 }, 403],
+  ['PUT', '/api/v1/readers/display-settings', { screens: {}, version: 99 }, { admin: 409, admin_of_other_institution: 409 }, 403],
   ['POST', '/api/v1/account-sheets', () => ({ user_id: 'target', initial_password: targetPassword }), { master: 404, master_reset: 404, admin: 200, admin_of_other_institution: 404 }, 403],
 ];
 

@@ -45,7 +45,7 @@ const char *qualification_route(const char *role)
 
 /* Everything one check needs and produces, across its transaction. */
 struct check {
-    const struct request *req;
+    const struct principal *who; /* the signed-in account, or the reader's bound one */
     bool by_card;
     const char *serial;      /* card checks */
     unsigned consents_given; /* card checks */
@@ -96,7 +96,7 @@ static void consents_of(struct db *db, struct check *c, unsigned offered, json_t
 /* Finds the person and runs the engine; for a card, registers it and records consents. */
 static int evaluate(struct db *db, struct check *c)
 {
-    const char *code = c->req->principal.institution;
+    const char *code = c->who->institution;
     bool assistance_on;
     unsigned offered;
     if (!qualification_settings(db, code, &assistance_on, &offered))
@@ -164,7 +164,7 @@ static int check_tx(struct db *db, void *p)
     int rc = c->error ? 1 : evaluate(db, c);
     if (rc < 0)
         return rc;
-    const struct principal *w = &c->req->principal;
+    const struct principal *w = c->who;
     struct check_row row = {.account_id = w->user_id,
                             .account_kind = w->role,
                             .route = qualification_route(w->role),
@@ -187,13 +187,13 @@ static int check_tx(struct db *db, void *p)
     return 1;
 }
 
-static enum MHD_Result answer(struct request *req, struct check *c)
+/* Runs the check on db and builds the XmlMsg answer (new reference). */
+static json_t *run(struct db *db, struct check *c)
 {
     char now[15];
     time_jst_compact(time(NULL), now);
-    if (!institution_kind_parse(req->principal.institution_kind, &c->kind))
+    if (!institution_kind_parse(c->who->institution_kind, &c->kind))
         c->kind = KIND_MEDICAL;
-    struct db *db = db_thread();
     int rc =
         db ? db_transaction(db, DB_READ_COMMITTED, config_current()->db_retry_limit, check_tx, c)
            : DB_SOFT;
@@ -212,13 +212,39 @@ static enum MHD_Result answer(struct request *req, struct check *c)
                            c->reference,
                            c->found == 2};
     memcpy(a.consents, c->consents, sizeof a.consents);
+    json_t *o = xmlmsg_response(&a);
     found_person_free(&c->fp);
-    return reply_json_steal(req, MHD_HTTP_OK, xmlmsg_response(&a));
+    return o;
+}
+
+static enum MHD_Result answer(struct request *req, struct check *c)
+{
+    return reply_json_steal(req, MHD_HTTP_OK, run(db_thread(), c));
+}
+
+/* The header a card check's answer echoes: today's date and the institution. */
+static void card_header(struct check *c)
+{
+    struct date today = date_today_jst(time(NULL));
+    char iso[11];
+    date_format(&today, iso);
+    snprintf(c->query.date, sizeof c->query.date, "%.4s%.2s%.2s", iso, iso + 5, iso + 8);
+    snprintf(c->query.institution_code, sizeof c->query.institution_code, "%s",
+             c->who->institution);
+    if (!config_is_verification())
+        c->error = &XML_ERR_NO_UPSTREAM;
+}
+
+json_t *qualification_card_as(struct db *db, const struct principal *who, const char *serial)
+{
+    struct check c = {.who = who, .by_card = true, .serial = serial};
+    card_header(&c);
+    return run(db, &c);
 }
 
 enum MHD_Result api_qualification_check(struct request *req)
 {
-    struct check c = {.req = req};
+    struct check c = {.who = &req->principal};
     json_error_t je;
     json_t *root = json_loadb(req->body.data ? req->body.data : "", req->body.len,
                               JSON_REJECT_DUPLICATES, &je);
@@ -253,7 +279,7 @@ enum MHD_Result api_qualification_card(struct request *req)
     char serial[SERIAL_MAX_DIGITS + 1];
     if (!test_serial_normalize(in.serial_number, serial))
         return reply_error(req, ERR_QUALIFICATION_SERIAL_NUMBER_INVALID, "serial_number");
-    struct check c = {.req = req, .by_card = true, .serial = serial};
+    struct check c = {.who = &req->principal, .by_card = true, .serial = serial};
     size_t i;
     json_t *v;
     json_array_foreach(in.consents, i, v)
@@ -269,15 +295,6 @@ enum MHD_Result api_qualification_card(struct request *req)
         return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
     if (c.consents_given & ~offered)
         return reply_error(req, ERR_QUALIFICATION_CONSENT_NOT_OFFERED, "consents");
-    /* The header the reply echoes: today's date and the caller's institution. */
-    time_t now = time(NULL);
-    struct date today = date_today_jst(now);
-    char iso[11];
-    date_format(&today, iso);
-    snprintf(c.query.date, sizeof c.query.date, "%.4s%.2s%.2s", iso, iso + 5, iso + 8);
-    snprintf(c.query.institution_code, sizeof c.query.institution_code, "%s",
-             req->principal.institution);
-    if (!config_is_verification())
-        c.error = &XML_ERR_NO_UPSTREAM;
+    card_header(&c);
     return answer(req, &c);
 }

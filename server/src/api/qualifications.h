@@ -4,6 +4,7 @@
 #ifndef ONSHI_API_QUALIFICATIONS_H
 #define ONSHI_API_QUALIFICATIONS_H
 
+#include <jansson.h>
 #include <stdbool.h>
 
 #include "http/request.h"
@@ -12,6 +13,10 @@ struct db;
 
 enum MHD_Result api_qualification_check(struct request *req);
 enum MHD_Result api_qualification_card(struct request *req);
+
+/* The My Number card check as `who` outside a request (the reader bridge, as the reader's
+ * face_reader account): the XmlMsg answer (new reference). Writes the history row. */
+json_t *qualification_card_as(struct db *db, const struct principal *who, const char *serial);
 
 /* What the institution's settings say for checks: 医療扶助 used, consent items offered
  * (CONSENT_BITs). False when they cannot be read. */

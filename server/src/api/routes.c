@@ -9,6 +9,7 @@
 #include "api/ops.h"
 #include "api/password.h"
 #include "api/qualifications.h"
+#include "api/readers.h"
 #include "api/session.h"
 #include "api/settings.h"
 #include "api/test_data.h"
@@ -68,6 +69,11 @@ const struct route api_routes[] = {
     {"POST", "/api/v1/visit-urls/{kind}/reset", api_visit_url_reset, ROUTE_JSON, "visit", NULL},
     {"GET", "/api/v1/visit-urls/{kind}/qr.png", api_visit_url_qr_png, 0, "visit", NULL},
     {"GET", "/api/v1/visit-urls/{kind}/qr.pdf", api_visit_url_qr_pdf, 0, "visit", NULL},
+    {"GET", "/api/v1/readers", api_readers_list, 0, "readers", NULL},
+    {"GET", "/api/v1/readers/display-settings", api_reader_display_get, 0, "readers", NULL},
+    {"PUT", "/api/v1/readers/display-settings", api_reader_display_put, ROUTE_JSON, "readers",
+     NULL},
+    {"PUT", "/api/v1/readers/{name}", api_reader_update, ROUTE_JSON, "readers", NULL},
     {"GET", "/visit/{token}", api_visit_page, ROUTE_PUBLIC, NULL, NULL},
     {"POST", "/visit/{token}/consents", api_visit_consents, ROUTE_PUBLIC | ROUTE_JSON, NULL, NULL},
     {"GET", "/{*path}", api_static, ROUTE_PUBLIC | ROUTE_FALLBACK, NULL, NULL},

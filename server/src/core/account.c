@@ -71,9 +71,9 @@ bool role_initialises_password(enum role manager, enum role target)
 
 static const char *const caps_master[] = {"session", "accounts", "bulk", NULL};
 static const char *const caps_master_reset[] = {"session", "accounts", NULL};
-static const char *const caps_admin[] = {"session",   "accounts", "bulk",           "settings",
-                                         "test_data", "audit",    "history_checks", "history_views",
-                                         "visit",     NULL};
+static const char *const caps_admin[] = {
+    "session",        "accounts",      "bulk",  "settings", "test_data", "audit",
+    "history_checks", "history_views", "visit", "readers",  NULL};
 static const char *const caps_general[] = {"session", "qualification", "history_checks", NULL};
 static const char *const caps_viewer[] = {"session", "qualification", "medical_info",
                                           "history_checks", NULL};
@@ -134,6 +134,7 @@ const char *capability_label(const char *capability)
                   {"medical_info", "医療情報閲覧"},
                   {"history_checks", "資格確認履歴照会"},
                   {"history_views", "医療情報閲覧履歴照会"},
+                  {"readers", "顔認証付きカードリーダー管理"},
                   {"audit", "操作履歴"}};
     for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
         if (strcmp(labels[i].id, capability) == 0)

@@ -521,4 +521,73 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
          "serial_number = $2 ON CONFLICT (institution_code, person_id, item, source) DO UPDATE "
          "SET given_at = now(), revoked_at = NULL",
          3},
+    [STMT_READER_SERVICE] = {"reader_service",
+                             "INSERT INTO reader_services (institution_code, up) VALUES ($1, "
+                             "$2::boolean) ON CONFLICT (institution_code) DO UPDATE SET up = "
+                             "EXCLUDED.up, seen_at = now()",
+                             2},
+    /* A reader the bridge lists: known from now on. */
+    [STMT_READER_SEEN] = {"reader_seen",
+                          "INSERT INTO readers (institution_code, name) VALUES ($1, $2) "
+                          "ON CONFLICT DO NOTHING",
+                          2},
+    [STMT_READER_STATE] = {"reader_state",
+                           "UPDATE readers SET state = $3, last_event_at = now() WHERE "
+                           "institution_code = $1 AND name = $2",
+                           3},
+    /* A card was handled: 目視確認モード ends with it. */
+    [STMT_READER_RESULT] = {"reader_result",
+                            "UPDATE readers SET last_result = $3::jsonb, last_event_at = now(), "
+                            "visual_confirmation = false, visual_confirmation_at = NULL "
+                            "WHERE institution_code = $1 AND name = $2",
+                            3},
+    [STMT_READER_BINDING] = {"reader_binding",
+                             "SELECT r.account_user_id, a.role FROM readers r JOIN accounts a "
+                             "ON a.institution_code = r.institution_code AND a.user_id = "
+                             "r.account_user_id AND a.deleted_at IS NULL AND a.enabled WHERE "
+                             "r.institution_code = $1 AND r.name = $2",
+                             2},
+    [STMT_READER_VISUAL_EXPIRE] = {"reader_visual_expire",
+                                   "UPDATE readers SET visual_confirmation = false, "
+                                   "visual_confirmation_at = NULL WHERE institution_code = $1 "
+                                   "AND visual_confirmation AND visual_confirmation_at < now() - "
+                                   "make_interval(secs => $2::int)",
+                                   2},
+    [STMT_READERS_LIST] =
+        {"readers_list",
+         "SELECT r.name, r.state, " TS(
+             "r.last_event_at") ", r.last_result::text, "
+                                "r.account_user_id, r.mode, r.visual_confirmation AND "
+                                "(r.visual_confirmation_at >= "
+                                "now() - make_interval(secs => $2::int)), r.version, "
+                                "coalesce(s.up AND s.seen_at > now() - interval '10 seconds', "
+                                "false), " TS(
+                                    "s.seen_at") " FROM (SELECT $1::text AS code) c LEFT JOIN "
+                                                 "readers r ON r.institution_code = c.code "
+                                                 "LEFT JOIN reader_services s ON "
+                                                 "s.institution_code = c.code ORDER BY r.name",
+         2},
+    [STMT_READER_UPDATE] =
+        {"reader_update",
+         "UPDATE readers SET mode = $3, visual_confirmation = $4::boolean, "
+         "visual_confirmation_at = CASE WHEN $4::boolean THEN now() END, account_user_id = $5, "
+         "version = version + 1 WHERE institution_code = $1 AND name = $2 AND version = "
+         "$6::int RETURNING version",
+         6},
+    [STMT_READER_DISPLAY_GET] = {"reader_display_get",
+                                 "SELECT screens::text, version, " TS(
+                                     "updated_at") ", "
+                                                   "updated_by FROM reader_display_settings WHERE "
+                                                   "institution_code = $1",
+                                 1},
+    /* version 1 (never saved): insert only if nobody did meanwhile; else update that version. */
+    [STMT_READER_DISPLAY_SAVE] =
+        {"reader_display_save",
+         "WITH up AS (UPDATE reader_display_settings SET screens = $2::jsonb, version = version "
+         "+ 1, updated_at = now(), updated_by = $4 WHERE institution_code = $1 AND version = "
+         "$3::int RETURNING version), ins AS (INSERT INTO reader_display_settings "
+         "(institution_code, screens, version, updated_by) SELECT $1, $2::jsonb, 2, $4 WHERE "
+         "$3::int = 1 ON CONFLICT DO NOTHING RETURNING version) SELECT version FROM up UNION ALL "
+         "SELECT version FROM ins",
+         4},
 };

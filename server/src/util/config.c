@@ -101,6 +101,15 @@ static const struct config_key keys[] = {
      true,
      "Longest a history CSV download may take, its query included; a slower one is cut off "
      "(it would hold a database connection and an old snapshot)."},
+    {"reader_bridge_institution", KEY_OPTIONAL, OFF(reader_bridge_institution), "", 0, 0, NULL,
+     false,
+     "Institution code of this site's face-authentication card readers: this onshid runs the "
+     "reader bridge (PC/SC through pcscd) for it. Empty: no bridge here."},
+    {"reader_read_timeout_ms", KEY_INT, OFF(reader_read_timeout_ms), "3000", 500, 60000, NULL, true,
+     "Milliseconds a card has to answer the whole read; a slower one is reported mute."},
+    {"reader_visual_seconds", KEY_INT, OFF(reader_visual_seconds), "600", 10, 86400, NULL, true,
+     "Seconds after which a reader left in 目視確認モード goes back to unattended by itself (it "
+     "also does after the next card)."},
     {"trusted_proxy", KEY_OPTIONAL, OFF(trusted_proxy), "", 0, 0, NULL, true,
      "Address of the reverse proxy in front of onshid (e.g. 127.0.0.1). Requests from it are "
      "taken to come from the last address its X-Forwarded-For names (rate limits, audit). "

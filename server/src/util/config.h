@@ -40,6 +40,9 @@ struct config {
     int history_download_seconds;
     int visit_rate_limit;
     char *trusted_proxy;
+    char *reader_bridge_institution;
+    int reader_read_timeout_ms;
+    int reader_visual_seconds;
     int db_retry_limit;
     int db_connect_timeout;
     int shutdown_grace;

@@ -1,0 +1,235 @@
+#include "api/readers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/qualifications.h"
+#include "core/qualification.h"
+#include "core/settings.h"
+#include "http/input.h"
+#include "http/reply.h"
+#include "store/account.h"
+#include "store/db.h"
+#include "store/institution.h"
+#include "store/readers.h"
+#include "store/settings.h"
+#include "util/config.h"
+
+enum MHD_Result api_readers_list(struct request *req)
+{
+    json_t *out;
+    struct db *db = db_thread();
+    int rc = db ? store_readers_list(db, req->principal.institution,
+                                     config_current()->reader_visual_seconds, &out)
+                : DB_SOFT;
+    if (rc < 0)
+        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    return reply_json_steal(req, MHD_HTTP_OK, out);
+}
+
+static const char *const modes[] = {"unattended", "pin_fixed", NULL};
+
+struct reader_input {
+    const char *mode;
+    struct in_bool visual;
+    const char *account;
+    struct in_int version;
+};
+
+static const struct input_field reader_fields[] = {
+    {"mode", IN_ENUM, true, 0, 0, offsetof(struct reader_input, mode), modes},
+    {"visual_confirmation", IN_BOOL, true, 0, 0, offsetof(struct reader_input, visual), NULL},
+    {"account_user_id", IN_STRING, false, 1, 16, offsetof(struct reader_input, account), NULL},
+    {"version", IN_INT, true, 1, 2147483647, offsetof(struct reader_input, version), NULL},
+};
+
+struct reader_change {
+    const struct request *req;
+    const char *name;
+    struct reader_input in;
+    int version;
+    bool bad_account;
+};
+
+static int reader_tx(struct db *db, void *p)
+{
+    struct reader_change *c = p;
+    const struct principal *w = &c->req->principal;
+    c->version = (int)c->in.version.value;
+    if (c->in.account) { /* only a face_reader account of this institution binds a reader */
+        struct account_row a;
+        const struct config *cfg = config_current();
+        struct account_policy policy = {cfg->lockout_threshold, cfg->initial_password_days,
+                                        cfg->password_expiry_days};
+        int n = store_account_get(db, w->institution, c->in.account, &policy, &a);
+        if (n < 0)
+            return n;
+        c->bad_account = n == 0 || strcmp(a.role, "face_reader") != 0;
+        if (n > 0)
+            account_row_free(&a);
+        if (c->bad_account)
+            return 1;
+    }
+    int rc = store_reader_update(db, w->institution, c->name, c->in.mode, c->in.visual.value,
+                                 c->in.account, &c->version);
+    if (rc <= 0)
+        return rc;
+    json_t *d =
+        json_pack("{s:s, s:b, s:o}", "mode", c->in.mode, "visual_confirmation", c->in.visual.value,
+                  "account_user_id", c->in.account ? json_string(c->in.account) : json_null());
+    rc = store_audit_insert(db, w->institution, "account", w->user_id, "reader.update", c->name,
+                            NULL, d);
+    json_decref(d);
+    return rc < 0 ? rc : 1;
+}
+
+enum MHD_Result api_reader_update(struct request *req)
+{
+    struct reader_change c = {.req = req, .name = request_param(req, "name")};
+    struct input_error e;
+    if (!input_parse(req->json, reader_fields, 4, &c.in, &e))
+        return reply_error(req, e.code, e.field);
+    struct db *db = db_thread();
+    int rc =
+        db ? db_transaction(db, DB_READ_COMMITTED, config_current()->db_retry_limit, reader_tx, &c)
+           : DB_SOFT;
+    if (rc < 0)
+        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    if (c.bad_account)
+        return reply_error(req, ERR_READER_ACCOUNT_INVALID, "account_user_id");
+    if (rc == 0) { /* no such reader, or a stale version: say which */
+        json_t *all;
+        if (store_readers_list(db, req->principal.institution, 0, &all) < 0)
+            return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+        bool known = false;
+        size_t i;
+        json_t *r;
+        json_array_foreach(json_object_get(all, "items"), i, r)
+        {
+            known |= strcmp(json_string_value(json_object_get(r, "name")), c.name) == 0;
+        }
+        json_decref(all);
+        return reply_error(req, known ? ERR_READER_VERSION_CONFLICT : ERR_READER_NOT_FOUND,
+                           known ? "version" : NULL);
+    }
+    return api_readers_list(req);
+}
+
+/* The screens: one per consent item, and the prescription-form choice. */
+static const char *const screens[] = {"drug",    "medical",          "surgery",
+                                      "checkup", "specific_disease", "prescription_form"};
+enum { SCREENS = sizeof screens / sizeof screens[0] };
+
+/* Which screens the settings allow: consent items turned on; the prescription form when
+ * e-prescriptions are used (電子処方箋利用区分 / 電子処方箋). */
+static bool allowed(struct db *db, const char *code, bool out[SCREENS])
+{
+    bool assistance;
+    unsigned offered;
+    struct settings_row row;
+    if (!qualification_settings(db, code, &assistance, &offered) ||
+        store_settings_get(db, code, &row) <= 0)
+        return false;
+    for (int i = 0; i < CONSENT__COUNT; i++)
+        out[i] = offered & CONSENT_BIT(i);
+    const char *mode =
+        setting_in_force("eprescription_mode", settings_row_stored(&row, "eprescription_mode"));
+    const char *pharm =
+        setting_in_force("eprescription", settings_row_stored(&row, "eprescription"));
+    out[SCREENS - 1] = strcmp(row.kind, "pharmacy") == 0 ? strcmp(pharm, "use") == 0
+                                                         : strcmp(mode, "not_use") != 0;
+    settings_row_free(&row);
+    return true;
+}
+
+static json_t *display_body(const bool allow[SCREENS], json_t *saved, int version, const char *at,
+                            const char *by)
+{
+    json_t *items = json_array();
+    for (size_t i = 0; i < SCREENS; i++) {
+        json_t *v = json_object_get(saved, screens[i]);
+        /* Unsaved: every allowed screen shown. A screen no longer allowed is not shown. */
+        bool shown = allow[i] && (v ? json_is_true(v) : true);
+        json_array_append_new(items, json_pack("{s:s, s:b, s:b}", "id", screens[i], "allowed",
+                                               allow[i], "shown", shown));
+    }
+    json_t *o = json_pack("{s:o, s:i}", "screens", items, "version", version);
+    json_object_set_new(o, "updated_at", at[0] ? json_string(at) : json_null());
+    json_object_set_new(o, "updated_by", by[0] ? json_string(by) : json_null());
+    return o;
+}
+
+enum MHD_Result api_reader_display_get(struct request *req)
+{
+    struct db *db = db_thread();
+    bool allow[SCREENS];
+    json_t *saved;
+    int version;
+    char at[32], by[17];
+    if (!db || !allowed(db, req->principal.institution, allow) ||
+        store_reader_display_get(db, req->principal.institution, &saved, &version, at, by) < 0)
+        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    json_t *body = display_body(allow, saved, version, at, by);
+    json_decref(saved);
+    return reply_json_steal(req, MHD_HTTP_OK, body);
+}
+
+enum MHD_Result api_reader_display_put(struct request *req)
+{
+    json_t *values = json_object_get(req->json, "screens");
+    json_t *version = json_object_get(req->json, "version");
+    if (json_object_size(req->json) != 2 || !values || !version)
+        return reply_error(req,
+                           !values    ? ERR_REQUEST_FIELD_MISSING
+                           : !version ? ERR_REQUEST_FIELD_MISSING
+                                      : ERR_REQUEST_UNKNOWN_FIELD,
+                           !values ? "screens" : "version");
+    if (!json_is_object(values))
+        return reply_error(req, ERR_REQUEST_FIELD_TYPE, "screens");
+    if (!json_is_integer(version) || json_integer_value(version) < 1 ||
+        json_integer_value(version) > 2147483647)
+        return reply_error(req, ERR_REQUEST_FIELD_TYPE, "version");
+    struct db *db = db_thread();
+    bool allow[SCREENS];
+    if (!db || !allowed(db, req->principal.institution, allow))
+        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    json_t *clean = json_object();
+    const char *key;
+    json_t *v;
+    char field[64];
+    json_object_foreach(values, key, v)
+    {
+        size_t i = 0;
+        while (i < SCREENS && strcmp(screens[i], key) != 0)
+            i++;
+        enum err_code bad = i == SCREENS                   ? ERR_READER_SCREEN_UNKNOWN
+                            : !json_is_boolean(v)          ? ERR_REQUEST_FIELD_TYPE
+                            : json_is_true(v) && !allow[i] ? ERR_READER_SCREEN_NOT_ALLOWED
+                                                           : ERR__COUNT;
+        if (bad != ERR__COUNT) {
+            json_decref(clean);
+            snprintf(field, sizeof field, "screens.%s", key);
+            return reply_error(req, bad, field);
+        }
+        json_object_set(clean, key, v);
+    }
+    char *text = json_dumps(clean, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(clean);
+    int rc =
+        text ? store_reader_display_save(db, req->principal.institution, text,
+                                         (int)json_integer_value(version), req->principal.user_id)
+             : DB_HARD;
+    if (rc > 0) {
+        json_t *d = json_pack("{s:s}", "screens", text);
+        store_audit_insert(db, req->principal.institution, "account", req->principal.user_id,
+                           "reader.display_settings.update", NULL, NULL, d);
+        json_decref(d);
+    }
+    free(text);
+    if (rc < 0)
+        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    if (rc == 0)
+        return reply_error(req, ERR_READER_VERSION_CONFLICT, "version");
+    return api_reader_display_get(req);
+}

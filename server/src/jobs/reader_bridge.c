@@ -1,0 +1,168 @@
+#include "jobs/reader_bridge.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/qualifications.h"
+#include "reader/bridge.h"
+#include "store/db.h"
+#include "store/readers.h"
+#include "store/settings.h"
+#include "util/config.h"
+#include "util/log.h"
+
+static pthread_t thread;
+static bool running;
+static atomic_bool stopping;
+static atomic_bool finished;
+static struct bridge bridge;
+static struct db_options options;
+static char code[11];
+
+struct site {
+    struct db *db;
+    char kind[16];
+};
+
+static void on_service(void *ctx, bool up)
+{
+    struct site *s = ctx;
+    log_msg(up ? LOG_NOTICE : LOG_WARN, "reader bridge: PC/SC service %s", up ? "up" : "down");
+    store_reader_service(s->db, code, up);
+}
+
+static void on_readers(void *ctx, char names[][BRIDGE_NAME_MAX], size_t n)
+{
+    struct site *s = ctx;
+    for (size_t i = 0; i < n; i++)
+        store_reader_seen(s->db, code, names[i]);
+}
+
+static void on_state(void *ctx, const char *reader, const char *state)
+{
+    struct site *s = ctx;
+    store_reader_state(s->db, code, reader, state);
+}
+
+/* What the reader list shows of the last card: the read, and the check's outcome. */
+static json_t *summary(const char *result, const char *serial, json_t *answer)
+{
+    json_t *o = json_pack("{s:s}", "result", result);
+    if (serial && serial[0])
+        json_object_set_new(o, "serial_number", json_string(serial));
+    json_t *h = json_object_get(json_object_get(answer, "XmlMsg"), "MessageHeader");
+    json_t *b = json_object_get(json_object_get(answer, "XmlMsg"), "MessageBody");
+    const char *keys[][2] = {{"SegmentOfResult", "segment_of_result"},
+                             {"ErrorCode", "error_code"},
+                             {"ProcessingResultStatus", "processing_result_status"},
+                             {"ProcessingResultCode", "processing_result_code"},
+                             {"QualificationValidity", "qualification_validity"}};
+    for (size_t i = 0; answer && i < sizeof keys / sizeof keys[0]; i++) {
+        json_t *v = json_object_get(i < 2 ? h : b, keys[i][0]);
+        if (v)
+            json_object_set(o, keys[i][1], v);
+    }
+    return o;
+}
+
+static void on_card(void *ctx, const char *reader, enum jpki_result r, const char *serial)
+{
+    struct site *s = ctx;
+    json_t *answer = NULL;
+    const char *result = jpki_result_id(r);
+    if (r == JPKI_OK) {
+        struct principal who = {0};
+        int bound = store_reader_binding(s->db, code, reader, who.user_id, who.role);
+        if (bound > 0 && strcmp(who.role, "face_reader") == 0) {
+            snprintf(who.institution, sizeof who.institution, "%s", code);
+            snprintf(who.institution_kind, sizeof who.institution_kind, "%s", s->kind);
+            answer = qualification_card_as(s->db, &who, serial);
+            result = "checked";
+        } else
+            result = bound < 0 ? "database_unavailable" : "not_bound";
+    }
+    json_t *o = summary(result, serial, answer);
+    store_reader_result(s->db, code, reader, o);
+    json_decref(o);
+    json_decref(answer);
+}
+
+static struct site site;
+
+static void *bridge_main(void *arg)
+{
+    (void)arg;
+    char err[256];
+    while (!atomic_load(&stopping) && !site.db) {
+        if (!(site.db = db_open(&options, err, sizeof err))) {
+            log_msg(LOG_WARN, "reader bridge: %s", err);
+            struct timespec ts = {1, 0};
+            nanosleep(&ts, NULL);
+        }
+    }
+    struct settings_row row;
+    if (site.db && store_settings_get(site.db, code, &row) > 0) {
+        snprintf(site.kind, sizeof site.kind, "%s", row.kind);
+        settings_row_free(&row);
+    } else if (site.db)
+        log_msg(LOG_ERROR, "reader bridge: institution %s not found", code);
+    time_t beat = 0;
+    while (site.db && !atomic_load(&stopping)) {
+        db_ensure(site.db);
+        int wait = bridge_step(&bridge, 1000); /* bounded: the stop flag is seen within 1 s */
+        time_t now = time(NULL);
+        if (now - beat >= 3) { /* the heartbeat that tells others the service is up */
+            beat = now;
+            if (bridge.service_reported)
+                store_reader_service(site.db, code, bridge.service_up);
+            store_reader_visual_expire(site.db, code, config_current()->reader_visual_seconds);
+        }
+        for (; wait > 0 && !atomic_load(&stopping); wait -= 50) {
+            struct timespec ts = {0, 50 * 1000000L};
+            nanosleep(&ts, NULL);
+        }
+    }
+    bridge_close(&bridge);
+    db_close(site.db);
+    atomic_store(&finished, true);
+    return NULL;
+}
+
+int reader_bridge_start(const struct db_options *opt, const char *institution_code)
+{
+    options = *opt;
+    options.prepare = true;
+    snprintf(code, sizeof code, "%s", institution_code);
+    memset(&site, 0, sizeof site);
+    struct bridge_events ev = {on_service, on_readers, on_state, on_card, &site};
+    bridge_init(&bridge, &pcsc_lite, ev, config_current()->reader_read_timeout_ms);
+    atomic_store(&stopping, false);
+    atomic_store(&finished, false);
+    if (pthread_create(&thread, NULL, bridge_main, NULL) != 0)
+        return -1;
+    running = true;
+    return 0;
+}
+
+void reader_bridge_stop(void)
+{
+    if (!running)
+        return;
+    atomic_store(&stopping, true);
+    bridge_cancel(&bridge);
+    for (int i = 0; i < 30 && !atomic_load(&finished); i++) {
+        struct timespec ts = {0, 50 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    if (atomic_load(&finished))
+        pthread_join(thread, NULL);
+    else {
+        log_msg(LOG_WARN, "reader bridge: a card read is still in progress; not waiting for it");
+        pthread_detach(thread);
+    }
+    running = false;
+}

@@ -1,0 +1,146 @@
+// The reader bridge end to end: a real pcscd with vsmartcard's virtual readers and a card
+// emulator serving a test certificate with a 17-byte serial. Insert → the reader shows the
+// card and the decimal serial → a face_reader qualification-check history row; remove →
+// empty; a foreign card reported; pcscd killed and back → recovered within 5 s; shutdown with
+// a mute card being read → onshid gone within 2 s. And the management endpoints.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startPostgres, startOnshid, eventually } from '../support/harness.mjs';
+import { createInstitution, signedIn } from '../support/people.mjs';
+import { startPcscd, makeCertificate, insertCard } from '../support/pcsc.mjs';
+
+const CODE = '1319500001';
+const SERIAL_HEX = '0123456789abcdef0123456789abcdef42'; // 17 bytes
+const SERIAL = BigInt(`0x${SERIAL_HEX}`).toString(10);
+const R0 = 'Virtual PCD 00 00';
+const R1 = 'Virtual PCD 00 01';
+let pg;
+let db;
+let srv;
+let pcscd;
+let admin;
+let cert;
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'onshi-readers-'));
+
+const readers = async () => (await (await admin('GET', '/api/v1/readers')).json());
+const reader = async (name) => (await readers()).items.find((r) => r.name === name);
+const path_ = (name) => `/api/v1/readers/${encodeURIComponent(name)}`;
+
+before(async () => {
+  pg = await startPostgres();
+  db = pg.migratedDatabase();
+  pcscd = await startPcscd();
+  const inst = createInstitution(pg, db, CODE, 'medical', 'カードリーダー試験医院');
+  srv = await startOnshid({ database: pg.conninfo(db), env: { ONSHI_READER_BRIDGE_INSTITUTION: CODE, ONSHI_READER_READ_TIMEOUT_MS: '2000' } });
+  const master = await signedIn(srv, CODE, inst.master.user_id, inst.master.initial_password);
+  const made = await master('POST', '/api/v1/accounts', { role: 'admin', user_id: 'kanri01', name: '管理', name_kana: 'カンリ', start_date: '2020-04-01' });
+  admin = await signedIn(srv, CODE, 'kanri01', (await made.json()).initial_password);
+  for (const [role, id] of [['face_reader', 'F0001'], ['general', 'ippan01']])
+    assert.equal((await admin('POST', '/api/v1/accounts', { role, user_id: id, name: '端末', name_kana: 'タンマツ', start_date: '2020-04-01' })).status, 201);
+  cert = makeCertificate(tmp, SERIAL_HEX);
+  assert.equal((await admin('POST', '/api/v1/test-data/card-links', { serial_number: SERIAL, qualification_type: 'insurance_valid', register_as_insurance_card: true })).status, 201);
+});
+after(async () => {
+  if (srv && srv.proc.exitCode === null) await srv.stop();
+  if (pcscd) await pcscd.stop();
+  pg?.stop();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+test('the bridge lists both virtual readers, empty, with the service up', async () => {
+  await eventually(async () => {
+    const r = await readers();
+    return r.service.up && r.items.length === 2 && r.items.every((i) => i.state === 'empty');
+  });
+  const r = await readers();
+  assert.deepEqual(r.items.map((i) => [i.name, i.mode, i.visual_confirmation, i.account_user_id]),
+    [[R0, 'unattended', false, null], [R1, 'unattended', false, null]]);
+});
+
+test('management: bind to a face_reader account, modes, stale versions, unknown readers', async () => {
+  let r0 = await reader(R0);
+  for (const [body, status, code] of [
+    [{ mode: 'unattended', visual_confirmation: false, account_user_id: 'ippan01', version: r0.version }, 400, 'reader.account_invalid'],
+    [{ mode: 'unattended', visual_confirmation: false, account_user_id: 'nobody', version: r0.version }, 400, 'reader.account_invalid'],
+    [{ mode: 'auto', visual_confirmation: false, version: r0.version }, 400, 'request.field_range'],
+    [{ mode: 'unattended', visual_confirmation: false, version: r0.version + 5 }, 409, 'reader.version_conflict'],
+  ]) {
+    const res = await admin('PUT', path_(R0), body);
+    assert.deepEqual([res.status, (await res.json()).error.code], [status, code], JSON.stringify(body));
+  }
+  let res = await admin('PUT', path_('Virtual PCD 09 09'), { mode: 'unattended', visual_confirmation: false, version: 1 });
+  assert.deepEqual([res.status, (await res.json()).error.code], [404, 'reader.not_found']);
+  res = await admin('PUT', path_(R0), { mode: 'pin_fixed', visual_confirmation: true, account_user_id: 'F0001', version: r0.version });
+  assert.equal(res.status, 200);
+  r0 = await reader(R0);
+  assert.deepEqual([r0.mode, r0.visual_confirmation, r0.account_user_id], ['pin_fixed', true, 'F0001']);
+  assert.equal(pg.psql(db, `SELECT count(*) FROM audit_log WHERE institution_code = '${CODE}' AND action = 'reader.update'`), '1');
+});
+
+test('insert → card read, decimal serial, face_reader history row, 目視確認モード back off; remove → empty', async () => {
+  const card = await insertCard(0, cert);
+  const r0 = await eventually(async () => { const r = await reader(R0); return r.last_result?.result === 'checked' && r; });
+  assert.equal(r0.state, 'card_present');
+  assert.equal(r0.last_result.serial_number, SERIAL);
+  assert.equal(SERIAL.length >= 39, true);
+  assert.deepEqual([r0.last_result.segment_of_result, r0.last_result.processing_result_status, r0.last_result.qualification_validity], ['1', '1', '1']);
+  assert.equal(r0.visual_confirmation, false); // reverts after the next card
+  assert.equal(pg.psql(db, `SELECT account_id || ':' || route || ':' || reference_classification || ':' || validity FROM qualification_checks WHERE institution_code = '${CODE}'`), 'F0001:face_reader:1:1');
+  assert.doesNotMatch(card.log(), /VERIFY/); // never a PIN
+  await card.remove();
+  await eventually(async () => (await reader(R0)).state === 'empty');
+});
+
+test('a foreign card is reported; an unbound reader reads but checks nothing', async () => {
+  let card = await insertCard(0, cert, 'other');
+  await eventually(async () => (await reader(R0)).last_result?.result === 'not_my_number_card');
+  await card.remove();
+  await eventually(async () => (await reader(R0)).state === 'empty');
+  card = await insertCard(1, cert);
+  const r1 = await eventually(async () => { const r = await reader(R1); return r.last_result?.result === 'not_bound' && r; });
+  assert.equal(r1.last_result.serial_number, SERIAL);
+  assert.equal(pg.psql(db, `SELECT count(*) FROM qualification_checks WHERE institution_code = '${CODE}'`), '1');
+  await card.remove();
+});
+
+test('display settings: screens the settings allow, stale versions refused', async () => {
+  let d = await (await admin('GET', '/api/v1/readers/display-settings')).json();
+  assert.deepEqual(d.screens.map((s) => [s.id, s.allowed, s.shown]), [['drug', true, true], ['medical', false, false], ['surgery', false, false],
+    ['checkup', true, true], ['specific_disease', true, true], ['prescription_form', false, false]]);
+  let res = await admin('PUT', '/api/v1/readers/display-settings', { screens: { surgery: true }, version: d.version });
+  assert.deepEqual([res.status, (await res.json()).error.code], [400, 'reader.screen_not_allowed']);
+  res = await admin('PUT', '/api/v1/readers/display-settings', { screens: { fingerprint: false }, version: d.version });
+  assert.deepEqual([res.status, (await res.json()).error.code], [400, 'reader.screen_unknown']);
+  res = await admin('PUT', '/api/v1/readers/display-settings', { screens: { checkup: false }, version: d.version });
+  assert.equal(res.status, 200);
+  d = await res.json();
+  assert.equal(d.screens.find((s) => s.id === 'checkup').shown, false);
+  assert.equal(d.version, 2);
+  res = await admin('PUT', '/api/v1/readers/display-settings', { screens: { checkup: true }, version: 1 });
+  assert.deepEqual([res.status, (await res.json()).error.code], [409, 'reader.version_conflict']);
+});
+
+test('pcscd killed: the service is reported down; back: recovered within 5 s', async () => {
+  await pcscd.stop('SIGKILL');
+  await eventually(async () => (await readers()).service.up === false);
+  const down = await readers();
+  assert.ok(down.items.every((i) => i.state === 'unavailable'));
+  pcscd = await startPcscd();
+  const back = Date.now();
+  await eventually(async () => { const r = await readers(); return r.service.up && r.items.every((i) => i.state === 'empty'); }, { timeoutMs: 5000, intervalMs: 100 });
+  console.log(`# recovered ${Date.now() - back} ms after pcscd was back`);
+});
+
+test('shutdown with a mute card being read: onshid exits within 2 s', async () => {
+  const card = await insertCard(0, cert, 'mute');
+  await eventually(async () => (await reader(R0)).state === 'card_present', { intervalMs: 20 });
+  const t0 = Date.now();
+  const { code, signal } = await srv.stop();
+  const took = Date.now() - t0;
+  assert.deepEqual({ code, signal }, { code: 0, signal: null });
+  assert.ok(took < 2000, `stopped in ${took} ms`);
+  await card.remove();
+});
