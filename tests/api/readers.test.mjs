@@ -5,6 +5,7 @@
 // a mute card being read → onshid gone within 2 s. And the management endpoints.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -85,7 +86,10 @@ test('insert → card read, decimal serial, face_reader history row, 目視確�
   const r0 = await eventually(async () => { const r = await reader(R0); return r.last_result?.result === 'checked' && r; });
   assert.equal(r0.state, 'card_present');
   assert.equal(r0.last_result.serial_number, SERIAL);
-  assert.equal(SERIAL.length >= 39, true);
+  // The decimal of the serial openssl itself reports for the certificate.
+  const hex = execFileSync('openssl', ['x509', '-inform', 'DER', '-in', cert, '-noout', '-serial'], { encoding: 'utf8' }).trim().replace(/^serial=/, '');
+  assert.equal(r0.last_result.serial_number, BigInt(`0x${hex}`).toString(10));
+  assert.ok(hex.length >= 34, 'a serial of at least 17 bytes');
   assert.deepEqual([r0.last_result.segment_of_result, r0.last_result.processing_result_status, r0.last_result.qualification_validity], ['1', '1', '1']);
   assert.equal(r0.visual_confirmation, false); // reverts after the next card
   assert.equal(pg.psql(db, `SELECT account_id || ':' || route || ':' || reference_classification || ':' || validity FROM qualification_checks WHERE institution_code = '${CODE}'`), 'F0001:face_reader:1:1');

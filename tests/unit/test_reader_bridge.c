@@ -24,6 +24,7 @@ struct fake {
     DWORD counter; /* the event counter pcsc-lite keeps in the high word */
     int establish_calls;
     bool jpki; /* what a card answers to SELECT */
+    int transmits;
     char log[2048];
 };
 
@@ -55,6 +56,15 @@ static LONG f_list(void *self, SCARDCONTEXT ctx, char *names, DWORD *len)
         return SCARD_E_NO_SERVICE;
     if (f->n == 0)
         return SCARD_E_NO_READERS_AVAILABLE;
+    size_t need = 1;
+    for (size_t i = 0; i < f->n; i++)
+        need += strlen(f->readers[i]) + 1;
+    if (!names) { /* the size query */
+        *len = (DWORD)need;
+        return SCARD_S_SUCCESS;
+    }
+    if (*len < need)
+        return SCARD_E_INSUFFICIENT_BUFFER;
     size_t o = 0;
     for (size_t i = 0; i < f->n; i++) {
         strcpy(names + o, f->readers[i]);
@@ -84,8 +94,8 @@ static LONG f_wait(void *self, SCARDCONTEXT ctx, DWORD timeout, SCARD_READERSTAT
                 if (strcmp(rs[i].szReader, f->readers[k]) == 0)
                     now = f->card[k];
         }
-        DWORD known = rs[i].dwCurrentState & (i == 0 ? 0xFFFF0000u : 0xFFFFu);
-        DWORD truth = now & (i == 0 ? 0xFFFF0000u : 0xFFFFu);
+        DWORD known = rs[i].dwCurrentState & (i == 0 ? 0xFFFF0000u : 0xFFFFFFFFu);
+        DWORD truth = now & (i == 0 ? 0xFFFF0000u : 0xFFFFFFFFu);
         rs[i].dwEventState = now;
         if (known != truth || rs[i].dwCurrentState == SCARD_STATE_UNAWARE) {
             rs[i].dwEventState |= SCARD_STATE_CHANGED;
@@ -119,12 +129,14 @@ static LONG f_transmit(void *self, SCARDHANDLE card, DWORD protocol, const uint8
     struct fake *f = self;
     (void)card;
     (void)protocol;
-    (void)apdu;
     (void)len;
+    if (f->jpki && apdu[1] != 0xA4)
+        return SCARD_W_REMOVED_CARD; /* taken out after the application was selected */
     resp[0] = f->jpki ? 0x90 : 0x6A;
     resp[1] = f->jpki ? 0x00 : 0x82;
     *rlen = 2;
-    return f->jpki ? SCARD_E_NO_SMARTCARD : SCARD_S_SUCCESS; /* "removed" after the select */
+    f->transmits++;
+    return SCARD_S_SUCCESS;
 }
 
 static LONG f_disconnect(void *self, SCARDHANDLE card)
@@ -244,6 +256,55 @@ static void cards_foreign_and_mute(void **state)
     bridge_close(&bridge);
 }
 
+static void a_card_swapped_between_two_looks_is_read_again(void **state)
+{
+    (void)state;
+    start_with_one_empty_reader();
+    fake.card[0] = SCARD_STATE_PRESENT | (1u << 16);
+    step_until_quiet();
+    assert_string_equal(fake.log, "[R1=card_present][R1 card not_my_number_card]");
+    fake.log[0] = '\0';
+    /* Out and another in before the bridge looked again: present both times, count +2. */
+    fake.card[0] = SCARD_STATE_PRESENT | (3u << 16);
+    step_until_quiet();
+    assert_string_equal(fake.log, "[R1=card_present][R1 card not_my_number_card]");
+    fake.log[0] = '\0';
+    /* Only another flag changing (in use) is no new card. */
+    fake.card[0] = SCARD_STATE_PRESENT | SCARD_STATE_INUSE | (3u << 16);
+    step_until_quiet();
+    assert_string_equal(fake.log, "");
+    bridge_close(&bridge);
+}
+
+static void many_readers_and_long_names(void **state)
+{
+    (void)state;
+    start();
+    fake.n = 3;
+    strcpy(fake.readers[0], "R1");
+    memset(fake.readers[1], 'L', 31); /* fits the fake, and the bridge */
+    fake.readers[1][31] = '\0';
+    strcpy(fake.readers[2], "R3");
+    for (int i = 0; i < 3; i++)
+        fake.card[i] = SCARD_STATE_EMPTY;
+    step_until_quiet();
+    assert_non_null(strstr(fake.log, "[readers R1 LLLL"));
+    assert_non_null(strstr(fake.log, "[up]"));
+    assert_int_equal(bridge.skipped, 0);
+    bridge_close(&bridge);
+}
+
+static void cancel_stops_at_once_and_reports_nothing_more(void **state)
+{
+    (void)state;
+    start_with_one_empty_reader();
+    bridge_cancel(&bridge);
+    fake.card[0] = SCARD_STATE_PRESENT;
+    assert_int_equal(bridge_step(&bridge, 10), 0);
+    assert_string_equal(fake.log, "");
+    bridge_close(&bridge);
+}
+
 static void the_service_goes_and_comes_back(void **state)
 {
     (void)state;
@@ -272,6 +333,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(readers_come_and_go),
         cmocka_unit_test(cards_foreign_and_mute),
+        cmocka_unit_test(a_card_swapped_between_two_looks_is_read_again),
+        cmocka_unit_test(many_readers_and_long_names),
+        cmocka_unit_test(cancel_stops_at_once_and_reports_nothing_more),
         cmocka_unit_test(the_service_goes_and_comes_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

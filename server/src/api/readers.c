@@ -175,16 +175,40 @@ enum MHD_Result api_reader_display_get(struct request *req)
     return reply_json_steal(req, MHD_HTTP_OK, body);
 }
 
+struct display_change {
+    const struct request *req;
+    const char *screens;
+    int version;
+};
+
+/* The change and its audit row, together or not at all. */
+static int display_tx(struct db *db, void *p)
+{
+    struct display_change *c = p;
+    const struct principal *w = &c->req->principal;
+    int rc = store_reader_display_save(db, w->institution, c->screens, c->version, w->user_id);
+    if (rc <= 0)
+        return rc;
+    json_t *d = json_pack("{s:s}", "screens", c->screens);
+    rc = store_audit_insert(db, w->institution, "account", w->user_id,
+                            "reader.display_settings.update", NULL, NULL, d);
+    json_decref(d);
+    return rc < 0 ? rc : 1;
+}
+
 enum MHD_Result api_reader_display_put(struct request *req)
 {
     json_t *values = json_object_get(req->json, "screens");
     json_t *version = json_object_get(req->json, "version");
-    if (json_object_size(req->json) != 2 || !values || !version)
-        return reply_error(req,
-                           !values    ? ERR_REQUEST_FIELD_MISSING
-                           : !version ? ERR_REQUEST_FIELD_MISSING
-                                      : ERR_REQUEST_UNKNOWN_FIELD,
-                           !values ? "screens" : "version");
+    const char *key;
+    json_t *v;
+    json_object_foreach(req->json, key, v)
+    {
+        if (strcmp(key, "screens") != 0 && strcmp(key, "version") != 0)
+            return reply_error(req, ERR_REQUEST_UNKNOWN_FIELD, key);
+    }
+    if (!values || !version)
+        return reply_error(req, ERR_REQUEST_FIELD_MISSING, !values ? "screens" : "version");
     if (!json_is_object(values))
         return reply_error(req, ERR_REQUEST_FIELD_TYPE, "screens");
     if (!json_is_integer(version) || json_integer_value(version) < 1 ||
@@ -195,8 +219,6 @@ enum MHD_Result api_reader_display_put(struct request *req)
     if (!db || !allowed(db, req->principal.institution, allow))
         return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
     json_t *clean = json_object();
-    const char *key;
-    json_t *v;
     char field[64];
     json_object_foreach(values, key, v)
     {
@@ -216,16 +238,10 @@ enum MHD_Result api_reader_display_put(struct request *req)
     }
     char *text = json_dumps(clean, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(clean);
-    int rc =
-        text ? store_reader_display_save(db, req->principal.institution, text,
-                                         (int)json_integer_value(version), req->principal.user_id)
-             : DB_HARD;
-    if (rc > 0) {
-        json_t *d = json_pack("{s:s}", "screens", text);
-        store_audit_insert(db, req->principal.institution, "account", req->principal.user_id,
-                           "reader.display_settings.update", NULL, NULL, d);
-        json_decref(d);
-    }
+    struct display_change c = {req, text, (int)json_integer_value(version)};
+    int rc = text ? db_transaction(db, DB_READ_COMMITTED, config_current()->db_retry_limit,
+                                   display_tx, &c)
+                  : DB_HARD;
     free(text);
     if (rc < 0)
         return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);

@@ -18,7 +18,6 @@
 static pthread_t thread;
 static bool running;
 static atomic_bool stopping;
-static atomic_bool finished;
 static struct bridge bridge;
 static struct db_options options;
 static char code[11];
@@ -111,9 +110,19 @@ static void *bridge_main(void *arg)
     } else if (site.db)
         log_msg(LOG_ERROR, "reader bridge: institution %s not found", code);
     time_t beat = 0;
+    bool warned = false;
     while (site.db && !atomic_load(&stopping)) {
         db_ensure(site.db);
         int wait = bridge_step(&bridge, 1000); /* bounded: the stop flag is seen within 1 s */
+        if (atomic_load(&stopping))
+            break;
+        if (bridge.skipped && !warned) {
+            log_msg(LOG_WARN,
+                    "reader bridge: %u readers left out (more than %d, or names of "
+                    "%d bytes or more)",
+                    bridge.skipped, BRIDGE_MAX_READERS, BRIDGE_NAME_MAX);
+            warned = true;
+        }
         time_t now = time(NULL);
         if (now - beat >= 3) { /* the heartbeat that tells others the service is up */
             beat = now;
@@ -128,7 +137,6 @@ static void *bridge_main(void *arg)
     }
     bridge_close(&bridge);
     db_close(site.db);
-    atomic_store(&finished, true);
     return NULL;
 }
 
@@ -141,7 +149,6 @@ int reader_bridge_start(const struct db_options *opt, const char *institution_co
     struct bridge_events ev = {on_service, on_readers, on_state, on_card, &site};
     bridge_init(&bridge, &pcsc_lite, ev, config_current()->reader_read_timeout_ms);
     atomic_store(&stopping, false);
-    atomic_store(&finished, false);
     if (pthread_create(&thread, NULL, bridge_main, NULL) != 0)
         return -1;
     running = true;
@@ -153,16 +160,9 @@ void reader_bridge_stop(void)
     if (!running)
         return;
     atomic_store(&stopping, true);
+    /* Wakes the wait, gives up a read in progress (its own thread, blocked on a mute card,
+     * ends with the process; it touches neither the database nor the configuration). */
     bridge_cancel(&bridge);
-    for (int i = 0; i < 30 && !atomic_load(&finished); i++) {
-        struct timespec ts = {0, 50 * 1000000L};
-        nanosleep(&ts, NULL);
-    }
-    if (atomic_load(&finished))
-        pthread_join(thread, NULL);
-    else {
-        log_msg(LOG_WARN, "reader bridge: a card read is still in progress; not waiting for it");
-        pthread_detach(thread);
-    }
+    pthread_join(thread, NULL);
     running = false;
 }

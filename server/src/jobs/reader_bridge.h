@@ -8,8 +8,7 @@
 struct db_options;
 
 int reader_bridge_start(const struct db_options *opt, const char *institution_code);
-/* Stops the thread; waits at most 1.5 s (a read in progress on a mute card may take longer:
- * it is left to end with the process). */
+/* Stops the thread promptly: the wait is cancelled and a card read in progress given up. */
 void reader_bridge_stop(void);
 
 #endif

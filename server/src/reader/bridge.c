@@ -47,17 +47,23 @@ static int lost(struct bridge *b)
 
 static int relist(struct bridge *b)
 {
-    char buf[BRIDGE_MAX_READERS * BRIDGE_NAME_MAX];
-    DWORD len = sizeof buf;
-    LONG rc = b->ops->list(b->ops->self, b->ctx, buf, &len);
+    DWORD len = 0;
+    char *buf = NULL;
+    /* The size first, then the names: however many and however long they are. */
+    LONG rc = b->ops->list(b->ops->self, b->ctx, NULL, &len);
+    if (rc == SCARD_S_SUCCESS && !(buf = malloc(len ? len : 1)))
+        return -1;
+    if (rc == SCARD_S_SUCCESS)
+        rc = b->ops->list(b->ops->self, b->ctx, buf, &len);
     char names[BRIDGE_MAX_READERS][BRIDGE_NAME_MAX] = {{0}};
     DWORD states[BRIDGE_MAX_READERS] = {0};
     size_t n = 0;
     if (rc == SCARD_S_SUCCESS) {
-        for (const char *p = buf; p < buf + len && *p && n < BRIDGE_MAX_READERS;
-             p += strlen(p) + 1) {
-            if (strlen(p) >= BRIDGE_NAME_MAX)
-                continue; /* a name this long is no reader of ours */
+        for (const char *p = buf; p < buf + len && *p; p += strnlen(p, buf + len - p) + 1) {
+            if (strnlen(p, buf + len - p) >= BRIDGE_NAME_MAX || n == BRIDGE_MAX_READERS) {
+                b->skipped++; /* reported by the caller: a reader this bridge cannot follow */
+                continue;
+            }
             strcpy(names[n], p);
             states[n] = SCARD_STATE_UNAWARE; /* ask for its state now */
             for (size_t i = 0; i < b->n; i++)
@@ -65,8 +71,11 @@ static int relist(struct bridge *b)
                     states[n] = b->states[i]; /* known: keep following it */
             n++;
         }
-    } else if (rc != SCARD_E_NO_READERS_AVAILABLE)
+    } else if (rc != SCARD_E_NO_READERS_AVAILABLE) {
+        free(buf);
         return -1;
+    }
+    free(buf);
     for (size_t i = 0; i < b->n; i++) { /* the ones that went away */
         bool still = false;
         for (size_t k = 0; k < n; k++)
@@ -94,7 +103,7 @@ struct card_job {
     char reader[BRIDGE_NAME_MAX];
     enum jpki_result result;
     char serial[JPKI_DECIMAL_MAX + 1];
-    bool done, abandoned;
+    bool done, abandoned, cancelled;
     pthread_mutex_t m;
     pthread_cond_t c;
 };
@@ -155,7 +164,11 @@ static enum jpki_result read_card(struct bridge *b, const char *reader, char *se
     j->ops = b->ops;
     strcpy(j->reader, reader);
     pthread_mutex_init(&j->m, NULL);
-    pthread_cond_init(&j->c, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* a clock step changes no timeout */
+    pthread_cond_init(&j->c, &ca);
+    pthread_condattr_destroy(&ca);
     pthread_t t;
     pthread_attr_t attr;
     pthread_attr_init(&attr);
@@ -166,15 +179,27 @@ static enum jpki_result read_card(struct bridge *b, const char *reader, char *se
         free(j);
         return JPKI_NO_ANSWER;
     }
+    pthread_mutex_lock(&b->lock);
+    bool stopping = b->stopping;
+    if (!stopping)
+        b->job = j;
+    pthread_mutex_unlock(&b->lock);
     struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
+    clock_gettime(CLOCK_MONOTONIC, &until);
     until.tv_sec += b->read_timeout_ms / 1000;
     until.tv_nsec += (long)(b->read_timeout_ms % 1000) * 1000000L;
     if (until.tv_nsec >= 1000000000L)
         until.tv_sec++, until.tv_nsec -= 1000000000L;
     pthread_mutex_lock(&j->m);
-    while (!j->done && pthread_cond_timedwait(&j->c, &j->m, &until) != ETIMEDOUT)
+    j->cancelled |= stopping; /* already stopping: do not wait at all */
+    while (!j->done && !j->cancelled && pthread_cond_timedwait(&j->c, &j->m, &until) != ETIMEDOUT)
         ;
+    pthread_mutex_unlock(&j->m);
+    /* Unpublished first (bridge_cancel takes b->lock, then the job's lock), then decided:
+     * a job given up is the card thread's to free, and nobody else may touch it after. */
+    pthread_mutex_lock(&b->lock);
+    b->job = NULL;
+    pthread_mutex_lock(&j->m);
     bool done = j->done;
     enum jpki_result r = done ? j->result : JPKI_NO_ANSWER;
     if (done)
@@ -182,6 +207,7 @@ static enum jpki_result read_card(struct bridge *b, const char *reader, char *se
     else
         j->abandoned = true;
     pthread_mutex_unlock(&j->m);
+    pthread_mutex_unlock(&b->lock);
     if (done) {
         pthread_mutex_destroy(&j->m);
         pthread_cond_destroy(&j->c);
@@ -190,15 +216,27 @@ static enum jpki_result read_card(struct bridge *b, const char *reader, char *se
     return r;
 }
 
+static bool stopping(struct bridge *b)
+{
+    pthread_mutex_lock(&b->lock);
+    bool s = b->stopping;
+    pthread_mutex_unlock(&b->lock);
+    return s;
+}
+
 static void handle_reader(struct bridge *b, size_t i, DWORD event)
 {
     DWORD before = b->states[i];
     b->states[i] = event & ~(DWORD)SCARD_STATE_CHANGED;
     bool was = before & SCARD_STATE_PRESENT, now = event & SCARD_STATE_PRESENT;
+    /* The high word counts insertions and removals: a card taken out and another put in
+     * between two looks is present before and after, with a different count. */
+    bool swapped = was && now && before != SCARD_STATE_UNAWARE && (before >> 16) != (event >> 16);
     const char *name = b->names[i];
     if (event & (SCARD_STATE_UNAVAILABLE | SCARD_STATE_UNKNOWN)) {
         b->ev.state(b->ev.ctx, name, "unavailable");
-    } else if (now && !was) {
+        b->relist = true; /* another reader may have taken its place: the count alone hides it */
+    } else if (now && (!was || swapped)) {
         if (event & SCARD_STATE_MUTE) {
             b->ev.state(b->ev.ctx, name, "mute");
             b->ev.card(b->ev.ctx, name, JPKI_NO_ANSWER, "");
@@ -207,6 +245,8 @@ static void handle_reader(struct bridge *b, size_t i, DWORD event)
         b->ev.state(b->ev.ctx, name, "card_present");
         char serial[JPKI_DECIMAL_MAX + 1] = "";
         enum jpki_result r = read_card(b, name, serial);
+        if (stopping(b))
+            return; /* given up for the shutdown: nothing more is reported */
         if (r == JPKI_NO_ANSWER)
             b->ev.state(b->ev.ctx, name, "mute");
         b->ev.card(b->ev.ctx, name, r, serial);
@@ -217,6 +257,8 @@ static void handle_reader(struct bridge *b, size_t i, DWORD event)
 
 int bridge_step(struct bridge *b, DWORD wait_ms)
 {
+    if (stopping(b))
+        return 0;
     if (!b->have_ctx) {
         SCARDCONTEXT ctx;
         if (b->ops->establish(b->ops->self, &ctx) != SCARD_S_SUCCESS)
@@ -252,7 +294,7 @@ int bridge_step(struct bridge *b, DWORD wait_ms)
         b->pnp_state = rs[0].dwEventState & ~(DWORD)SCARD_STATE_CHANGED;
         b->relist = true;
     }
-    for (size_t i = 0; i < b->n; i++)
+    for (size_t i = 0; i < b->n && !stopping(b); i++)
         if (rs[i + 1].dwEventState & SCARD_STATE_CHANGED)
             handle_reader(b, i, rs[i + 1].dwEventState);
     return 0;
@@ -261,8 +303,15 @@ int bridge_step(struct bridge *b, DWORD wait_ms)
 void bridge_cancel(struct bridge *b)
 {
     pthread_mutex_lock(&b->lock);
+    b->stopping = true;
     if (b->have_ctx)
         b->ops->cancel(b->ops->self, b->ctx);
+    if (b->job) { /* the read waited for is given up now, not at its timeout */
+        pthread_mutex_lock(&b->job->m);
+        b->job->cancelled = true;
+        pthread_cond_signal(&b->job->c);
+        pthread_mutex_unlock(&b->job->m);
+    }
     pthread_mutex_unlock(&b->lock);
 }
 

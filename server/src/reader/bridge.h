@@ -11,6 +11,8 @@
 #include "core/jpki.h"
 #include "reader/pcsc.h"
 
+struct card_job;
+
 enum { BRIDGE_MAX_READERS = 16, BRIDGE_NAME_MAX = 128 };
 
 struct bridge_events {
@@ -34,7 +36,10 @@ struct bridge {
     char names[BRIDGE_MAX_READERS][BRIDGE_NAME_MAX];
     DWORD states[BRIDGE_MAX_READERS];
     DWORD pnp_state;
-    pthread_mutex_t lock; /* guards ctx/have_ctx for bridge_cancel */
+    pthread_mutex_t lock; /* guards ctx, have_ctx, stopping and job for bridge_cancel */
+    bool stopping;        /* set by bridge_cancel: no more reads, no more callbacks */
+    unsigned skipped;     /* readers left out (too many, or names too long) */
+    struct card_job *job; /* the read being waited for */
 };
 
 void bridge_init(struct bridge *b, const struct pcsc_ops *ops, struct bridge_events ev,
@@ -42,7 +47,8 @@ void bridge_init(struct bridge *b, const struct pcsc_ops *ops, struct bridge_eve
 /* Waits up to wait_ms for one change and handles it. Returns the milliseconds to wait before
  * the next step (the backoff while the service is down), else 0. */
 int bridge_step(struct bridge *b, DWORD wait_ms);
-/* From another thread: ends a waiting bridge_step early. */
+/* From another thread: ends a waiting bridge_step early, gives up a card read in progress,
+ * and makes every later bridge_step return at once without calling back. */
 void bridge_cancel(struct bridge *b);
 void bridge_close(struct bridge *b);
 

@@ -538,6 +538,7 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
     /* A card was handled: 目視確認モード ends with it. */
     [STMT_READER_RESULT] = {"reader_result",
                             "UPDATE readers SET last_result = $3::jsonb, last_event_at = now(), "
+                            "version = version + visual_confirmation::int, "
                             "visual_confirmation = false, visual_confirmation_at = NULL "
                             "WHERE institution_code = $1 AND name = $2",
                             3},
@@ -549,7 +550,8 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
                              2},
     [STMT_READER_VISUAL_EXPIRE] = {"reader_visual_expire",
                                    "UPDATE readers SET visual_confirmation = false, "
-                                   "visual_confirmation_at = NULL WHERE institution_code = $1 "
+                                   "visual_confirmation_at = NULL, version = version + 1 "
+                                   "WHERE institution_code = $1 "
                                    "AND visual_confirmation AND visual_confirmation_at < now() - "
                                    "make_interval(secs => $2::int)",
                                    2},

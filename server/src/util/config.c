@@ -105,8 +105,8 @@ static const struct config_key keys[] = {
      false,
      "Institution code of this site's face-authentication card readers: this onshid runs the "
      "reader bridge (PC/SC through pcscd) for it. Empty: no bridge here."},
-    {"reader_read_timeout_ms", KEY_INT, OFF(reader_read_timeout_ms), "3000", 500, 60000, NULL, true,
-     "Milliseconds a card has to answer the whole read; a slower one is reported mute."},
+    {"reader_read_timeout_ms", KEY_INT, OFF(reader_read_timeout_ms), "3000", 500, 60000, NULL,
+     false, "Milliseconds a card has to answer the whole read; a slower one is reported mute."},
     {"reader_visual_seconds", KEY_INT, OFF(reader_visual_seconds), "600", 10, 86400, NULL, true,
      "Seconds after which a reader left in 目視確認モード goes back to unattended by itself (it "
      "also does after the next card)."},
