@@ -228,6 +228,15 @@ static void hostile_certificates_are_refused(void **state)
     assert_int_equal(jpki_read_serial(fake_tx, &f, dec), JPKI_BAD_CERTIFICATE);
 }
 
+static void every_result_has_an_id(void **state)
+{
+    (void)state;
+    const char *want[] = {
+        "ok", "not_my_number_card", "card_error", "bad_certificate", "no_answer", "removed"};
+    for (int r = JPKI_OK; r <= JPKI_REMOVED; r++)
+        assert_string_equal(jpki_result_id((enum jpki_result)r), want[r]);
+}
+
 static void decimals_of_up_to_twenty_bytes(void **state)
 {
     (void)state;
@@ -254,6 +263,7 @@ int main(void)
         cmocka_unit_test(other_cards_and_removed_cards_are_reported),
         cmocka_unit_test(hostile_certificates_are_refused),
         cmocka_unit_test(decimals_of_up_to_twenty_bytes),
+        cmocka_unit_test(every_result_has_an_id),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -86,7 +86,8 @@ static LONG f_wait(void *self, SCARDCONTEXT ctx, DWORD timeout, SCARD_READERSTAT
     bool any = false;
     for (DWORD i = 0; i < n; i++) {
         DWORD now;
-        if (i == 0)
+        bool pnp = strcmp(rs[i].szReader, "\\\\?PnP?\\Notification") == 0;
+        if (pnp)
             now = (DWORD)f->n << 16; /* PnP: the reader count in the high word */
         else {
             now = SCARD_STATE_UNKNOWN;
@@ -94,8 +95,8 @@ static LONG f_wait(void *self, SCARDCONTEXT ctx, DWORD timeout, SCARD_READERSTAT
                 if (strcmp(rs[i].szReader, f->readers[k]) == 0)
                     now = f->card[k];
         }
-        DWORD known = rs[i].dwCurrentState & (i == 0 ? 0xFFFF0000u : 0xFFFFFFFFu);
-        DWORD truth = now & (i == 0 ? 0xFFFF0000u : 0xFFFFFFFFu);
+        DWORD known = rs[i].dwCurrentState & (pnp ? 0xFFFF0000u : 0xFFFFFFFFu);
+        DWORD truth = now & (pnp ? 0xFFFF0000u : 0xFFFFFFFFu);
         rs[i].dwEventState = now;
         if (known != truth || rs[i].dwCurrentState == SCARD_STATE_UNAWARE) {
             rs[i].dwEventState |= SCARD_STATE_CHANGED;
@@ -130,8 +131,10 @@ static LONG f_transmit(void *self, SCARDHANDLE card, DWORD protocol, const uint8
     (void)card;
     (void)protocol;
     (void)len;
-    if (f->jpki && apdu[1] != 0xA4)
-        return SCARD_W_REMOVED_CARD; /* taken out after the application was selected */
+    if (f->jpki && apdu[1] != 0xA4) { /* taken out after the application was selected */
+        f->card[0] = SCARD_STATE_EMPTY | (2u << 16);
+        return SCARD_W_REMOVED_CARD;
+    }
     resp[0] = f->jpki ? 0x90 : 0x6A;
     resp[1] = f->jpki ? 0x00 : 0x82;
     *rlen = 2;
@@ -248,11 +251,11 @@ static void cards_foreign_and_mute(void **state)
     assert_string_equal(fake.log, "[R1=mute][R1 card no_answer]");
     fake.log[0] = '\0';
     fake.card[0] = SCARD_STATE_EMPTY;
-    fake.jpki = true; /* selected, then "removed" halfway */
+    fake.jpki = true; /* selected, then taken out halfway */
     step_until_quiet();
-    fake.card[0] = SCARD_STATE_PRESENT;
+    fake.card[0] = SCARD_STATE_PRESENT | (1u << 16);
     step_until_quiet();
-    assert_string_equal(fake.log, "[R1=empty][R1=card_present][R1=mute][R1 card no_answer]");
+    assert_string_equal(fake.log, "[R1=empty][R1=card_present][R1=empty][R1 card removed]");
     bridge_close(&bridge);
 }
 

@@ -4,9 +4,15 @@
 
 const char *jpki_result_id(enum jpki_result r)
 {
-    static const char *const ids[] = {"ok", "not_my_number_card", "card_error", "bad_certificate",
-                                      "no_answer"};
-    return ids[r];
+    static const char *const ids[] = {
+        [JPKI_OK] = "ok",
+        [JPKI_NOT_MY_NUMBER_CARD] = "not_my_number_card",
+        [JPKI_CARD_ERROR] = "card_error",
+        [JPKI_BAD_CERTIFICATE] = "bad_certificate",
+        [JPKI_NO_ANSWER] = "no_answer",
+        [JPKI_REMOVED] = "removed",
+    };
+    return (size_t)r < sizeof ids / sizeof ids[0] && ids[r] ? ids[r] : "unknown";
 }
 
 struct reply {

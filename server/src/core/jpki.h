@@ -21,7 +21,8 @@ enum jpki_result {
     JPKI_NOT_MY_NUMBER_CARD, /* the JPKI application is not there */
     JPKI_CARD_ERROR,         /* an unexpected status word */
     JPKI_BAD_CERTIFICATE,    /* not a certificate this code can read */
-    JPKI_NO_ANSWER,          /* removed halfway, mute, or the reader went away */
+    JPKI_NO_ANSWER,          /* mute, removed halfway, or the reader went away */
+    JPKI_REMOVED,            /* (the bridge's finding) the card left during the read */
 };
 
 const char *jpki_result_id(enum jpki_result r); /* "ok", "not_my_number_card", … */

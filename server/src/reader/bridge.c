@@ -224,6 +224,20 @@ static bool stopping(struct bridge *b)
     return s;
 }
 
+/* After a read without an answer: whether the card is still there (a look that does not
+ * wait). When it is gone, its new state is taken as known. */
+static bool card_gone(struct bridge *b, size_t i)
+{
+    SCARD_READERSTATE one = {0};
+    one.szReader = b->names[i];
+    one.dwCurrentState = b->states[i];
+    if (b->ops->wait(b->ops->self, b->ctx, 0, &one, 1) != SCARD_S_SUCCESS ||
+        !(one.dwEventState & SCARD_STATE_CHANGED) || (one.dwEventState & SCARD_STATE_PRESENT))
+        return false;
+    b->states[i] = one.dwEventState & ~(DWORD)SCARD_STATE_CHANGED;
+    return true;
+}
+
 static void handle_reader(struct bridge *b, size_t i, DWORD event)
 {
     DWORD before = b->states[i];
@@ -247,7 +261,10 @@ static void handle_reader(struct bridge *b, size_t i, DWORD event)
         enum jpki_result r = read_card(b, name, serial);
         if (stopping(b))
             return; /* given up for the shutdown: nothing more is reported */
-        if (r == JPKI_NO_ANSWER)
+        if (r == JPKI_NO_ANSWER && card_gone(b, i)) {
+            r = JPKI_REMOVED; /* taken out halfway, not a mute card */
+            b->ev.state(b->ev.ctx, name, "empty");
+        } else if (r == JPKI_NO_ANSWER)
             b->ev.state(b->ev.ctx, name, "mute");
         b->ev.card(b->ev.ctx, name, r, serial);
     } else if (!now && (was || before == SCARD_STATE_UNAWARE)) {
