@@ -127,15 +127,27 @@ test('display settings: screens the settings allow, stale versions refused', asy
   assert.deepEqual([res.status, (await res.json()).error.code], [409, 'reader.version_conflict']);
 });
 
-test('pcscd killed: the service is reported down; back: recovered within 5 s', async () => {
+test('pcscd killed: the service is reported down; back: recovered within 5 s (also a bridge started while it was away)', async () => {
   await pcscd.stop('SIGKILL');
   await eventually(async () => (await readers()).service.up === false);
   const down = await readers();
   assert.ok(down.items.every((i) => i.state === 'unavailable'));
-  pcscd = await startPcscd();
-  const back = Date.now();
-  await eventually(async () => { const r = await readers(); return r.service.up && r.items.every((i) => i.state === 'empty'); }, { timeoutMs: 5000, intervalMs: 100 });
-  console.log(`# recovered ${Date.now() - back} ms after pcscd was back`);
+  // Another site's onshid starts now, with no pcscd to talk to.
+  createInstitution(pg, db, '1319500002', 'medical', '別の拠点');
+  const late = await startOnshid({ database: pg.conninfo(db), env: { ONSHI_READER_BRIDGE_INSTITUTION: '1319500002' } });
+  try {
+    const service = () => pg.psql(db, "SELECT up FROM reader_services WHERE institution_code = '1319500002'");
+    await eventually(() => service() === 'f');
+    assert.equal(pg.psql(db, "SELECT count(*) FROM readers WHERE institution_code = '1319500002'"), '0');
+    pcscd = await startPcscd();
+    const back = Date.now();
+    await eventually(async () => { const r = await readers(); return r.service.up && r.items.every((i) => i.state === 'empty'); }, { timeoutMs: 5000, intervalMs: 100 });
+    console.log(`# recovered ${Date.now() - back} ms after pcscd was back`);
+    await eventually(() => service() === 't' && pg.psql(db, "SELECT count(*) FROM readers WHERE institution_code = '1319500002'") === '2', { timeoutMs: 5000, intervalMs: 100 });
+    console.log(`# the bridge started without pcscd was up ${Date.now() - back} ms after pcscd was back`);
+  } finally {
+    assert.deepEqual(await late.stop(), { code: 0, signal: null });
+  }
 });
 
 test('shutdown with a mute card being read: onshid exits within 2 s', async () => {
