@@ -16,21 +16,27 @@
 #include "store/settings.h"
 #include "util/config.h"
 
+void qualification_settings_of(const struct settings_row *row, bool *assistance_on,
+                               unsigned *consents_on)
+{
+    const char *a =
+        setting_in_force("medical_assistance", settings_row_stored(row, "medical_assistance"));
+    *assistance_on = strcmp(a, "use") == 0;
+    *consents_on = 0;
+    for (int i = 0; i < CONSENT__COUNT; i++) {
+        const char *id = consent_item_setting((enum consent_item)i);
+        if (strcmp(setting_in_force(id, settings_row_stored(row, id)), "use") == 0)
+            *consents_on |= CONSENT_BIT(i);
+    }
+}
+
 bool qualification_settings(struct db *db, const char *code, bool *assistance_on,
                             unsigned *consents_on)
 {
     struct settings_row row;
     if (!db || store_settings_get(db, code, &row) <= 0)
         return false;
-    const char *a =
-        setting_in_force("medical_assistance", settings_row_stored(&row, "medical_assistance"));
-    *assistance_on = strcmp(a, "use") == 0;
-    *consents_on = 0;
-    for (int i = 0; i < CONSENT__COUNT; i++) {
-        const char *id = consent_item_setting((enum consent_item)i);
-        if (strcmp(setting_in_force(id, settings_row_stored(&row, id)), "use") == 0)
-            *consents_on |= CONSENT_BIT(i);
-    }
+    qualification_settings_of(&row, assistance_on, consents_on);
     settings_row_free(&row);
     return true;
 }
@@ -49,6 +55,9 @@ struct check {
     bool by_card;
     const char *serial;      /* card checks */
     unsigned consents_given; /* card checks */
+    bool settings_read;      /* the two below, read once per check */
+    bool assistance_on;
+    unsigned offered;
     struct xml_query query;
     const struct xml_error *error;
     enum institution_kind kind;
@@ -59,7 +68,6 @@ struct check {
     struct qual_result result;
     struct xml_consent consents[CONSENT__COUNT];
     char reference[24];
-    char today_compact[9];
 };
 
 static const char *validity_text(const struct check *c)
@@ -81,26 +89,21 @@ static const char *validity_text(const struct check *c)
     }
 }
 
-static void consents_of(struct db *db, struct check *c, unsigned offered, json_t *given)
+static void consents_of(struct check *c, json_t *given)
 {
     for (int i = 0; i < CONSENT__COUNT; i++) {
         struct xml_consent *k = &c->consents[i];
         json_t *t = json_object_get(given, consent_item_id((enum consent_item)i));
-        k->offered = offered & CONSENT_BIT(i);
+        k->offered = c->offered & CONSENT_BIT(i);
         k->given = json_is_string(t);
         snprintf(k->time, sizeof k->time, "%s", k->given ? json_string_value(t) : "");
     }
-    (void)db;
 }
 
 /* Finds the person and runs the engine; for a card, registers it and records consents. */
 static int evaluate(struct db *db, struct check *c)
 {
     const char *code = c->who->institution;
-    bool assistance_on;
-    unsigned offered;
-    if (!qualification_settings(db, code, &assistance_on, &offered))
-        return DB_SOFT;
     c->found = c->by_card
                    ? store_qual_person_by_serial(db, code, c->serial, &c->fp)
                    : store_qual_person_by_number(db, code, c->query.insurer_number, c->query.symbol,
@@ -117,8 +120,8 @@ static int evaluate(struct db *db, struct check *c)
     struct qual_request rq = {c->by_card ? QUAL_BY_CARD : QUAL_BY_NUMBER,
                               date_today_jst(time(NULL)),
                               c->kind,
-                              assistance_on,
-                              offered,
+                              c->assistance_on,
+                              c->offered,
                               c->consents_given,
                               c->fp.card_registered};
     qualification_evaluate(&c->person, &rq, &c->result);
@@ -130,7 +133,7 @@ static int evaluate(struct db *db, struct check *c)
             rc = store_qual_consent_give(db, code, c->fp.id, consent_item_id((enum consent_item)i));
     json_t *given = NULL;
     if (rc > 0 && (rc = store_qual_consents(db, code, c->fp.id, &given)) > 0)
-        consents_of(db, c, offered, given);
+        consents_of(c, given);
     json_decref(given);
     return rc;
 }
@@ -194,6 +197,10 @@ static json_t *run(struct db *db, struct check *c)
     time_jst_compact(time(NULL), now);
     if (!institution_kind_parse(c->who->institution_kind, &c->kind))
         c->kind = KIND_MEDICAL;
+    if (!c->error && !c->settings_read &&
+        !(c->settings_read =
+              qualification_settings(db, c->who->institution, &c->assistance_on, &c->offered)))
+        c->error = &XML_ERR_SYSTEM; /* still recorded in the history */
     int rc =
         db ? db_transaction(db, DB_READ_COMMITTED, config_current()->db_retry_limit, check_tx, c)
            : DB_SOFT;
@@ -289,11 +296,10 @@ enum MHD_Result api_qualification_card(struct request *req)
             return reply_error(req, ERR_QUALIFICATION_CONSENT_UNKNOWN, "consents");
         c.consents_given |= CONSENT_BIT(item);
     }
-    bool assistance_on;
-    unsigned offered;
-    if (!qualification_settings(db_thread(), req->principal.institution, &assistance_on, &offered))
+    if (!(c.settings_read = qualification_settings(db_thread(), req->principal.institution,
+                                                   &c.assistance_on, &c.offered)))
         return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
-    if (c.consents_given & ~offered)
+    if (c.consents_given & ~c.offered)
         return reply_error(req, ERR_QUALIFICATION_CONSENT_NOT_OFFERED, "consents");
     card_header(&c);
     return answer(req, &c);

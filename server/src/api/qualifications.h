@@ -18,6 +18,10 @@ enum MHD_Result api_qualification_card(struct request *req);
  * face_reader account): the XmlMsg answer (new reference). Writes the history row. */
 json_t *qualification_card_as(struct db *db, const struct principal *who, const char *serial);
 
+struct settings_row;
+/* The same from a settings row already read. */
+void qualification_settings_of(const struct settings_row *row, bool *assistance_on,
+                               unsigned *consents_on);
 /* What the institution's settings say for checks: 医療扶助 used, consent items offered
  * (CONSENT_BITs). False when they cannot be read. */
 bool qualification_settings(struct db *db, const char *code, bool *assistance_on,

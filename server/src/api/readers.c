@@ -50,6 +50,7 @@ struct reader_change {
     struct reader_input in;
     int version;
     bool bad_account;
+    bool exists;
 };
 
 static int reader_tx(struct db *db, void *p)
@@ -72,7 +73,7 @@ static int reader_tx(struct db *db, void *p)
             return 1;
     }
     int rc = store_reader_update(db, w->institution, c->name, c->in.mode, c->in.visual.value,
-                                 c->in.account, &c->version);
+                                 c->in.account, &c->version, &c->exists);
     if (rc <= 0)
         return rc;
     json_t *d =
@@ -98,21 +99,9 @@ enum MHD_Result api_reader_update(struct request *req)
         return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
     if (c.bad_account)
         return reply_error(req, ERR_READER_ACCOUNT_INVALID, "account_user_id");
-    if (rc == 0) { /* no such reader, or a stale version: say which */
-        json_t *all;
-        if (store_readers_list(db, req->principal.institution, 0, &all) < 0)
-            return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
-        bool known = false;
-        size_t i;
-        json_t *r;
-        json_array_foreach(json_object_get(all, "items"), i, r)
-        {
-            known |= strcmp(json_string_value(json_object_get(r, "name")), c.name) == 0;
-        }
-        json_decref(all);
-        return reply_error(req, known ? ERR_READER_VERSION_CONFLICT : ERR_READER_NOT_FOUND,
-                           known ? "version" : NULL);
-    }
+    if (rc == 0)
+        return reply_error(req, c.exists ? ERR_READER_VERSION_CONFLICT : ERR_READER_NOT_FOUND,
+                           c.exists ? "version" : NULL);
     return api_readers_list(req);
 }
 
@@ -128,9 +117,9 @@ static bool allowed(struct db *db, const char *code, bool out[SCREENS])
     bool assistance;
     unsigned offered;
     struct settings_row row;
-    if (!qualification_settings(db, code, &assistance, &offered) ||
-        store_settings_get(db, code, &row) <= 0)
+    if (store_settings_get(db, code, &row) <= 0)
         return false;
+    qualification_settings_of(&row, &assistance, &offered);
     for (int i = 0; i < CONSENT__COUNT; i++)
         out[i] = offered & CONSENT_BIT(i);
     const char *mode =

@@ -74,18 +74,20 @@ struct date date_from_days(long days)
                          (int)(doy - (153 * mp + 2) / 5 + 1)};
 }
 
+char *put_decimal(char *out, unsigned v, unsigned width)
+{
+    for (unsigned i = width; i > 0; i--, v /= 10)
+        out[i - 1] = (char)('0' + v % 10);
+    return out + width;
+}
+
 void date_format(const struct date *d, char out[11])
 {
-    unsigned v[3] = {(unsigned)d->year % 10000u, (unsigned)d->month % 100u,
-                     (unsigned)d->day % 100u};
-    static const unsigned width[3] = {4, 2, 2};
-    char *o = out;
-    for (int f = 0; f < 3; f++) {
-        for (unsigned i = width[f], x = v[f]; i > 0; i--, x /= 10)
-            o[i - 1] = (char)('0' + x % 10);
-        o += width[f];
-        *o++ = f < 2 ? '-' : '\0';
-    }
+    char *o = put_decimal(out, (unsigned)d->year, 4);
+    *o++ = '-';
+    o = put_decimal(o, (unsigned)d->month, 2);
+    *o++ = '-';
+    *put_decimal(o, (unsigned)d->day, 2) = '\0';
 }
 
 /* Japan Standard Time is UTC+9 all year. */
@@ -172,15 +174,10 @@ bool time_jst_compact(time_t t, char out[15])
     struct tm tm;
     if (!jst(t, &tm) || tm.tm_year + 1900 > 9999 || tm.tm_year + 1900 < 0)
         return false;
-    unsigned v[6] = {(unsigned)tm.tm_year + 1900, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday,
-                     (unsigned)tm.tm_hour,        (unsigned)tm.tm_min,     (unsigned)tm.tm_sec};
-    char *o = out;
-    for (int f = 0; f < 6; f++) {
-        unsigned width = f == 0 ? 4 : 2;
-        for (unsigned i = width, x = v[f]; i > 0; i--, x /= 10)
-            o[i - 1] = (char)('0' + x % 10);
-        o += width;
-    }
+    char *o = put_decimal(out, (unsigned)tm.tm_year + 1900, 4);
+    const int rest[] = {tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec};
+    for (int f = 0; f < 5; f++)
+        o = put_decimal(o, (unsigned)rest[f], 2);
     *o = '\0';
     return true;
 }

@@ -18,6 +18,9 @@ int date_compare(const struct date *a, const struct date *b);
 /* Days since 1970-01-01 and back (proleptic Gregorian), for date arithmetic. */
 long date_to_days(const struct date *d);
 struct date date_from_days(long days);
+/* v as exactly `width` decimal digits (zero-padded; higher digits dropped), without a NUL;
+ * returns out + width. */
+char *put_decimal(char *out, unsigned v, unsigned width);
 /* YYYY-MM-DD into out (11 bytes). */
 void date_format(const struct date *d, char out[11]);
 /* Today in Japan time. */

@@ -38,14 +38,11 @@ bool history_bound_parse(const char *text, bool upper, char out[21], long *minut
     struct date u = date_from_days(days);
     char ud[11];
     date_format(&u, ud);
-    int hh = (int)(rest / 60) % 24, mm = (int)(rest % 60);
     memcpy(out, ud, 10);
     out[10] = 'T';
-    out[11] = (char)('0' + hh / 10);
-    out[12] = (char)('0' + hh % 10);
-    out[13] = ':';
-    out[14] = (char)('0' + mm / 10);
-    out[15] = (char)('0' + mm % 10);
+    char *o = put_decimal(out + 11, (unsigned)(rest / 60 % 24), 2);
+    *o++ = ':';
+    put_decimal(o, (unsigned)(rest % 60), 2);
     memcpy(out + 16, ":00Z", 5);
     return true;
 }

@@ -206,11 +206,6 @@ int store_bulk_purge(struct db *db)
     return db_exec_command(db, STMT_BULK_PURGE, 0, NULL);
 }
 
-static json_t *nullable(PGresult *r, int row, int col)
-{
-    return PQgetisnull(r, row, col) ? json_null() : json_string(PQgetvalue(r, row, col));
-}
-
 int store_bulk_list(struct db *db, const char *code, const char *tier, const char *reception_number,
                     json_t *items)
 {
@@ -222,13 +217,13 @@ int store_bulk_list(struct db *db, const char *code, const char *tier, const cha
         return n;
     }
     for (int i = 0; i < n; i++) {
-        json_t *o =
-            json_pack("{s:s, s:s, s:o, s:o, s:i, s:i, s:i, s:i, s:o, s:b}", "reception_number",
-                      PQgetvalue(r, i, 0), "status", PQgetvalue(r, i, 1), "received_at",
-                      nullable(r, i, 2), "finished_at", nullable(r, i, 3), "rows",
-                      atoi(PQgetvalue(r, i, 4)), "registered", atoi(PQgetvalue(r, i, 5)),
-                      "duplicates", atoi(PQgetvalue(r, i, 6)), "errors", atoi(PQgetvalue(r, i, 7)),
-                      "failure", nullable(r, i, 8), "has_result", PQgetvalue(r, i, 9)[0] == 't');
+        json_t *o = json_pack(
+            "{s:s, s:s, s:o, s:o, s:i, s:i, s:i, s:i, s:o, s:b}", "reception_number",
+            PQgetvalue(r, i, 0), "status", PQgetvalue(r, i, 1), "received_at",
+            db_text_or_null(r, i, 2), "finished_at", db_text_or_null(r, i, 3), "rows",
+            atoi(PQgetvalue(r, i, 4)), "registered", atoi(PQgetvalue(r, i, 5)), "duplicates",
+            atoi(PQgetvalue(r, i, 6)), "errors", atoi(PQgetvalue(r, i, 7)), "failure",
+            db_text_or_null(r, i, 8), "has_result", PQgetvalue(r, i, 9)[0] == 't');
         json_array_append_new(items, o);
     }
     PQclear(r);

@@ -215,6 +215,11 @@ int db_exec_command(struct db *db, enum stmt_id id, int nparams, const char *con
     return rows;
 }
 
+json_t *db_text_or_null(PGresult *r, int row, int col)
+{
+    return PQgetisnull(r, row, col) ? json_null() : json_string(PQgetvalue(r, row, col));
+}
+
 int db_exec_sql(struct db *db, const char *sql)
 {
     if (!db->conn)

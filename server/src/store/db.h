@@ -4,6 +4,7 @@
 #ifndef ONSHI_DB_H
 #define ONSHI_DB_H
 
+#include <jansson.h>
 #include <libpq-fe.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -46,6 +47,8 @@ int db_exec_command(struct db *db, enum stmt_id id, int nparams, const char *con
 /* What a failed result means (DB_SOFT, DB_CONFLICT, DB_HARD); logs hard errors (SQLSTATE
  * and primary message only). For store functions that talk to libpq directly (COPY). */
 int db_classify(struct db *db, PGresult *r);
+/* A text column as JSON: a string, or null for SQL NULL (new reference). */
+json_t *db_text_or_null(PGresult *r, int row, int col);
 /* Runs literal SQL without parameters (migrations, BEGIN/COMMIT). */
 int db_exec_sql(struct db *db, const char *sql);
 

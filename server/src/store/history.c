@@ -44,11 +44,6 @@ int store_history_maintain(struct db *db, int retention_months, int *created, in
     return rc < 0 ? rc : rd;
 }
 
-static json_t *text_or_null(PGresult *r, int row, int col)
-{
-    return PQgetisnull(r, row, col) ? json_null() : json_string(PQgetvalue(r, row, col));
-}
-
 static const char *const check_keys[] = {"checked_at",
                                          "user_id",
                                          "account_kind",
@@ -101,7 +96,7 @@ static int history_page(struct db *db, enum history_kind kind, const char *code,
     for (int i = 0; i < n; i++) {
         json_t *o = json_object();
         for (int k = 0; k < nkeys; k++)
-            json_object_set_new(o, keys[k], text_or_null(r, i, k));
+            json_object_set_new(o, keys[k], db_text_or_null(r, i, k));
         json_array_append_new(a, o);
     }
     PQclear(r);

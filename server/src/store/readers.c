@@ -66,11 +66,6 @@ int store_reader_visual_expire(struct db *db, const char *code, int seconds)
     return command(db, STMT_READER_VISUAL_EXPIRE, 2, p);
 }
 
-static json_t *text_or_null(PGresult *r, int row, int col)
-{
-    return PQgetisnull(r, row, col) ? json_null() : json_string(PQgetvalue(r, row, col));
-}
-
 int store_readers_list(struct db *db, const char *code, int visual_seconds, json_t **out)
 {
     char s[16];
@@ -90,19 +85,19 @@ int store_readers_list(struct db *db, const char *code, int visual_seconds, json
         json_array_append_new(
             items,
             json_pack("{s:s, s:s, s:o, s:o, s:o, s:s, s:b, s:i}", "name", PQgetvalue(r, i, 0),
-                      "state", PQgetvalue(r, i, 1), "last_event_at", text_or_null(r, i, 2),
+                      "state", PQgetvalue(r, i, 1), "last_event_at", db_text_or_null(r, i, 2),
                       "last_result", result ? result : json_null(), "account_user_id",
-                      text_or_null(r, i, 4), "mode", PQgetvalue(r, i, 5), "visual_confirmation",
+                      db_text_or_null(r, i, 4), "mode", PQgetvalue(r, i, 5), "visual_confirmation",
                       PQgetvalue(r, i, 6)[0] == 't', "version", atoi(PQgetvalue(r, i, 7))));
     }
     *out = json_pack("{s:{s:b, s:o}, s:o}", "service", "up", PQgetvalue(r, 0, 8)[0] == 't',
-                     "seen_at", text_or_null(r, 0, 9), "items", items);
+                     "seen_at", db_text_or_null(r, 0, 9), "items", items);
     PQclear(r);
     return 1;
 }
 
 int store_reader_update(struct db *db, const char *code, const char *name, const char *mode,
-                        bool visual, const char *account, int *version)
+                        bool visual, const char *account, int *version, bool *exists)
 {
     char v[16];
     snprintf(v, sizeof v, "%d", *version);
@@ -112,11 +107,14 @@ int store_reader_update(struct db *db, const char *code, const char *name, const
     if (n <= 0) {
         if (n == 0)
             PQclear(r);
-        return n;
+        return n < 0 ? n : DB_HARD;
     }
-    *version = atoi(PQgetvalue(r, 0, 0));
+    bool updated = !PQgetisnull(r, 0, 0);
+    if (updated)
+        *version = atoi(PQgetvalue(r, 0, 0));
+    *exists = PQgetvalue(r, 0, 1)[0] == 't';
     PQclear(r);
-    return 1;
+    return updated;
 }
 
 int store_reader_display_get(struct db *db, const char *code, json_t **screens, int *version,

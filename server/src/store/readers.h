@@ -18,9 +18,10 @@ int store_reader_visual_expire(struct db *db, const char *code, int seconds);
 
 /* {service: {up, seen_at}, items: [...]} (new reference in *out): 1, or <0. */
 int store_readers_list(struct db *db, const char *code, int visual_seconds, json_t **out);
-/* 1 updated (new version in *version), 0 stale version or no such reader, <0. */
+/* 1 updated (new version in *version), 0 not (*exists says whether the reader is known, so
+ * the version was stale), <0. */
 int store_reader_update(struct db *db, const char *code, const char *name, const char *mode,
-                        bool visual, const char *account, int *version);
+                        bool visual, const char *account, int *version, bool *exists);
 
 /* The saved screens (NULL: never saved) and version (1 when never saved): 1, or <0. */
 int store_reader_display_get(struct db *db, const char *code, json_t **screens, int *version,

@@ -569,12 +569,15 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
                                                  "LEFT JOIN reader_services s ON "
                                                  "s.institution_code = c.code ORDER BY r.name",
          2},
+    /* One row always: the new version (NULL when not updated) and whether the reader exists,
+     * so a refusal says whether the version was stale or the reader unknown. */
     [STMT_READER_UPDATE] =
         {"reader_update",
-         "UPDATE readers SET mode = $3, visual_confirmation = $4::boolean, "
+         "WITH u AS (UPDATE readers SET mode = $3, visual_confirmation = $4::boolean, "
          "visual_confirmation_at = CASE WHEN $4::boolean THEN now() END, account_user_id = $5, "
          "version = version + 1 WHERE institution_code = $1 AND name = $2 AND version = "
-         "$6::int RETURNING version",
+         "$6::int RETURNING version) SELECT (SELECT version FROM u), EXISTS (SELECT 1 FROM "
+         "readers WHERE institution_code = $1 AND name = $2)",
          6},
     [STMT_READER_DISPLAY_GET] = {"reader_display_get",
                                  "SELECT screens::text, version, " TS(
