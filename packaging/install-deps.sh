@@ -7,7 +7,9 @@ set -euo pipefail
 build=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libpq-dev
        libssl-dev libsodium-dev libcsv-dev libcairo2-dev libfontconfig-dev libqrencode-dev libpng-dev libpcsclite-dev)
 run=("${build[@]}" postgresql postgresql-client curl openssl fonts-ipaexfont-gothic fonts-dejavu-core pcscd)
-test=("${run[@]}" libcmocka-dev nodejs clang-format git poppler-utils python3-yaml zbar-tools vsmartcard-vpcd)
+# chromium and npm: the browser tests (tests/e2e) drive Debian's chromium, with the npm packages
+# of tests/e2e/package-lock.json; Japanese text renders in IPAex Gothic (run set).
+test=("${run[@]}" libcmocka-dev nodejs npm clang-format git poppler-utils python3-yaml zbar-tools vsmartcard-vpcd chromium)
 bench=("${test[@]}" wrk)
 
 want=()
@@ -25,9 +27,12 @@ missing=()
 for pkg in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
 done
-# node is sometimes installed outside Debian's package; any node >= 18 will do.
+# node is sometimes installed outside Debian's package (with its own npm); any node >= 18 will do.
 if command -v node >/dev/null 2>&1; then
   missing=("${missing[@]/nodejs}")
+fi
+if command -v npm >/dev/null 2>&1; then
+  missing=("${missing[@]/npm}")
 fi
 read -r -a missing <<<"${missing[*]}"
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
 # The test command: installs what is needed, builds the release and the sanitizer
 # (ASan + UBSan) builds with -Werror, and runs the whole suite (cmocka unit tests and
-# HTTP-level tests against the real onshid and a throwaway PostgreSQL) in both.
+# HTTP-level tests against the real onshid and a throwaway PostgreSQL, browser tests with
+# Debian's chromium) in both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash packaging/install-deps.sh test
+
+# The browser tests' npm packages, exactly as package-lock.json pins them (a fresh clone has
+# none); skipped when node_modules already matches the lock. npm ci never downloads a browser.
+e2e=tests/e2e
+if ! cmp -s "$e2e/package-lock.json" "$e2e/node_modules/.package-lock.json.ci" 2>/dev/null; then
+  (cd "$e2e" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  cp "$e2e/package-lock.json" "$e2e/node_modules/.package-lock.json.ci"
+fi
 
 # Formatting is part of the suite: .clang-format is the house style.
 sources=$(git ls-files 'server/*.c' 'server/*.h' 'tests/*.c')
