@@ -1,18 +1,103 @@
-// Placeholder console: shows whether the service is ready, using the generated error
-// registry for the message, until the sign-in screen arrives.
+// Boot: ask the server who is signed in, draw the header and navigation from its answer,
+// then hand the page to the router. Screens never guess what the account may do.
+import { html, render } from './vendor/lit-html/lit-html.js';
+import { confirmDialog } from './js/widgets/dialog.js';
+import { flash } from './js/widgets/flash.js';
+import { hashFor, navigate, parseHash, startRouter } from './js/router.js';
+import { hasCapability, loadSession, onSessionChange, session, signOut } from './js/session.js';
+import { navigation } from './js/menu.js';
 import { errorMessage } from './js/errors.js';
+import login from './screens/login.js';
+import password from './screens/password.js';
+import menu from './screens/menu.js';
+import accountNew from './screens/account-new.js';
+import accountsSearch from './screens/accounts-search.js';
+import accountEdit from './screens/account-edit.js';
+import audit from './screens/audit.js';
 
-async function showReadiness() {
-  const out = document.getElementById('ready');
-  try {
-    const res = await fetch('/readyz', { headers: { Accept: 'application/json' } });
-    const body = await res.json();
-    out.textContent = res.ok
-      ? `利用できます（スキーマ版数 ${body.schema_version}）`
-      : errorMessage(body.error && body.error.code);
-  } catch {
-    out.textContent = errorMessage('server.unavailable');
+const screens = [login, password, menu, accountNew, accountsSearch, accountEdit, audit];
+const notFound = {
+  path: '', title: 'ページが見つかりません', create: () => ({
+    view: () => html`<h1>ページが見つかりません</h1><p>${errorMessage('request.not_found')}</p><p><a href="#/menu">メニューへ戻る</a></p>`,
+  }),
+};
+
+function drawHeader(s) {
+  const who = document.getElementById('who');
+  who.hidden = !s;
+  document.getElementById('env-banner').hidden = s?.institution?.environment !== 'verification';
+  if (s) {
+    document.getElementById('who-institution').textContent = s.institution.name;
+    document.getElementById('who-user').textContent = s.account.name || s.account.user_id;
+    document.getElementById('who-role').textContent = s.account.role_label;
   }
+  const nav = document.getElementById('nav');
+  nav.hidden = !s || s.account.password_change_required;
+  render(s ? navigation(s) : html``, nav);
 }
 
-showReadiness();
+// Before a screen is drawn: sign-in first, the forced password change, then the capability.
+function guard(screen, path, query) {
+  const s = session();
+  if (screen.public) {
+    if (s && screen === login) { navigate('/menu', {}, { replace: true }); return false; }
+    return null;
+  }
+  if (!s) {
+    navigate('/login', { next: hashFor(path, Object.fromEntries(query)) }, { replace: true });
+    return false;
+  }
+  if (s.account.password_change_required && screen !== password) {
+    navigate('/password', {}, { replace: true });
+    return false;
+  }
+  if (screen.capability && !hasCapability(screen.capability)) {
+    const code = s.institution.not_started ? 'institution.not_started' : 'auth.forbidden';
+    return { title: 'この画面は利用できません', body: html`<p class="notice">${errorMessage(code)}</p><p><a href="#/menu">メニューへ戻る</a></p>` };
+  }
+  return null;
+}
+
+let router;
+const MESSAGES = {
+  expired: 'ログインの有効期限が切れました。再度ログインしてください。',
+  'timed-out': '一定時間操作がなかったため、ログアウトしました。再度ログインしてください。',
+  'signed-out-elsewhere': '別の画面でログアウトしたため、ログアウトしました。',
+  'signed-out': 'ログアウトしました。',
+};
+
+onSessionChange((s, reason) => {
+  drawHeader(s);
+  if (!s && MESSAGES[reason]) {
+    flash(MESSAGES[reason], { keep: true });
+    const { path, query } = parseHash(location.hash);
+    const next = reason === 'signed-out' || path === '/login' ? undefined : hashFor(path, Object.fromEntries(query));
+    navigate('/login', { next }, { replace: true });
+  }
+});
+
+document.getElementById('logout').addEventListener('click', async () => {
+  const ok = await confirmDialog({ title: 'ログアウト', body: html`<p>ログアウトします。よろしいですか？</p>` });
+  if (ok) await signOut();
+});
+
+window.addEventListener('hashchange', () => drawHeader(session()));
+
+async function boot() {
+  const main = document.getElementById('main');
+  try {
+    await loadSession();
+  } catch (e) {
+    render(html`<h1 tabindex="-1">現在システムを利用できません</h1><p>${e.message}</p>`, main);
+    return;
+  }
+  drawHeader(session());
+  router = startRouter({
+    screens, host: main, guard, fallback: notFound,
+    context: { navigate, flash, reloadSession: async () => { await loadSession(); drawHeader(session()); } },
+  });
+  if (!location.hash || location.hash === '#/') navigate(session() ? '/menu' : '/login', {}, { replace: true });
+}
+
+boot();
+export { router };
