@@ -7,15 +7,16 @@ import { hashFor, navigate, parseHash, startRouter } from './js/router.js';
 import { hasCapability, loadSession, onSessionChange, session, signOut } from './js/session.js';
 import { navigation } from './js/menu.js';
 import { errorMessage } from './js/errors.js';
-import login from './screens/login.js';
-import password from './screens/password.js';
-import menu from './screens/menu.js';
-import accountNew from './screens/account-new.js';
-import accountsSearch from './screens/accounts-search.js';
-import accountEdit from './screens/account-edit.js';
-import audit from './screens/audit.js';
-
-const screens = [login, password, menu, accountNew, accountsSearch, accountEdit, audit];
+// Screens load when first shown, so the first visit carries only the sign-in screen.
+const routes = [
+  { path: '/login', load: () => import('./screens/login.js') },
+  { path: '/password', load: () => import('./screens/password.js') },
+  { path: '/menu', load: () => import('./screens/menu.js') },
+  { path: '/accounts/new', load: () => import('./screens/account-new.js') },
+  { path: '/accounts', load: () => import('./screens/accounts-search.js') },
+  { path: '/accounts/:user_id', load: () => import('./screens/account-edit.js') },
+  { path: '/audit', load: () => import('./screens/audit.js') },
+];
 const notFound = {
   path: '', title: 'ページが見つかりません', create: () => ({
     view: () => html`<h1>ページが見つかりません</h1><p>${errorMessage('request.not_found')}</p><p><a href="#/menu">メニューへ戻る</a></p>`,
@@ -40,14 +41,14 @@ function drawHeader(s) {
 function guard(screen, path, query) {
   const s = session();
   if (screen.public) {
-    if (s && screen === login) { navigate('/menu', {}, { replace: true }); return false; }
+    if (s && path === '/login') { navigate('/menu', {}, { replace: true }); return false; }
     return null;
   }
   if (!s) {
     navigate('/login', { next: hashFor(path, Object.fromEntries(query)) }, { replace: true });
     return false;
   }
-  if (s.account.password_change_required && screen !== password) {
+  if (s.account.password_change_required && path !== '/password') {
     navigate('/password', {}, { replace: true });
     return false;
   }
@@ -93,7 +94,7 @@ async function boot() {
   }
   drawHeader(session());
   router = startRouter({
-    screens, host: main, guard, fallback: notFound,
+    routes, host: main, guard, fallback: notFound,
     context: { navigate, flash, reloadSession: async () => { await loadSession(); drawHeader(session()); } },
   });
   if (!location.hash || location.hash === '#/') navigate(session() ? '/menu' : '/login', {}, { replace: true });

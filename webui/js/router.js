@@ -42,27 +42,34 @@ export function navigate(path, query, { replace = false } = {}) {
 
 const SYSTEM = 'オンライン資格確認等システム';
 
-// screens: [{ path, title, create(ctx) → { view() } }]; guard(screen) → null or a template
-// shown instead (forbidden, sign-in needed).
-export function startRouter({ screens, host, guard, fallback, context }) {
+// routes: [{ path, load: () => import(screen module) }], so a first visit loads only the
+// screen it shows. A screen module's default export: { title, capability?, public?,
+// create(ctx) → { view(), dispose?() } }. guard(screen) → null, a { title, body } shown
+// instead (forbidden), or false when it navigated elsewhere.
+export function startRouter({ routes, host, guard, fallback, context }) {
   let current = null;
-  function show() {
+  let seq = 0;
+  async function show() {
+    const mine = ++seq;
     const { path, query } = parseHash(location.hash);
-    let screen = null;
-    let params = null;
-    for (const s of screens) {
-      params = matchPath(s.path, path);
-      if (params) { screen = s; break; }
+    let screen = fallback;
+    let params = {};
+    for (const r of routes) {
+      const m = matchPath(r.path, path);
+      if (m) {
+        params = m;
+        screen = (await r.load()).default;
+        break;
+      }
     }
+    if (mine !== seq) return; // another navigation overtook this one while it loaded
     current?.instance?.dispose?.();
+    current = null;
     routeChanged();
-    if (!screen) { screen = fallback; params = {}; }
     const blocked = guard(screen, path, query);
-    if (blocked === false) return; // the guard navigated elsewhere
-    const title = blocked ? blocked.title : screen.title;
-    document.title = `${title} | ${SYSTEM}`;
+    if (blocked === false) return;
+    document.title = `${blocked ? blocked.title : screen.title} | ${SYSTEM}`;
     if (blocked) {
-      current = null;
       render(html`<h1 tabindex="-1">${blocked.title}</h1>${blocked.body}`, host);
     } else {
       const me = { screen, instance: null };

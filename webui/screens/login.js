@@ -12,7 +12,6 @@ const CODE_KEY = 'onshi.institution_code';
 const LABELS = { institution_code: '医療機関コード', user_id: 'ユーザID', password: 'パスワード' };
 
 export default {
-  path: '/login',
   title: 'ログイン',
   public: true,
   create(ctx) {

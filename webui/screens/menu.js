@@ -10,7 +10,6 @@ import { menuFor } from '../js/menu.js';
 const SOON_DAYS = 7;
 
 export default {
-  path: '/menu',
   title: 'メニュー',
   create(ctx) {
     const s = session();

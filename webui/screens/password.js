@@ -10,7 +10,6 @@ import { errorSummary, textField } from '../js/widgets/form.js';
 const LABELS = { current_password: '現在のパスワード', new_password: '新しいパスワード', confirm: '新しいパスワード（確認）' };
 
 export default {
-  path: '/password',
   title: 'パスワード変更',
   capability: 'session',
   create(ctx) {
