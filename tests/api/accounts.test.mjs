@@ -318,7 +318,8 @@ test('GET /session lists what the account may use now; other kinds are forbidden
   // 訪問診療等・オンライン診療等 (visit) only while one of its functions is on.
   assert.deepEqual(admin.capabilities, ['session', 'accounts', 'bulk', 'settings', 'test_data', 'audit', 'history_checks', 'history_views', 'readers']);
   assert.deepEqual(admin.menu.map((m) => m.label), ['パスワード変更', 'アカウント管理', 'アカウント一括登録', '環境設定情報管理', 'テスト用データセットアップ', '操作履歴', '資格確認履歴照会', '医療情報閲覧履歴照会', '顔認証付きカードリーダー管理']);
-  assert.deepEqual(admin.institution, { institution_code: '1313000001', kind: 'medical', not_started: false, environment: 'verification' });
+  assert.deepEqual(admin.institution, { institution_code: '1313000001', name: 'アカウント試験', kind: 'medical', not_started: false, environment: 'verification' });
+  assert.deepEqual([admin.account.name, admin.account.name_kana], ['山田　太郎', 'ヤマダ　タロウ']);
   assert.deepEqual((await caps(clinic.master)).capabilities, ['session', 'accounts', 'bulk']);
   const made = await (await clinic.admin('POST', '/api/v1/accounts', account('general', 'cap01'))).json();
   const initial = await session('1313000001', 'cap01', made.initial_password, null);

@@ -399,3 +399,59 @@ test('raised argon2id parameters reach a stored hash at its next sign-in, keepin
     assert.deepEqual(await raised.stop(), { code: 0, signal: null });
   }
 });
+
+test('GET /session gives the names, the session\'s two ends and the password policy in force; cookie answers carry X-Session-Idle-Expires', async () => {
+  const inst = createInstitution('1312000040');
+  const before = Date.now();
+  const res = await signIn('1312000040', inst.master.user_id, inst.master.initial_password);
+  const cookie = cookieOf(res);
+  const { csrf_token: csrf } = await res.json();
+  const me = await fetch(`${srv.base}/api/v1/session`, withCookie(cookie));
+  assert.equal(me.status, 200);
+  const body = await me.json();
+  assert.equal(body.account.name, 'マスタアカウント');
+  assert.equal(body.account.name_kana, '');
+  assert.equal(body.institution.name, 'ログイン試験医院');
+  assert.deepEqual(body.password_policy, { min_length: 8, max_length: 64, min_classes: 3 });
+  const { expires_at: exp, idle_expires_at: idle, idle_timeout_seconds: timeout } = body.session;
+  assert.equal(timeout, 1800);
+  assert.match(exp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  assert.match(idle, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  assert.ok(Math.abs(Date.parse(exp) - (before + 43200e3)) < 10e3, exp);
+  assert.equal(exp, pg.psql(db, "SELECT to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM sessions WHERE institution_code = '1312000040'"));
+  // Seen just now (at sign-in), so not touched again: last_seen_at + the idle timeout.
+  assert.equal(idle, pg.psql(db, "SELECT to_char((last_seen_at + interval '1800 seconds') AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM sessions WHERE institution_code = '1312000040'"));
+  assert.equal(me.headers.get('x-session-idle-expires'), idle);
+  // Ten idle minutes later the request touches the session: the idle end moves to now + 30 min.
+  pg.psql(db, "UPDATE sessions SET last_seen_at = now() - interval '10 minutes' WHERE institution_code = '1312000040'");
+  const later = await fetch(`${srv.base}/api/v1/session`, withCookie(cookie));
+  const moved = (await later.json()).session.idle_expires_at;
+  assert.ok(Math.abs(Date.parse(moved) - (Date.now() + 1800e3)) < 10e3, moved);
+  assert.equal(later.headers.get('x-session-idle-expires'), moved);
+  // Any authenticated answer carries it, refusals included; the value is as of that request.
+  pg.psql(db, "UPDATE sessions SET last_seen_at = now() - interval '20 minutes' WHERE institution_code = '1312000040'");
+  const refused = await fetch(`${srv.base}/api/v1/accounts`, withCookie(cookie));
+  assert.equal(refused.status, 403); // the initial password must be changed first
+  const refusedIdle = refused.headers.get('x-session-idle-expires');
+  assert.ok(Math.abs(Date.parse(refusedIdle) - (Date.now() + 1800e3)) < 10e3, refusedIdle);
+  // Not without a session, and not once the session is gone.
+  assert.equal((await fetch(`${srv.base}/api/v1/session`)).headers.get('x-session-idle-expires'), null);
+  const out = await fetch(`${srv.base}/api/v1/session`, { method: 'DELETE', ...withCookie(cookie, { 'X-CSRF-Token': csrf }) });
+  assert.equal(out.status, 204);
+  assert.equal(out.headers.get('x-session-idle-expires'), null);
+});
+
+test('a bearer token has no idle end: GET /session says null and no X-Session-Idle-Expires is sent', async () => {
+  const inst = createInstitution('1312000041');
+  const res = await fetch(`${srv.base}/api/v1/tokens`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ institution_code: '1312000041', user_id: inst.master.user_id, password: inst.master.initial_password }) });
+  const { access_token: token } = await res.json();
+  const me = await fetch(`${srv.base}/api/v1/session`, { headers: { Authorization: `Bearer ${token}` } });
+  assert.equal(me.status, 200);
+  const body = await me.json();
+  assert.equal(body.session.idle_expires_at, null);
+  assert.equal(body.session.idle_timeout_seconds, null);
+  assert.ok(Math.abs(Date.parse(body.session.expires_at) - (Date.now() + 86400e3)) < 10e3);
+  assert.equal(body.account.name, 'マスタアカウント');
+  assert.equal(me.headers.get('x-session-idle-expires'), null);
+});

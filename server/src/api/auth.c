@@ -56,8 +56,8 @@ enum auth_result api_authenticate(struct request *req)
     bool have_csrf = csrf && secret_digest_param(csrf, csrf_digest) == 0;
     struct db *db = db_thread();
     struct session_view v;
-    int rc = db ? store_session_lookup(db, code, digest, config_current()->session_idle_timeout,
-                                       have_csrf ? csrf_digest : NULL, &v)
+    int idle = config_current()->session_idle_timeout;
+    int rc = db ? store_session_lookup(db, code, digest, idle, have_csrf ? csrf_digest : NULL, &v)
                 : DB_SOFT;
     enum err_code refusal = ERR__COUNT;
     if (rc < 0)
@@ -79,6 +79,14 @@ enum auth_result api_authenticate(struct request *req)
     p->cookie = cookie;
     p->must_change_password =
         auth_must_change_password(v.role, v.password_is_initial, v.password_age_seconds);
+    snprintf(p->expires_at, sizeof p->expires_at, "%s", v.expires_at);
+    snprintf(p->idle_expires_at, sizeof p->idle_expires_at, "%s", v.idle_expires_at);
+    p->idle_timeout = idle;
+    /* Taken over by the request (freed with it). */
+    p->name = v.name;
+    p->name_kana = v.name_kana;
+    p->institution_name = v.institution_name;
+    v.name = v.name_kana = v.institution_name = NULL;
     bool csrf_ok = v.csrf_ok;
     session_view_free(&v);
     req->authenticated = true;

@@ -6,6 +6,7 @@
 
 #include "api/auth.h"
 #include "core/account.h"
+#include "core/password_policy.h"
 #include "core/settings.h"
 #include "http/defer.h"
 #include "http/input.h"
@@ -332,21 +333,34 @@ enum MHD_Result api_session_get(struct request *req)
         json_array_append_new(
             menu, json_pack("{s:s, s:s}", "id", "visit", "label", "訪問診療等・オンライン診療等"));
     }
+    json_t *account = account_json(p->institution, p->user_id, p->role, p->must_change_password);
+    json_object_set_new(account, "name", json_string(p->name ? p->name : ""));
+    json_object_set_new(account, "name_kana", json_string(p->name_kana ? p->name_kana : ""));
+    /* Bearer tokens have no idle timeout. */
+    bool idle = p->idle_expires_at[0] != '\0';
+    json_t *session =
+        json_pack("{s:s, s:o, s:o}", "expires_at", p->expires_at, "idle_expires_at",
+                  idle ? json_string(p->idle_expires_at) : json_null(), "idle_timeout_seconds",
+                  idle ? json_integer(p->idle_timeout) : json_null());
+    const struct password_policy *pp = &password_policy_default; /* as api/password.c checks */
     return reply_json_steal(
         req, MHD_HTTP_OK,
-        json_pack("{s:o, s:o, s:o, s:{s:s, s:s, s:b, s:s}}", "account",
-                  account_json(p->institution, p->user_id, p->role, p->must_change_password),
-                  "capabilities", caps, "menu", menu, "institution", "institution_code",
-                  p->institution, "kind", p->institution_kind, "not_started",
-                  p->institution_not_started, "environment", config_current()->environment));
+        json_pack("{s:o, s:o, s:o, s:{s:s, s:s, s:s, s:b, s:s}, s:o, s:{s:i, s:i, s:i}}", "account",
+                  account, "capabilities", caps, "menu", menu, "institution", "institution_code",
+                  p->institution, "name", p->institution_name ? p->institution_name : "", "kind",
+                  p->institution_kind, "not_started", p->institution_not_started, "environment",
+                  config_current()->environment, "session", session, "password_policy",
+                  "min_length", pp->min_length, "max_length", pp->max_length, "min_classes",
+                  pp->min_classes));
 }
 
 enum MHD_Result api_session_delete(struct request *req)
 {
-    const struct principal *p = &req->principal;
+    struct principal *p = &req->principal;
     struct db *db = db_thread();
     if (!db || store_session_delete(db, p->institution, p->digest) < 0)
         return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    p->idle_expires_at[0] = '\0'; /* the session is gone: nothing left to time out */
     struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
     if (!r)
         return MHD_NO;

@@ -12,6 +12,9 @@ enum MHD_Result reply_response(struct request *req, unsigned status, struct MHD_
     MHD_add_response_header(r, "X-Frame-Options", "DENY");
     if (!MHD_get_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL))
         MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    /* A cookie session's idle end as of this request, so the console can warn before it. */
+    if (req->principal.cookie && req->principal.idle_expires_at[0])
+        MHD_add_response_header(r, "X-Session-Idle-Expires", req->principal.idle_expires_at);
     req->status = status;
     enum MHD_Result ret = MHD_queue_response(req->conn, status, r);
     MHD_destroy_response(r);

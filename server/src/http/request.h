@@ -63,6 +63,11 @@ struct principal {
     bool must_change_password;
     char institution_kind[16];
     bool institution_not_started; /* before the institution's 利用開始日 */
+    /* Of the session lookup, for GET /session; malloc'd, freed with the request. */
+    char *name, *name_kana, *institution_name;
+    char expires_at[32];      /* RFC 3339 UTC */
+    char idle_expires_at[32]; /* cookie sessions only, else empty: X-Session-Idle-Expires */
+    int idle_timeout;         /* seconds, as the lookup applied it */
 };
 
 struct request {

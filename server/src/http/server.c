@@ -217,6 +217,9 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         req->route->upload->close(req->upload_state);
     json_decref(req->json);
     sb_free(&req->body);
+    free(req->principal.name);
+    free(req->principal.name_kana);
+    free(req->principal.institution_name);
     free(req);
     atomic_fetch_sub(&inflight, 1);
 }

@@ -117,8 +117,11 @@ int store_session_lookup(struct db *db, const char *code, const char *digest, in
     copy_field(out->institution_kind, sizeof out->institution_kind, r, 7);
     out->institution_not_started = flag(r, 8);
     out->institution_name = strdup(PQgetvalue(r, 0, 9));
+    out->name_kana = strdup(PQgetvalue(r, 0, 10));
+    copy_field(out->expires_at, sizeof out->expires_at, r, 11);
+    copy_field(out->idle_expires_at, sizeof out->idle_expires_at, r, 12);
     PQclear(r);
-    if (!out->name || !out->institution_name) {
+    if (!out->name || !out->institution_name || !out->name_kana) {
         session_view_free(out);
         return DB_HARD;
     }
@@ -128,8 +131,9 @@ int store_session_lookup(struct db *db, const char *code, const char *digest, in
 void session_view_free(struct session_view *v)
 {
     free(v->name);
+    free(v->name_kana);
     free(v->institution_name);
-    v->name = v->institution_name = NULL;
+    v->name = v->name_kana = v->institution_name = NULL;
 }
 
 int store_session_delete(struct db *db, const char *code, const char *digest)

@@ -47,10 +47,14 @@ struct session_view {
     char role[16];
     bool password_is_initial;
     long long password_age_seconds;
-    char *name; /* malloc'd */
+    char *name;      /* malloc'd */
+    char *name_kana; /* malloc'd */
     char institution_kind[16];
     bool institution_not_started;
-    char *institution_name; /* malloc'd */
+    char *institution_name;   /* malloc'd */
+    char expires_at[32];      /* RFC 3339 UTC */
+    char idle_expires_at[32]; /* cookie sessions: last seen (after this touch) + idle timeout;
+                                 empty for tokens */
 };
 
 /* 1 when the session is alive (touching it at most once a minute), DB_NONE otherwise.

@@ -161,8 +161,8 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
      * touch keeps last_seen_at fresh without a write per request. */
     [STMT_SESSION_LOOKUP] =
         {"session_lookup",
-         "WITH s AS (SELECT s.user_id, s.kind, s.csrf_hash, s.last_seen_at FROM sessions s "
-         "JOIN accounts a USING (institution_code, user_id) "
+         "WITH s AS (SELECT s.user_id, s.kind, s.csrf_hash, s.last_seen_at, s.expires_at "
+         "FROM sessions s JOIN accounts a USING (institution_code, user_id) "
          "WHERE s.institution_code = $1 AND s.secret_hash = $2::bytea AND s.expires_at > now() "
          "AND (s.kind = 'token' OR s.last_seen_at > now() - make_interval(secs => $3::int)) "
          "AND a.enabled AND a.deleted_at IS NULL "
@@ -170,10 +170,15 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
          "touch AS (UPDATE sessions SET last_seen_at = now() WHERE institution_code = $1 "
          "AND secret_hash = $2::bytea "
          "AND last_seen_at < now() - make_interval(secs => least(60, $3::int / 2)) "
-         "AND EXISTS (SELECT 1 FROM s)) "
+         "AND EXISTS (SELECT 1 FROM s) RETURNING last_seen_at) "
          "SELECT s.user_id, s.kind, s.csrf_hash = $4::bytea, a.role, a.password_is_initial, "
          "extract(epoch FROM now() - a.password_set_at)::bigint, a.name, i.kind, "
-         "i.start_date > (now() AT TIME ZONE 'Asia/Tokyo')::date, i.name "
+         "i.start_date > (now() AT TIME ZONE 'Asia/Tokyo')::date, i.name, a.name_kana, "
+         "to_char(s.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+         /* the idle end as this request's touch leaves last_seen_at; tokens have none */
+         "to_char(CASE WHEN s.kind = 'cookie' THEN coalesce((SELECT last_seen_at FROM touch), "
+         "s.last_seen_at) + make_interval(secs => $3::int) END AT TIME ZONE 'UTC', "
+         "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
          "FROM s JOIN accounts a ON a.institution_code = $1 AND a.user_id = s.user_id "
          "JOIN institutions i ON i.institution_code = $1",
          4},
