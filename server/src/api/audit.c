@@ -15,6 +15,7 @@ enum MHD_Result api_audit_list(struct request *req)
         return reply_error(req, ERR_AUTH_FORBIDDEN, NULL);
     const char *from = query_arg(req, "from"), *to = query_arg(req, "to");
     const char *actor = query_arg(req, "actor"), *action = query_arg(req, "action");
+    const char *target = query_arg(req, "target");
     struct date d;
     int page, per_page;
     if (from && !date_parse(from, &d))
@@ -25,13 +26,16 @@ enum MHD_Result api_audit_list(struct request *req)
         return reply_error(req, ERR_REQUEST_FIELD_RANGE, "page");
     if (!query_int(req, "per_page", 50, 1, 200, &per_page))
         return reply_error(req, ERR_REQUEST_FIELD_RANGE, "per_page");
-    if ((actor && strlen(actor) > 64) || (action && strlen(action) > 64))
-        return reply_error(req, ERR_REQUEST_FIELD_RANGE,
-                           actor && strlen(actor) > 64 ? "actor" : "action");
+    const struct {
+        const char *name, *value;
+    } exact[] = {{"actor", actor}, {"action", action}, {"target", target}};
+    for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++)
+        if (exact[i].value && strlen(exact[i].value) > 64)
+            return reply_error(req, ERR_REQUEST_FIELD_RANGE, exact[i].name);
     json_t *items = json_array();
     long total = 0;
     struct db *db = db_thread();
-    int rc = db ? store_audit_list(db, req->principal.institution, from, to, actor, action,
+    int rc = db ? store_audit_list(db, req->principal.institution, from, to, actor, action, target,
                                    per_page, (page - 1) * per_page, items, &total)
                 : DB_SOFT;
     if (rc < 0) {

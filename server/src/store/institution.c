@@ -71,15 +71,15 @@ int store_institution_list(struct db *db, json_t **out)
 }
 
 int store_audit_list(struct db *db, const char *code, const char *from, const char *to,
-                     const char *actor, const char *action, int limit, int offset, json_t *items,
-                     long *total)
+                     const char *actor, const char *action, const char *target, int limit,
+                     int offset, json_t *items, long *total)
 {
     char lim[16], off[16];
     snprintf(lim, sizeof lim, "%d", limit);
     snprintf(off, sizeof off, "%d", offset);
-    const char *p[] = {code, from, to, actor, action, lim, off};
+    const char *p[] = {code, from, to, actor, action, lim, off, target};
     PGresult *r;
-    int rows = db_exec(db, STMT_AUDIT_LIST, 7, p, &r);
+    int rows = db_exec(db, STMT_AUDIT_LIST, 8, p, &r);
     if (rows < 0)
         return rows;
     *total = rows > 0 ? atol(PQgetvalue(r, 0, 0)) : 0;

@@ -23,8 +23,8 @@ int store_audit_insert(struct db *db, const char *code, const char *actor_kind, 
 /* One page of the institution's audit log, newest first, as JSON objects appended to
  * `items`; *total counts all matches. Filters may be NULL. */
 int store_audit_list(struct db *db, const char *code, const char *from, const char *to,
-                     const char *actor, const char *action, int limit, int offset, json_t *items,
-                     long *total);
+                     const char *actor, const char *action, const char *target, int limit,
+                     int offset, json_t *items, long *total);
 /* All institutions as a JSON array of {institution_code, name, kind, start_date, accounts}. */
 int store_institution_list(struct db *db, json_t **out);
 

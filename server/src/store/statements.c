@@ -143,12 +143,12 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
          "AND ($2::date IS NULL OR occurred_at >= $2::date::timestamp AT TIME ZONE 'Asia/Tokyo') "
          "AND ($3::date IS NULL OR occurred_at < ($3::date + 1)::timestamp AT TIME ZONE "
          "'Asia/Tokyo') AND ($4::text IS NULL OR actor = $4) "
-         "AND ($5::text IS NULL OR action = $5)) "
+         "AND ($5::text IS NULL OR action = $5) AND ($8::text IS NULL OR target = $8)) "
          "SELECT (SELECT count(*) FROM m), p.* FROM (SELECT 1) one LEFT JOIN LATERAL "
          "(SELECT id, " TS(
              "occurred_at") ", actor_kind, actor, action, target, source, "
                             "details::text FROM m ORDER BY id DESC LIMIT $6 OFFSET $7) p ON true",
-         7},
+         8},
     [STMT_SESSION_INSERT] = {"session_insert",
                              "INSERT INTO sessions (institution_code, secret_hash, user_id, "
                              "kind, csrf_hash, expires_at, source) VALUES ($1, $2::bytea, $3, "
