@@ -349,3 +349,212 @@ test('before the usage start date only account management (single and bulk), env
   assert.equal(audit.status, 403);
   assert.equal((await audit.json()).error.code, 'institution.not_started');
 });
+
+// A fresh institution with a signed-in master, master_reset and admin.
+async function institutionWithAdmin(code) {
+  const inst = createInstitution(code, 'medical');
+  const master = await session(code, inst.master.user_id, inst.master.initial_password);
+  const reset = await session(code, inst.master_reset.user_id, inst.master_reset.initial_password);
+  const made = await master('POST', '/api/v1/accounts', account('admin', 'kanri01'));
+  assert.equal(made.status, 201);
+  const admin = await session(code, 'kanri01', (await made.json()).initial_password);
+  return { inst, master, reset, admin };
+}
+
+const ids = async (call, q) => {
+  const r = await call('GET', `/api/v1/accounts?${q}`);
+  assert.equal(r.status, 200, q);
+  return (await r.json()).items.map((a) => a.user_id);
+};
+
+test('master_reset finds and opens the master, initialises it from the list, but may not update or delete it; no other kind sees more', async () => {
+  const { inst, master, reset, admin } = await institutionWithAdmin('1313000060');
+  const list = await (await reset('GET', '/api/v1/accounts')).json();
+  assert.deepEqual(list.items.map((a) => [a.user_id, a.role]), [[inst.master.user_id, 'master']]);
+  assert.equal(list.total, 1);
+  assert.deepEqual(await ids(reset, 'role=master'), [inst.master.user_id]);
+  assert.deepEqual(await ids(reset, 'role=admin'), []);
+  const one = await reset('GET', `/api/v1/accounts/${inst.master.user_id}`);
+  assert.equal(one.status, 200);
+  const { version } = (await one.json()).account;
+  assert.equal((await reset('GET', `/api/v1/accounts/${inst.master_reset.user_id}`)).status, 404);
+  const patch = await reset('PATCH', `/api/v1/accounts/${inst.master.user_id}`, { enabled: false, version });
+  assert.equal(patch.status, 404);
+  assert.equal((await patch.json()).error.code, 'account.not_found');
+  assert.equal((await reset('DELETE', `/api/v1/accounts/${inst.master.user_id}`)).status, 404);
+  const batch = await (await reset('POST', '/api/v1/accounts/batch', { action: 'disable', accounts: [{ user_id: inst.master.user_id, version }] })).json();
+  assert.equal(batch.results[0].status, 'not_found');
+  assert.equal(pg.psql(db, `SELECT enabled, deleted_at IS NULL FROM accounts WHERE institution_code = '1313000060' AND user_id = '${inst.master.user_id}'`), 't|t');
+  // The list's user ID is what the password initialisation takes.
+  const r = await reset('POST', `/api/v1/accounts/${list.items[0].user_id}/password-reset`);
+  assert.equal(r.status, 200);
+  await session('1313000060', inst.master.user_id, (await r.json()).initial_password, 'Sakura2027!');
+  // Nobody else's visible set changed.
+  assert.equal((await master('GET', '/api/v1/accounts')).status, 401); // its sessions ended with the reset
+  const again = await session('1313000060', inst.master.user_id, (await (await reset('POST', `/api/v1/accounts/${inst.master.user_id}/password-reset`)).json()).initial_password, 'Sakura2028!');
+  assert.deepEqual((await (await again('GET', '/api/v1/accounts')).json()).items.map((a) => a.role), ['admin']);
+  assert.equal((await again('GET', `/api/v1/accounts/${inst.master_reset.user_id}`)).status, 404);
+  assert.equal((await again('GET', `/api/v1/accounts/${inst.master.user_id}`)).status, 404);
+  assert.equal((await admin('POST', '/api/v1/accounts', account('general', 'gen01'))).status, 201);
+  assert.deepEqual(await ids(admin, ''), ['gen01']);
+  for (const id of [inst.master.user_id, inst.master_reset.user_id, 'kanri01'])
+    assert.equal((await admin('GET', `/api/v1/accounts/${id}`)).status, 404, id);
+  assert.deepEqual(await ids(admin, 'role=master'), []);
+});
+
+test('search by password state, initial passwords about to expire, dormant accounts, and every sort order with the user ID breaking ties', async () => {
+  const code = '1313000061';
+  const { admin } = await institutionWithAdmin(code);
+  const make = async (role, id, extra) => assert.equal((await admin('POST', '/api/v1/accounts', account(role, id, extra))).status, 201, id);
+  await make('general', 'p01', { name_kana: 'ウエダ', start_date: '2021-04-01', end_date: '2030-03-31' });
+  await make('general', 'p02', { name_kana: 'アベ', start_date: '2022-04-01', end_date: '2029-03-31' });
+  await make('general', 'p03', { name_kana: 'アベ', start_date: '2020-04-01', end_date: '2031-03-31' });
+  await make('medical_viewer', 'p04', { name_kana: 'カトウ', start_date: '2023-04-01' });
+  await make('webapi', 'A0001', { name_kana: 'システム', start_date: '2023-04-01' });
+  const sql = (set, id) => pg.psql(db, `UPDATE accounts SET ${set} WHERE institution_code = '${code}' AND user_id = '${id}'`);
+  // p01 initial, expiring in 5 days; p02 a chosen password (active); p03 a chosen one 100 days
+  // old (expired); p04 initial, fresh; A0001 a system account's chosen password (never due).
+  sql("password_set_at = now() - interval '25 days'", 'p01');
+  sql("password_is_initial = false", 'p02');
+  sql("password_is_initial = false, password_set_at = now() - interval '100 days'", 'p03');
+  sql("password_is_initial = false, password_set_at = now() - interval '400 days'", 'A0001');
+  // Sign-ins: p02 in 2025, p03 in 2026-06; p04 never but registered long ago; p01 and A0001 never, registered now.
+  sql("last_login_at = '2025-05-01T00:00:00+09'", 'p02');
+  sql("last_login_at = '2026-06-01T00:00:00+09'", 'p03');
+  sql("created_at = '2024-01-01T00:00:00+09'", 'p04');
+  const jst = (days) => new Date(Date.now() + 9 * 3600e3 + days * 86400e3).toISOString().slice(0, 10);
+  assert.deepEqual(await ids(admin, 'password_state=initial'), ['p01', 'p04']);
+  assert.deepEqual(await ids(admin, 'password_state=active'), ['p02']);
+  assert.deepEqual(await ids(admin, 'password_state=expired&role=general'), ['p03']);
+  const items = (await (await admin('GET', '/api/v1/accounts?password_state=initial')).json()).items;
+  assert.ok(items.every((a) => a.password_state === 'initial'));
+  // 初期パスワードの有効期限が近いアカウント: due within a week; never-due passwords never match.
+  assert.deepEqual(await ids(admin, `password_state=initial&password_expires_before=${jst(7)}`), ['p01']);
+  assert.deepEqual(await ids(admin, `password_expires_before=${jst(0)}`), ['p03']);
+  assert.deepEqual(await ids(admin, `password_expires_before=${jst(3650)}`), ['p01', 'p02', 'p03', 'p04']);
+  // Dormant since 2026-01-01 (JST): a sign-in before it, or none and registered before it.
+  assert.deepEqual(await ids(admin, 'last_login_before=2026-01-01'), ['p02', 'p04']);
+  assert.deepEqual(await ids(admin, 'last_login_before=2025-05-01'), ['p04']); // 00:00 JST is not before
+  assert.deepEqual(await ids(admin, 'last_login_before=2025-05-02'), ['p02', 'p04']);
+  // Sorting, with the user ID after the key.
+  const order = {
+    '': ['A0001', 'p01', 'p02', 'p03', 'p04'],
+    'sort=user_id': ['A0001', 'p01', 'p02', 'p03', 'p04'],
+    'sort=-user_id': ['p04', 'p03', 'p02', 'p01', 'A0001'],
+    'sort=name_kana': ['p02', 'p03', 'p01', 'p04', 'A0001'],
+    'sort=-name_kana': ['A0001', 'p04', 'p01', 'p02', 'p03'],
+    'sort=start_date': ['p03', 'p01', 'p02', 'A0001', 'p04'],
+    'sort=-start_date': ['A0001', 'p04', 'p02', 'p01', 'p03'],
+    'sort=end_date': ['p02', 'p01', 'p03', 'A0001', 'p04'],
+    'sort=-end_date': ['A0001', 'p04', 'p03', 'p01', 'p02'],
+    'sort=last_login_at': ['p02', 'p03', 'A0001', 'p01', 'p04'],
+    'sort=-last_login_at': ['p03', 'p02', 'A0001', 'p01', 'p04'],
+  };
+  for (const [q, want] of Object.entries(order)) assert.deepEqual(await ids(admin, `${q}&per_page=100`), want, q);
+  // Pages follow the order.
+  assert.deepEqual(await ids(admin, 'sort=name_kana&per_page=2&page=2'), ['p01', 'p04']);
+  for (const [q, code2, field] of [['sort=name', 'request.field_range', 'sort'], ['sort=-', 'request.field_range', 'sort'],
+    ['password_state=locked', 'request.field_range', 'password_state'],
+    ['password_expires_before=2026-02-30', 'request.field_date', 'password_expires_before'],
+    ['last_login_before=soon', 'request.field_date', 'last_login_before']]) {
+    const r = await admin('GET', `/api/v1/accounts?${q}`);
+    assert.equal(r.status, 400, q);
+    const { error } = await r.json();
+    assert.deepEqual([error.code, error.field], [code2, field], q);
+  }
+});
+
+test('batch: each account in its own transaction with its version; stale, unknown and other tenants\' accounts never block the rest; audited like PATCH and DELETE', async () => {
+  const code = '1313000062';
+  const { admin } = await institutionWithAdmin(code);
+  const other = await institutionWithAdmin('1313000063');
+  const made = {};
+  for (const id of ['b01', 'b02', 'b03', 'b04']) made[id] = await (await admin('POST', '/api/v1/accounts', account('general', id))).json();
+  assert.equal((await other.admin('POST', '/api/v1/accounts', account('general', 'b05'))).status, 201);
+  // b02 is changed by someone else first: the batch's version for it is stale.
+  assert.equal((await admin('PATCH', '/api/v1/accounts/b02', { name: '別人', version: 1 })).status, 200);
+  const res = await admin('POST', '/api/v1/accounts/batch', { action: 'disable', accounts: [
+    { user_id: 'b01', version: 1 }, { user_id: 'b02', version: 1 }, { user_id: 'nobody', version: 1 }, { user_id: 'b05', version: 1 }, { user_id: 'kanri01', version: 1 }] });
+  assert.equal(res.status, 200);
+  const { results } = await res.json();
+  assert.deepEqual(results.map((r) => [r.user_id, r.status, r.error?.code]), [
+    ['b01', 'ok', undefined], ['b02', 'version_conflict', 'account.version_conflict'], ['nobody', 'not_found', 'account.not_found'],
+    ['b05', 'not_found', 'account.not_found'], ['kanri01', 'not_found', 'account.not_found']]);
+  assert.deepEqual([results[0].account.enabled, results[0].account.version], [false, 2]);
+  assert.deepEqual([results[1].account.enabled, results[1].account.version, results[1].account.name], [true, 2, '別人']); // current values, untouched
+  assert.equal(results[1].error.message, '他の利用者が更新しました。再度表示してから更新してください。');
+  assert.ok(!('account' in results[2]) && !('account' in results[3]));
+  assert.equal(pg.psql(db, `SELECT string_agg(user_id || ':' || enabled, ',' ORDER BY user_id) FROM accounts WHERE institution_code = '${code}' AND user_id LIKE 'b0%'`), 'b01:false,b02:true,b03:true,b04:true');
+  assert.equal(pg.psql(db, "SELECT enabled FROM accounts WHERE institution_code = '1313000063' AND user_id = 'b05'"), 't');
+  assert.deepEqual(JSON.parse(pg.psql(db, `SELECT details FROM audit_log WHERE institution_code = '${code}' AND action = 'account.update' AND target = 'b01'`)),
+    { enabled: { before: 'true', after: 'false' } });
+  assert.equal(pg.psql(db, `SELECT count(*) FROM audit_log WHERE institution_code = '${code}' AND action = 'account.update' AND target = 'b02'`), '1'); // only the PATCH
+  // Enable again with the new version.
+  const enabled = (await (await admin('POST', '/api/v1/accounts/batch', { action: 'enable', accounts: [{ user_id: 'b01', version: 2 }] })).json()).results;
+  assert.deepEqual([enabled[0].status, enabled[0].account.enabled, enabled[0].account.version], ['ok', true, 3]);
+  // Delete: tombstones, like DELETE; a stale version deletes nothing.
+  const user = await session(code, 'b03', made.b03.initial_password);
+  const b03 = (await (await admin('GET', '/api/v1/accounts/b03')).json()).account;
+  const del = (await (await admin('POST', '/api/v1/accounts/batch', { action: 'delete', accounts: [{ user_id: 'b03', version: b03.version }, { user_id: 'b04', version: 7 }] })).json()).results;
+  assert.deepEqual(del.map((r) => [r.user_id, r.status]), [['b03', 'ok'], ['b04', 'version_conflict']]);
+  assert.ok(!('account' in del[0]));
+  assert.equal(del[1].account.version, 1);
+  assert.equal((await admin('GET', '/api/v1/accounts/b03')).status, 404);
+  assert.equal((await admin('GET', '/api/v1/accounts/b04')).status, 200);
+  assert.equal((await user('GET', '/api/v1/session')).status, 401);
+  assert.equal((await admin('POST', '/api/v1/accounts', account('general', 'b03'))).status, 409);
+  assert.equal(pg.psql(db, `SELECT count(*) FROM audit_log WHERE institution_code = '${code}' AND action = 'account.delete' AND target = 'b03'`), '1');
+  assert.equal(pg.psql(db, `SELECT count(*) FROM audit_log WHERE institution_code = '${code}' AND action = 'account.delete' AND target = 'b04'`), '0');
+  const gone = (await (await admin('POST', '/api/v1/accounts/batch', { action: 'enable', accounts: [{ user_id: 'b03', version: b03.version + 1 }] })).json()).results;
+  assert.equal(gone[0].status, 'not_found');
+});
+
+test('batch: malformed bodies are refused whole with the field named, and nothing changes', async () => {
+  const code = '1313000064';
+  const { admin } = await institutionWithAdmin(code);
+  assert.equal((await admin('POST', '/api/v1/accounts', account('general', 'm01'))).status, 201);
+  const ok = { user_id: 'm01', version: 1 };
+  const many = Array.from({ length: 101 }, (_, i) => ({ user_id: `x${i}`, version: 1 }));
+  for (const [body, code2, field] of [
+    [{ action: 'disable', accounts: { user_id: 'm01', version: 1 } }, 'request.field_type', 'accounts'],
+    [{ action: 'disable', accounts: [] }, 'request.field_range', 'accounts'],
+    [{ action: 'disable', accounts: [ok, ...many.slice(1)] }, 'request.field_range', 'accounts'],
+    [{ action: 'disable', accounts: [ok, { user_id: 'x1' }] }, 'request.field_missing', 'accounts[1].version'],
+    [{ action: 'disable', accounts: [ok, { user_id: 'x1', version: '2' }] }, 'request.field_type', 'accounts[1].version'],
+    [{ action: 'disable', accounts: [ok, 'x1'] }, 'request.field_type', 'accounts[1]'],
+    [{ action: 'disable', accounts: [ok, { user_id: 'x1', version: 1, enabled: false }] }, 'request.unknown_field', 'accounts[1].enabled'],
+    [{ action: 'disable', accounts: [ok, { user_id: 'x1', version: 1 }, { user_id: 'm01', version: 2 }] }, 'account.batch.duplicate', 'accounts[2].user_id'],
+    [{ action: 'lock', accounts: [ok] }, 'request.field_range', 'action'],
+    [{ accounts: [ok] }, 'request.field_missing', 'action'],
+  ]) {
+    const r = await admin('POST', '/api/v1/accounts/batch', body);
+    assert.equal(r.status, 400, JSON.stringify(body).slice(0, 80));
+    const { error } = await r.json();
+    assert.deepEqual([error.code, error.field], [code2, field], JSON.stringify(body).slice(0, 80));
+  }
+  assert.equal(pg.psql(db, `SELECT enabled, version FROM accounts WHERE institution_code = '${code}' AND user_id = 'm01'`), 't|1');
+  assert.equal(pg.psql(db, `SELECT count(*) FROM audit_log WHERE institution_code = '${code}' AND target = 'm01' AND action <> 'account.create'`), '0');
+  // 100 is allowed.
+  const hundred = await admin('POST', '/api/v1/accounts/batch', { action: 'disable', accounts: [ok, ...many.slice(1, 100)] });
+  assert.equal(hundred.status, 200);
+  assert.equal((await hundred.json()).results.length, 100);
+});
+
+test('the audit log by target: one account\'s history with before and after of each change', async () => {
+  const code = '1313000065';
+  const { admin } = await institutionWithAdmin(code);
+  assert.equal((await admin('POST', '/api/v1/accounts', account('general', 't01'))).status, 201);
+  assert.equal((await admin('POST', '/api/v1/accounts', account('general', 't02'))).status, 201);
+  assert.equal((await admin('PATCH', '/api/v1/accounts/t01', { end_date: '2030-03-31', enabled: false, version: 1 })).status, 200);
+  const r = await admin('GET', '/api/v1/audit-events?target=t01');
+  assert.equal(r.status, 200);
+  const body = await r.json();
+  assert.deepEqual(body.items.map((e) => e.action), ['account.update', 'account.create']);
+  assert.equal(body.total, 2);
+  assert.ok(body.items.every((e) => e.target === 't01' && e.actor === 'kanri01' && e.actor_kind === 'account'));
+  assert.deepEqual(body.items[0].details, { enabled: { before: 'true', after: 'false' }, end_date: { before: '9999-12-31', after: '2030-03-31' } });
+  assert.equal((await (await admin('GET', '/api/v1/audit-events?target=t0')).json()).total, 0); // exact, not partial
+  assert.deepEqual((await (await admin('GET', '/api/v1/audit-events?target=t02&action=account.create')).json()).items.map((e) => e.target), ['t02']);
+  const bad = await admin('GET', `/api/v1/audit-events?target=${'x'.repeat(65)}`);
+  assert.deepEqual([bad.status, (await bad.json()).error.field], [400, 'target']);
+});

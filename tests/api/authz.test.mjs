@@ -74,6 +74,13 @@ const TABLE = [
   ['GET', '/api/v1/accounts/onlyb', null, { master: 404, master_reset: 404, admin: 404, admin_of_other_institution: 200 }, 403],
   ['PATCH', '/api/v1/accounts/target', { enabled: true, version: 999 }, { master: 404, master_reset: 404, admin: 409, admin_of_other_institution: 404 }, 403],
   ['DELETE', '/api/v1/accounts/nobody', null, { master: 404, master_reset: 404, admin: 404, admin_of_other_institution: 404 }, 403],
+  // master_reset finds (and initialises) the master; nobody else sees it, nor master_reset.
+  ['GET', '/api/v1/accounts/M1314000001', null, { master: 404, master_reset: 200, admin: 404, admin_of_other_institution: 404 }, 403],
+  ['GET', '/api/v1/accounts/MR1314000001', null, { master: 404, master_reset: 404, admin: 404, admin_of_other_institution: 404 }, 403],
+  ['PATCH', '/api/v1/accounts/M1314000001', { enabled: true, version: 999 }, { master: 404, master_reset: 404, admin: 404, admin_of_other_institution: 404 }, 403],
+  ['DELETE', '/api/v1/accounts/M1314000001', null, { master: 404, master_reset: 404, admin: 404, admin_of_other_institution: 404 }, 403],
+  // A stale version changes nothing; the body answers for each account.
+  ['POST', '/api/v1/accounts/batch', { action: 'enable', accounts: [{ user_id: 'target', version: 999 }] }, { master: 200, master_reset: 200, admin: 200, admin_of_other_institution: 200 }, 403],
   ['POST', '/api/v1/accounts', () => person('general', `mx${++seq}`), { master: 403, master_reset: 403, admin: 201, admin_of_other_institution: 201 }, 403],
   ['POST', '/api/v1/accounts/nobody/password-reset', null, { master: 404, master_reset: 404, admin: 404, admin_of_other_institution: 404 }, 403],
   ['GET', '/api/v1/audit-events', null, { admin: 200, admin_of_other_institution: 200 }, 403],

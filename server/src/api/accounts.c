@@ -161,28 +161,57 @@ out:
     return ret;
 }
 
+/* Whom a caller may find: the accounts it manages and those whose password it initialises
+ * (master_reset finds the master, manual ch. 2 §3(2)); changes stay with role_manages. */
+static bool role_finds(enum role me, enum role target)
+{
+    return role_manages(me, target) || role_initialises_password(me, target);
+}
+
 enum MHD_Result api_account_get(struct request *req)
 {
-    const char *user_id = request_param(req, "user_id");
-    enum role me, target;
     struct account_row row;
-    struct account_policy policy = current_policy();
-    struct db *db = db_thread();
-    int rc =
-        db ? store_account_get(db, req->principal.institution, user_id, &policy, &row) : DB_SOFT;
-    if (rc < 0)
-        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
-    /* Accounts the caller does not manage look exactly like ones that do not exist. */
-    bool visible = rc > 0 && caller_role(req, &me) && role_parse(row.role, &target) &&
-                   role_manages(me, target);
-    if (!visible) {
-        if (rc > 0)
-            account_row_free(&row);
-        return reply_error(req, ERR_ACCOUNT_NOT_FOUND, NULL);
-    }
+    enum MHD_Result ret;
+    /* Accounts the caller may not find look exactly like ones that do not exist. */
+    if (!accounts_load_target(req, request_param(req, "user_id"), role_finds, &row, &ret))
+        return ret;
     json_t *body = json_pack("{s:o}", "account", account_json(&row));
     account_row_free(&row);
     return reply_json_steal(req, MHD_HTTP_OK, body);
+}
+
+/* A text[] literal ("{admin,general}") of the kinds `pick` accepts; `only`, when not NULL,
+ * narrows it to that one kind. */
+static void role_set(char out[128], bool (*pick)(enum role me, enum role r), enum role me,
+                     const enum role *only)
+{
+    strcpy(out, "{");
+    for (int r = 0; r < ROLE__COUNT; r++)
+        if (pick(me, (enum role)r) && (!only || (enum role)r == *only)) {
+            if (out[1])
+                strcat(out, ",");
+            strcat(out, role_id((enum role)r));
+        }
+    strcat(out, "}");
+}
+
+static bool human(enum role me, enum role r)
+{
+    (void)me;
+    return role_is_human(r);
+}
+
+static const char *const password_states[] = {"initial", "expired", "active", NULL};
+static const char *const account_sorts[] = {
+    "user_id",  "-user_id",  "name_kana",     "-name_kana",     "start_date", "-start_date",
+    "end_date", "-end_date", "last_login_at", "-last_login_at", NULL};
+
+static bool one_of(const char *v, const char *const *choices)
+{
+    for (; *choices; choices++)
+        if (strcmp(*choices, v) == 0)
+            return true;
+    return false;
 }
 
 enum MHD_Result api_account_list(struct request *req)
@@ -190,21 +219,22 @@ enum MHD_Result api_account_list(struct request *req)
     enum role me;
     if (!caller_role(req, &me))
         return reply_error(req, ERR_AUTH_FORBIDDEN, NULL);
-    /* The kinds the caller manages, narrowed by ?role=. */
-    char roles[128] = "{";
+    /* The kinds the caller may find, narrowed by ?role=. */
+    char roles[128], humans[128];
     const char *want = query_arg(req, "role");
     enum role wanted;
     if (want && !role_parse(want, &wanted))
         return reply_error(req, ERR_REQUEST_FIELD_RANGE, "role");
-    for (int r = 0; r < ROLE__COUNT; r++)
-        if (role_manages(me, (enum role)r) && (!want || (enum role)r == wanted)) {
-            if (roles[1])
-                strcat(roles, ",");
-            strcat(roles, role_id((enum role)r));
-        }
-    strcat(roles, "}");
+    role_set(roles, role_finds, me, want ? &wanted : NULL);
+    role_set(humans, human, me, NULL);
 
-    struct account_filter f = {.roles = roles, .user_id = query_arg(req, "user_id")};
+    struct account_filter f = {.roles = roles,
+                               .human_roles = humans,
+                               .user_id = query_arg(req, "user_id"),
+                               .password_state = query_arg(req, "password_state"),
+                               .password_expires_before = query_arg(req, "password_expires_before"),
+                               .last_login_before = query_arg(req, "last_login_before"),
+                               .sort = query_arg(req, "sort") ? query_arg(req, "sort") : "user_id"};
     int page, per_page;
     struct date d;
     const char *bad = NULL;
@@ -215,16 +245,25 @@ enum MHD_Result api_account_list(struct request *req)
         bad = "enabled", code = ERR_REQUEST_FIELD_TYPE;
     else if (!query_bool(req, "locked", &f.locked))
         bad = "locked", code = ERR_REQUEST_FIELD_TYPE;
-    else if (f.start_from && !date_parse(f.start_from, &d))
-        bad = "start_from", code = ERR_REQUEST_FIELD_DATE;
-    else if (f.end_until && !date_parse(f.end_until, &d))
-        bad = "end_until", code = ERR_REQUEST_FIELD_DATE;
+    else if (f.password_state && !one_of(f.password_state, password_states))
+        bad = "password_state";
+    else if (!one_of(f.sort, account_sorts))
+        bad = "sort";
     else if (!query_int(req, "page", 1, 1, 100000, &page))
         bad = "page";
     else if (!query_int(req, "per_page", 20, 1, 100, &per_page))
         bad = "per_page";
     else if (f.user_id && strlen(f.user_id) > 16)
         bad = "user_id";
+    const struct {
+        const char *name, *value;
+    } dates[] = {{"start_from", f.start_from},
+                 {"end_until", f.end_until},
+                 {"password_expires_before", f.password_expires_before},
+                 {"last_login_before", f.last_login_before}};
+    for (size_t i = 0; i < sizeof dates / sizeof dates[0] && !bad; i++)
+        if (dates[i].value && !date_parse(dates[i].value, &d))
+            bad = dates[i].name, code = ERR_REQUEST_FIELD_DATE;
     if (bad)
         return reply_error(req, code, bad);
     /* Names are searched as they are stored: full-width. */
@@ -260,24 +299,32 @@ enum MHD_Result api_account_list(struct request *req)
                                       (json_int_t)total, "page", page, "per_page", per_page));
 }
 
-bool accounts_load_target(struct request *req, const char *user_id,
-                          bool (*allowed)(enum role, enum role), struct account_row *row,
-                          enum MHD_Result *reply)
+/* 1 with *row filled when the caller may act on the account (`allowed`), DB_NONE when it may
+ * not, it is absent, deleted or of another tenant; <0 on a database error. */
+static int load_target(struct request *req, const char *user_id,
+                       bool (*allowed)(enum role, enum role), struct account_row *row)
 {
     enum role me, target;
     struct account_policy policy = current_policy();
     struct db *db = db_thread();
     int rc =
         db ? store_account_get(db, req->principal.institution, user_id, &policy, row) : DB_SOFT;
-    if (rc < 0) {
-        *reply = reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
-        return false;
-    }
-    if (rc > 0 && caller_role(req, &me) && role_parse(row->role, &target) && allowed(me, target))
-        return true;
+    if (rc <= 0)
+        return rc;
+    if (caller_role(req, &me) && role_parse(row->role, &target) && allowed(me, target))
+        return 1;
+    account_row_free(row);
+    return DB_NONE;
+}
+
+bool accounts_load_target(struct request *req, const char *user_id,
+                          bool (*allowed)(enum role, enum role), struct account_row *row,
+                          enum MHD_Result *reply)
+{
+    int rc = load_target(req, user_id, allowed, row);
     if (rc > 0)
-        account_row_free(row);
-    *reply = reply_error(req, ERR_ACCOUNT_NOT_FOUND, NULL);
+        return true;
+    *reply = reply_error(req, rc < 0 ? ERR_SERVER_UNAVAILABLE : ERR_ACCOUNT_NOT_FOUND, NULL);
     return false;
 }
 
@@ -388,6 +435,7 @@ struct simple_change {
     const struct request *req;
     const char *user_id;
     const char *hash;
+    const char *version; /* delete: NULL for any */
     char expires_at[32];
 };
 
@@ -395,7 +443,7 @@ static int delete_tx(struct db *db, void *p)
 {
     struct simple_change *x = p;
     const struct principal *w = &x->req->principal;
-    int rc = store_account_delete(db, w->institution, x->user_id);
+    int rc = store_account_delete(db, w->institution, x->user_id, x->version);
     if (rc <= 0)
         return rc;
     json_t *d = json_object();
@@ -421,6 +469,129 @@ enum MHD_Result api_account_delete(struct request *req)
         return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
     struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
     return r ? reply_response(req, MHD_HTTP_NO_CONTENT, r) : MHD_NO;
+}
+
+/* POST /api/v1/accounts/batch: the console's bulk actions on search results. */
+static const char *const batch_actions[] = {"enable", "disable", "delete", NULL};
+
+struct batch_input {
+    const char *action;
+    json_t *accounts;
+};
+
+static const struct input_field batch_fields[] = {
+    {"action", IN_ENUM, true, 0, 0, offsetof(struct batch_input, action), batch_actions},
+    {"accounts", IN_ARRAY, true, 0, 100, offsetof(struct batch_input, accounts), NULL},
+};
+
+struct batch_item {
+    const char *user_id;
+    struct in_int version;
+};
+
+static const struct input_field batch_item_fields[] = {
+    {"user_id", IN_STRING, true, 1, 16, offsetof(struct batch_item, user_id), NULL},
+    {"version", IN_INT, true, 1, 2147483647, offsetof(struct batch_item, version), NULL},
+};
+
+/* A 400 naming the item: accounts[3].version. */
+static enum MHD_Result reply_item_error(struct request *req, enum err_code code, size_t i,
+                                        const char *field)
+{
+    char name[48];
+    snprintf(name, sizeof name, field ? "accounts[%zu].%s" : "accounts[%zu]", i, field);
+    return reply_error(req, code, name);
+}
+
+static json_t *batch_result(const char *user_id, const char *status, json_t *account,
+                            enum err_code error)
+{
+    json_t *o = json_pack("{s:s, s:s}", "user_id", user_id, "status", status);
+    if (account)
+        json_object_set_new(o, "account", account);
+    if (error != ERR__COUNT)
+        json_object_set_new(o, "error",
+                            json_pack("{s:s, s:s}", "code", error_table[error].code, "message",
+                                      error_table[error].message));
+    return o;
+}
+
+/* One account, in its own transaction with its version check, exactly as PATCH (enabled)
+ * or DELETE would change and audit it. */
+static json_t *batch_apply(struct request *req, const char *action, const struct batch_item *it)
+{
+    struct account_row row;
+    int rc = load_target(req, it->user_id, role_manages, &row);
+    if (rc == 0)
+        return batch_result(it->user_id, "not_found", NULL, ERR_ACCOUNT_NOT_FOUND);
+    if (rc < 0)
+        return batch_result(it->user_id, "error", NULL, ERR_SERVER_UNAVAILABLE);
+    char version[24];
+    snprintf(version, sizeof version, "%ld", it->version.value);
+    struct db *db = db_thread();
+    int retries = config_current()->db_retry_limit;
+    bool removing = strcmp(action, "delete") == 0;
+    if (removing) {
+        struct simple_change x = {.req = req, .user_id = row.user_id, .version = version};
+        rc = db_transaction(db, DB_READ_COMMITTED, retries, delete_tx, &x);
+    } else {
+        const char *after = strcmp(action, "enable") == 0 ? "true" : "false";
+        struct patch x = {req,
+                          row.user_id,
+                          {NULL, NULL, after, NULL, NULL, version},
+                          json_pack("{s:{s:s, s:s}}", "enabled", "before",
+                                    row.enabled ? "true" : "false", "after", after)};
+        rc = db_transaction(db, DB_READ_COMMITTED, retries, patch_tx, &x);
+        json_decref(x.details);
+    }
+    account_row_free(&row);
+    if (rc < 0)
+        return batch_result(it->user_id, "error", NULL, ERR_SERVER_UNAVAILABLE);
+    if (rc > 0 && removing)
+        return batch_result(it->user_id, "ok", NULL, ERR__COUNT);
+    /* The account as it is now: changed, or the current values a stale version missed. */
+    struct account_policy policy = current_policy();
+    int got = store_account_get(db, req->principal.institution, it->user_id, &policy, &row);
+    if (got <= 0 && rc > 0) /* changed, but not readable right now */
+        return batch_result(it->user_id, "ok", NULL, ERR__COUNT);
+    if (got <= 0) /* deleted meanwhile, or the database failed */
+        return got == 0 ? batch_result(it->user_id, "not_found", NULL, ERR_ACCOUNT_NOT_FOUND)
+                        : batch_result(it->user_id, "error", NULL, ERR_SERVER_UNAVAILABLE);
+    json_t *account = account_json(&row);
+    account_row_free(&row);
+    return rc > 0 ? batch_result(it->user_id, "ok", account, ERR__COUNT)
+                  : batch_result(it->user_id, "version_conflict", account,
+                                 ERR_ACCOUNT_VERSION_CONFLICT);
+}
+
+enum MHD_Result api_account_batch(struct request *req)
+{
+    struct batch_input in = {0};
+    struct input_error err;
+    if (!input_parse(req->json, batch_fields, 2, &in, &err))
+        return reply_error(req, err.code, err.field);
+    size_t n = json_array_size(in.accounts);
+    if (n == 0)
+        return reply_error(req, ERR_REQUEST_FIELD_RANGE, "accounts");
+    struct batch_item items[100];
+    /* The whole body is checked before anything is applied. */
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_array_get(in.accounts, i);
+        items[i] = (struct batch_item){0};
+        if (!json_is_object(o))
+            return reply_item_error(req, ERR_REQUEST_FIELD_TYPE, i, NULL);
+        if (!input_parse(o, batch_item_fields, 2, &items[i], &err))
+            return reply_item_error(req, err.code, i, err.field);
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(items[j].user_id, items[i].user_id) == 0)
+                return reply_item_error(req, ERR_ACCOUNT_BATCH_DUPLICATE, i, "user_id");
+    }
+    if (!db_thread())
+        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    json_t *results = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(results, batch_apply(req, in.action, &items[i]));
+    return reply_json_steal(req, MHD_HTTP_OK, json_pack("{s:o}", "results", results));
 }
 
 static int reset_tx(struct db *db, void *p)

@@ -11,7 +11,8 @@
 enum MHD_Result api_account_create(struct request *req);
 enum MHD_Result api_account_get(struct request *req);
 /* GET /api/v1/accounts?role=&user_id=&name=&name_kana=&enabled=&locked=&start_from=
- * &end_until=&page=&per_page= */
+ * &end_until=&password_state=&password_expires_before=&last_login_before=&sort=&page=
+ * &per_page= */
 enum MHD_Result api_account_list(struct request *req);
 /* PATCH /api/v1/accounts/{user_id} {name?, name_kana?, enabled?, start_date?, end_date?,
  * version}; DELETE /api/v1/accounts/{user_id} (a tombstone);
@@ -19,6 +20,9 @@ enum MHD_Result api_account_list(struct request *req);
 enum MHD_Result api_account_update(struct request *req);
 enum MHD_Result api_account_delete(struct request *req);
 enum MHD_Result api_account_password_reset(struct request *req);
+/* POST /api/v1/accounts/batch {action: enable|disable|delete, accounts: [{user_id, version}]}
+ * → {results: [{user_id, status, account?, error?}]}, each account in its own transaction. */
+enum MHD_Result api_account_batch(struct request *req);
 
 /* The account `user_id` of the caller's institution if the caller may act on it (`allowed`
  * says how): true with *row filled (free with account_row_free). Otherwise the reply (404

@@ -30,6 +30,7 @@ const struct route api_routes[] = {
     {"DELETE", "/api/v1/tokens/current", api_token_delete, ROUTE_ANY_PASSWORD, "session", NULL},
     {"GET", "/api/v1/accounts", api_account_list, 0, "accounts", NULL},
     {"POST", "/api/v1/accounts", api_account_create, ROUTE_JSON, "accounts", NULL},
+    {"POST", "/api/v1/accounts/batch", api_account_batch, ROUTE_JSON, "accounts", NULL},
     {"GET", "/api/v1/accounts/{user_id}", api_account_get, 0, "accounts", NULL},
     {"PATCH", "/api/v1/accounts/{user_id}", api_account_update, ROUTE_JSON, "accounts", NULL},
     {"DELETE", "/api/v1/accounts/{user_id}", api_account_delete, 0, "accounts", NULL},

@@ -94,13 +94,29 @@ int store_account_list(struct db *db, const char *code, const struct account_fil
     int_text(offset, sizeof offset, f->offset);
     const char *enabled = f->enabled < 0 ? NULL : f->enabled ? "true" : "false";
     const char *locked = f->locked < 0 ? NULL : f->locked ? "true" : "false";
-    const char *p[] = {code,    f->roles, f->user_id,    f->name,      f->name_kana,
-                       enabled, locked,   f->start_from, f->end_until, threshold,
-                       initial, expiry,   limit,         offset};
+    const char *p[] = {code,
+                       f->roles,
+                       f->user_id,
+                       f->name,
+                       f->name_kana,
+                       enabled,
+                       locked,
+                       f->start_from,
+                       f->end_until,
+                       threshold,
+                       initial,
+                       expiry,
+                       limit,
+                       offset,
+                       f->password_state,
+                       f->password_expires_before,
+                       f->last_login_before,
+                       f->sort,
+                       f->human_roles};
     PGresult *r;
     *rows = NULL;
     *nrows = 0;
-    int n = db_exec(db, STMT_ACCOUNT_LIST, 14, p, &r);
+    int n = db_exec(db, STMT_ACCOUNT_LIST, 19, p, &r);
     if (n < 0)
         return n;
     *total = n > 0 ? atol(PQgetvalue(r, 0, 0)) : 0;
@@ -137,10 +153,10 @@ int store_account_update(struct db *db, const char *code, const char *user_id,
     return db_exec_command(db, STMT_ACCOUNT_UPDATE, 8, p);
 }
 
-int store_account_delete(struct db *db, const char *code, const char *user_id)
+int store_account_delete(struct db *db, const char *code, const char *user_id, const char *version)
 {
-    const char *p[] = {code, user_id};
-    return db_exec_command(db, STMT_ACCOUNT_DELETE, 2, p);
+    const char *p[] = {code, user_id, version};
+    return db_exec_command(db, STMT_ACCOUNT_DELETE, 3, p);
 }
 
 int store_account_reset_password(struct db *db, const char *code, const char *user_id,

@@ -46,8 +46,9 @@ struct account_change {
 /* 1 applied; DB_NONE when absent, deleted, the version is stale or the dates would cross. */
 int store_account_update(struct db *db, const char *code, const char *user_id,
                          const struct account_change *c);
-/* 1 deleted (tombstone), DB_NONE when absent or already deleted. */
-int store_account_delete(struct db *db, const char *code, const char *user_id);
+/* 1 deleted (tombstone), DB_NONE when absent, already deleted or (with a version, NULL for
+ * any) the version is stale. */
+int store_account_delete(struct db *db, const char *code, const char *user_id, const char *version);
 /* 1 with the new initial password's expiry in expires_at (≥32 bytes). */
 int store_account_reset_password(struct db *db, const char *code, const char *user_id,
                                  const char *hash, int valid_days, char expires_at[32]);
@@ -62,11 +63,17 @@ struct account_filter {
     int locked;            /* -1, 0, 1 */
     const char *start_from;
     const char *end_until;
+    const char *password_state;          /* initial, expired or active */
+    const char *password_expires_before; /* a day: passwords due before it, never-due excluded */
+    const char *last_login_before;       /* a day: dormant since (or never signed in, older) */
+    const char *human_roles;             /* text[] literal: kinds whose chosen passwords expire */
+    const char *sort; /* user_id, name_kana, start_date, end_date, last_login_at, "-" first for
+                         descending; never NULL */
     int limit, offset;
 };
 
-/* One page of accounts ordered by user ID (*rows, *nrows: free with account_rows_free) and
- * the total number matching. */
+/* One page of accounts in `sort` order, user ID breaking ties (*rows, *nrows: free with
+ * account_rows_free) and the total number matching. */
 int store_account_list(struct db *db, const char *code, const struct account_filter *f,
                        const struct account_policy *policy, struct account_row **rows, int *nrows,
                        long *total);

@@ -13,6 +13,20 @@
     ", password_is_initial, " TS("(" PASSWORD_DUE(I, E) ")") ", " TS("last_login_at") ", " TS(     \
         "created_at") ", " TS("updated_at") ", version, " PASSWORD_DUE(I, E) " < now()"
 
+/* The order of an account list: the key named by parameter S (user_id, name_kana,
+ * start_date, end_date, last_login_at; "-" first for descending; no sign-in last either
+ * way), then the user ID, so that pages are stable. */
+#define ACCOUNT_SORT(S)                                                                            \
+    "CASE WHEN $" S "::text = 'name_kana' THEN name_kana END, "                                    \
+    "CASE WHEN $" S "::text = '-name_kana' THEN name_kana END DESC, "                              \
+    "CASE WHEN $" S "::text = 'start_date' THEN start_date END, "                                  \
+    "CASE WHEN $" S "::text = '-start_date' THEN start_date END DESC, "                            \
+    "CASE WHEN $" S "::text = 'end_date' THEN end_date END, "                                      \
+    "CASE WHEN $" S "::text = '-end_date' THEN end_date END DESC, "                                \
+    "CASE WHEN $" S "::text = 'last_login_at' THEN last_login_at END NULLS LAST, "                 \
+    "CASE WHEN $" S "::text = '-last_login_at' THEN last_login_at END DESC NULLS LAST, "           \
+    "CASE WHEN $" S "::text = '-user_id' THEN user_id END DESC, user_id"
+
 /* Names are the statement names given to PQprepare; keep them equal to the enum. */
 const struct stmt_def stmt_defs[STMT__COUNT] = {
     [STMT_SCHEMA_VERSION] = {"schema_version",
@@ -96,21 +110,31 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
          5},
     /* One page and the total in one round trip; a page past the end still gives the total
      * (one row whose account columns are NULL). Partial matches use strpos, so % and _ in a
-     * search are plain characters. */
+     * search are plain characters. $15 the password state as account_json names it; $16 a
+     * password due before that Japanese day (passwords that never expire, the chosen ones of
+     * kinds outside $19, excluded); $17 dormant since that day (last sign-in before it, or
+     * never signed in and created before it); $18 the sort key, user_id breaking ties. */
     [STMT_ACCOUNT_LIST] =
         {"account_list",
-         "WITH m AS (SELECT * FROM accounts WHERE institution_code = $1 AND deleted_at IS NULL "
-         "AND role = ANY($2::text[]) "
-         "AND ($3::text IS NULL OR strpos(lower(user_id), lower($3)) > 0) "
+         "WITH b AS (SELECT *, password_set_at + make_interval(days => CASE WHEN "
+         "password_is_initial THEN $11::int ELSE $12::int END) AS password_due FROM accounts "
+         "WHERE institution_code = $1 AND deleted_at IS NULL AND role = ANY($2::text[])), "
+         "m AS (SELECT * FROM b WHERE ($3::text IS NULL OR strpos(lower(user_id), lower($3)) > 0) "
          "AND ($4::text IS NULL OR strpos(name, $4) > 0) "
          "AND ($5::text IS NULL OR strpos(name_kana, $5) > 0) "
          "AND ($6::boolean IS NULL OR enabled = $6) "
          "AND ($7::boolean IS NULL OR (locked_at IS NOT NULL OR failed_logins >= $10) = $7) "
-         "AND ($8::date IS NULL OR start_date >= $8) AND ($9::date IS NULL OR end_date <= $9)) "
+         "AND ($8::date IS NULL OR start_date >= $8) AND ($9::date IS NULL OR end_date <= $9) "
+         "AND ($15::text IS NULL OR CASE WHEN password_is_initial THEN 'initial' "
+         "WHEN password_due < now() THEN 'expired' ELSE 'active' END = $15) "
+         "AND ($16::date IS NULL OR ((password_is_initial OR role = ANY($19::text[])) "
+         "AND password_due < $16::date::timestamp AT TIME ZONE 'Asia/Tokyo')) "
+         "AND ($17::date IS NULL OR "
+         "coalesce(last_login_at, created_at) < $17::date::timestamp AT TIME ZONE 'Asia/Tokyo')) "
          "SELECT (SELECT count(*) FROM m), p.* FROM (SELECT 1) one LEFT JOIN LATERAL "
-         "(SELECT " ACCOUNT_COLUMNS("10", "11", "12") " FROM m ORDER BY user_id "
-                                                      "LIMIT $13 OFFSET $14) p ON true",
-         14},
+         "(SELECT " ACCOUNT_COLUMNS("10", "11", "12") " FROM m ORDER BY " ACCOUNT_SORT(
+             "18") " LIMIT $13 OFFSET $14) p ON true",
+         19},
     /* NULL leaves a field as it is; the version guards against lost updates. */
     [STMT_ACCOUNT_UPDATE] =
         {"account_update",
@@ -120,13 +144,14 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
          "WHERE institution_code = $1 AND user_id = $2 AND deleted_at IS NULL AND version = $8 "
          "AND coalesce($7::date, end_date) >= coalesce($6::date, start_date) RETURNING version",
          8},
-    /* A tombstone: the ID stays taken forever. */
+    /* A tombstone: the ID stays taken forever. $3: the version, or NULL for any. */
     [STMT_ACCOUNT_DELETE] = {"account_delete",
                              "UPDATE accounts SET deleted_at = now(), enabled = false, "
                              "updated_at = now(), version = version + 1 "
                              "WHERE institution_code = $1 AND user_id = $2 "
-                             "AND deleted_at IS NULL RETURNING user_id",
-                             2},
+                             "AND deleted_at IS NULL AND ($3::int IS NULL OR version = $3) "
+                             "RETURNING user_id",
+                             3},
     /* Initialisation by the manager: a new initial password, and the lock cleared. */
     [STMT_ACCOUNT_RESET_PASSWORD] =
         {"account_reset_password",
