@@ -79,6 +79,7 @@ enum auth_result api_authenticate(struct request *req)
     p->cookie = cookie;
     p->must_change_password =
         auth_must_change_password(v.role, v.password_is_initial, v.password_age_seconds);
+    p->password_is_initial = v.password_is_initial;
     snprintf(p->expires_at, sizeof p->expires_at, "%s", v.expires_at);
     snprintf(p->idle_expires_at, sizeof p->idle_expires_at, "%s", v.idle_expires_at);
     p->idle_timeout = idle;

@@ -186,14 +186,22 @@ static enum MHD_Result refuse(struct request *req, struct signin *s, const char 
     return reply_error(req, code, NULL);
 }
 
+/* The account as the console needs it: why a password change is required (initial or
+ * expired) and which kinds it registers (master: admin; admin: the five lower kinds). */
 static json_t *account_json(const char *code, const char *user_id, const char *role_text,
-                            bool must_change)
+                            bool must_change, bool is_initial)
 {
     enum role r = ROLE_GENERAL;
-    role_parse(role_text, &r);
-    return json_pack("{s:s, s:s, s:s, s:s, s:b}", "institution_code", code, "user_id", user_id,
-                     "role", role_text, "role_label", role_label(r), "password_change_required",
-                     must_change);
+    bool known = role_parse(role_text, &r);
+    json_t *registers = json_array();
+    for (int t = 0; known && t < ROLE__COUNT; t++)
+        if (role_manages(r, (enum role)t))
+            json_array_append_new(registers, json_string(role_id((enum role)t)));
+    const char *state = !must_change ? "active" : is_initial ? "initial" : "expired";
+    return json_pack("{s:s, s:s, s:s, s:s, s:b, s:s, s:o}", "institution_code", code, "user_id",
+                     user_id, "role", role_text, "role_label", role_label(r),
+                     "password_change_required", must_change, "password_state", state,
+                     "registers_roles", registers);
 }
 
 static enum MHD_Result signin_done(struct request *req, void *p)
@@ -227,7 +235,8 @@ static enum MHD_Result signin_done(struct request *req, void *p)
         return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
     bool must_change =
         auth_must_change_password(a->role, a->password_is_initial, a->password_age_seconds);
-    json_t *account = account_json(s->code, s->user_id, a->role, must_change);
+    json_t *account =
+        account_json(s->code, s->user_id, a->role, must_change, a->password_is_initial);
     snprintf(req->institution, sizeof req->institution, "%s", s->code);
     snprintf(req->account, sizeof req->account, "%s", s->user_id);
     if (s->token)
@@ -333,7 +342,8 @@ enum MHD_Result api_session_get(struct request *req)
         json_array_append_new(
             menu, json_pack("{s:s, s:s}", "id", "visit", "label", "訪問診療等・オンライン診療等"));
     }
-    json_t *account = account_json(p->institution, p->user_id, p->role, p->must_change_password);
+    json_t *account = account_json(p->institution, p->user_id, p->role, p->must_change_password,
+                                   p->password_is_initial);
     json_object_set_new(account, "name", json_string(p->name ? p->name : ""));
     json_object_set_new(account, "name_kana", json_string(p->name_kana ? p->name_kana : ""));
     /* Bearer tokens have no idle timeout. */

@@ -61,6 +61,7 @@ struct principal {
     char digest[67]; /* of the session or token secret (bytea parameter) */
     bool cookie;     /* browser session, not a bearer token */
     bool must_change_password;
+    bool password_is_initial; /* must_change_password because of an initial password */
     char institution_kind[16];
     bool institution_not_started; /* before the institution's 利用開始日 */
     /* Of the session lookup, for GET /session; malloc'd, freed with the request. */
