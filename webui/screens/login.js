@@ -45,7 +45,7 @@ export default {
             body: html`<p>${s.account.password_state === 'expired'
               ? 'パスワードの有効期限が切れています。' : '初期パスワードでログインしました。'}</p>
               <p>引き続き利用するには、パスワードを変更してください。「OK」を押すとパスワード変更画面を表示します。</p>`,
-            cancel: '閉じる',
+            cancel: null,
           });
           ctx.navigate('/password', { next }, { replace: true });
         } else if (next && next.startsWith('#/') && !next.startsWith('#/login')) {

@@ -1,5 +1,5 @@
 // The confirmation dialog (<dialog> in index.html): says what will happen, resolves true
-// for OK. Focus returns to where it was.
+// for OK (cancel: null for a notice with OK only). Focus returns to where it was.
 import { render } from '../../vendor/lit-html/lit-html.js';
 
 export function confirmDialog({ title, body, ok = 'OK', cancel = 'キャンセル', danger = false }) {
@@ -10,11 +10,13 @@ export function confirmDialog({ title, body, ok = 'OK', cancel = 'キャンセ�
   const okButton = document.getElementById('confirm-ok');
   okButton.textContent = ok;
   okButton.classList.toggle('danger', danger);
-  document.getElementById('confirm-cancel').textContent = cancel;
+  const cancelButton = document.getElementById('confirm-cancel');
+  cancelButton.textContent = cancel || '';
+  cancelButton.hidden = !cancel; // a notice to acknowledge has OK only
   dlg.returnValue = '';
   dlg.showModal();
   // The safe choice has focus first when the action cannot be undone.
-  (danger ? document.getElementById('confirm-cancel') : okButton).focus();
+  (danger ? cancelButton : okButton).focus();
   return new Promise((resolve) => {
     dlg.addEventListener('close', () => {
       back?.focus?.();
