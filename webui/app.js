@@ -93,11 +93,13 @@ async function boot() {
     return;
   }
   drawHeader(session());
+  // Resolve the bare address before the router sees it, or '/' would count as a deep link
+  // and the sign-in page would offer to come back to it.
+  if (!location.hash || location.hash === '#/') history.replaceState(null, '', session() ? '#/menu' : '#/login');
   router = startRouter({
     routes, host: main, guard, fallback: notFound,
     context: { navigate, flash, reloadSession: async () => { await loadSession(); drawHeader(session()); } },
   });
-  if (!location.hash || location.hash === '#/') navigate(session() ? '/menu' : '/login', {}, { replace: true });
 }
 
 boot();
