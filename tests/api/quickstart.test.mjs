@@ -31,7 +31,7 @@ function freePort() {
   });
 }
 
-async function runQuickstart(port) {
+async function runQuickstart(port, whileUp = async () => {}) {
   const env = { ...process.env, PORT: String(port), QUICKSTART_DIR: state };
   delete env.TEST_BUILD_DIR;
   const proc = spawn('bash', [path.join(REPO, 'packaging', 'quickstart.sh')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -49,13 +49,24 @@ async function runQuickstart(port) {
     proc.kill('SIGTERM');
     throw new Error(`quickstart did not become ready: ${e.message}\n${out}`);
   }
-  proc.kill('SIGTERM');
+  try {
+    await whileUp(out);
+  } finally {
+    proc.kill('SIGTERM');
+  }
   const exit = await exited;
   return { out, exit };
 }
 
 test('the run command serves /readyz and prints the demo master account, twice', { timeout: 600000 }, async () => {
-  const first = await runQuickstart(await freePort());
+  // The printed URL is the console: its page, the boot module and the sign-in screen.
+  const first = await runQuickstart(await freePort(), async (printed) => {
+    const url = /onshi is starting at (http:\/\/localhost:\d+\/)/.exec(printed)[1].replace('localhost', '127.0.0.1');
+    const page = await fetch(url);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<html lang="ja">[\s\S]*<script type="module" src="\/app.js">/);
+    for (const f of ['app.js', 'screens/login.js', 'js/errors.js']) assert.equal((await fetch(`${url}${f}`)).status, 200, f);
+  });
   assert.match(first.out, /onshi is starting at http:\/\/localhost:\d+\//);
   const account = /master account: +user ID (M1319900019) +initial password ([A-Za-z2-9]{20})/.exec(first.out);
   assert.ok(account, first.out);
