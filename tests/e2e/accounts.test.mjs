@@ -292,6 +292,9 @@ step('every search item and quick filter finds the accounts it should', async ()
   await page.getByText(/検索結果：7件/).waitFor();
   await page.getByText(/時点/).waitFor();
   await visit(page, 'search-results');
+  await page.setViewportSize({ width: 768, height: 1024 }); // a tablet held upright
+  await visit(page, 'search-results-tablet');
+  await page.setViewportSize({ width: 1280, height: 800 });
 
   await searchOpensOne(page, { 権限区分: '医療情報閲覧' }, 'doc01');
   assert.match(page.url(), /role=medical_viewer/);

@@ -71,11 +71,9 @@ export default {
       st.errors = errors;
       if (Object.keys(errors).length) { ctx.update(); focusSummary(); return; }
       const diff = changes(v);
-      if (Object.keys(diff).length === 0) {
-        st.notice = '変更された項目はありません。内容を変更してから「更新」を押してください。';
-        ctx.update();
-        return;
-      }
+      if (Object.keys(diff).length === 0) st.notice = '変更された項目はありません。内容を変更してから「更新」を押してください。';
+      ctx.update(); // clears an earlier notice or error before the dialog opens
+      if (Object.keys(diff).length === 0) return;
       const ok = await confirmDialog({
         title: 'アカウント更新',
         body: html`<p>ユーザID ${id} の次の項目を更新します。よろしいですか？</p>${changeTable(diff)}

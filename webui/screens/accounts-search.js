@@ -322,7 +322,7 @@ export default {
           ${d.total === 0 ? html`<p class="empty">条件に合うアカウントはありません。検索条件を変えるか、「クリア」を押して、もう一度検索してください。</p>` : html`
             ${toolbar()}
             ${bulkBar()}
-            <div class="table-wrap">
+            <div class="table-wrap" role="region" aria-label="検索結果の表（横にスクロールできます）" tabindex="0">
             <table class="data accounts">
               <caption class="visually-hidden">アカウントの検索結果</caption>
               <thead><tr>
