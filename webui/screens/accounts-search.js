@@ -230,7 +230,7 @@ export default {
             <button type="button" class="button secondary" @click=${() => ctx.navigate('/accounts', {})}>クリア</button>
           </div>
         </form>
-        ${me === 'master_reset' ? nothing : quickView()}`;
+        ${quickView()}`;
     }
 
     function quickView() {
@@ -346,9 +346,9 @@ export default {
       view: () => repeat([visitKey], (k) => k, () => html`
         <h1>アカウント検索</h1>
         <dl class="summary"><dt>機関コード</dt><dd>${s.institution.institution_code}</dd></dl>
-        <p>${me === 'master_reset' ? 'マスタアカウントを選び、パスワードを初期化します。'
+        <p>${me === 'master_reset' ? 'マスタアカウントのユーザIDを押し、パスワードを初期化してください。'
           : '検索条件を入力し、「検索」を押してください。更新・削除・パスワード初期化をするアカウントのユーザIDを押してください。'}</p>
-        ${formView()}
+        ${me === 'master_reset' ? nothing : formView()}
         ${bulkView()}
         ${resultsView()}
         <div class="actions"><a class="button secondary" href="#/menu">メニューへ戻る</a>
