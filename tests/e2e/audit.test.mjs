@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, newPage, assertNoConsoleErrors, visit, startConsoleServer } from './support/browser.mjs';
 import { signedIn } from '../support/people.mjs';
+import { eventually } from '../support/harness.mjs';
 
 let server;
 let browser;
@@ -126,7 +127,11 @@ test('the filters narrow the list, live in the URL and survive a reload', async 
   await page.fill('#f-actor', 'staff02');
   await page.click('button:has-text("検索")');
   await page.waitForFunction(() => location.hash.includes('actor=staff02'));
-  r = await shown(page);
+  // The list of the previous search may still be drawn while the new one loads (slow under ASan).
+  r = await eventually(async () => {
+    const now = await shown(page);
+    return now.length >= 1 && now.every((x) => x[1] === 'staff02') ? now : false;
+  }, { timeoutMs: 10000 }).catch(async () => shown(page));
   assert.ok(r.length >= 1 && r.every((x) => x[1] === 'staff02'), JSON.stringify(r));
   await visit(page, 'audit-filter-actor');
 
