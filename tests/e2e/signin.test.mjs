@@ -382,10 +382,9 @@ test('sign-out in one tab signs out the other tab of the same browser', async ()
 });
 
 test('two minutes before the idle timeout a dialog warns; 「ログインを続ける」 keeps the session', async () => {
-  // A server whose sessions idle out after 185 s: the warning comes 65 s after the last request.
-  // (Not 150: the server moves last_seen_at at most once a minute, so a「ログインを続ける」
-  // within 60 s of the last touch could not move the deadline.)
-  const short = await startConsoleServer({ env: { ONSHI_SESSION_IDLE_TIMEOUT: '185' } });
+  // A server whose sessions idle out after 130 s: the warning comes at half of it (65 s after
+  // the last request), and the button must move the deadline even with so short a timeout.
+  const short = await startConsoleServer({ env: { ONSHI_SESSION_IDLE_TIMEOUT: '130' } });
   try {
     await short.api('master');
     const page = await newPage(browser);
@@ -398,10 +397,12 @@ test('two minutes before the idle timeout a dialog warns; 「ログインを続�
     assert.ok(waited > 50 && waited < 75, `warned after ${waited} s`);
     assert.match(await page.innerText('#idle-body'), /あと約2分で自動的にログアウトします/);
     await visit(page, 'idle-warning');
+    // The button's own request moves the idle end on (not a later one of the test's).
+    const kept = page.waitForResponse((r) => r.url().endsWith('/api/v1/session') && r.request().method() === 'GET');
     await page.click('#idle-keep');
     await page.waitForSelector('#idle-dialog', { state: 'hidden' });
-    const after = await page.evaluate(() => fetch('/api/v1/session').then((r) => r.json()));
-    assert.ok(new Date(after.session.idle_expires_at) > new Date(s.session.idle_expires_at), 'the deadline moved on');
+    const moved = (await kept).headers()['x-session-idle-expires'];
+    assert.ok(new Date(moved) - new Date(s.session.idle_expires_at) > 50000, `the deadline moved on: ${s.session.idle_expires_at} → ${moved}`);
     assert.equal(await page.isVisible('#who'), true);
     assert.equal(await page.title(), 'メニュー | オンライン資格確認等システム');
     assertNoConsoleErrors(page);

@@ -4,7 +4,10 @@
 import { api, on, setCsrfToken } from './api.js';
 import { minutesUntil } from './format.js';
 
+// Two minutes ahead, or half the idle time when it is shorter (the server then touches the
+// session on the next request whatever happened just before: statements.c, session_lookup).
 const WARN_MS = 2 * 60 * 1000;
+const warnLead = () => Math.min(WARN_MS, (current?.session?.idle_timeout_seconds ?? 1800) * 500);
 const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('onshi-session') : null;
 let current = null;
 let idleDeadline = 0;
@@ -65,7 +68,7 @@ function setDeadline(ts, { share = true } = {}) {
   clearTimers();
   document.getElementById('idle-dialog')?.close();
   const now = Date.now();
-  warnTimer = setTimeout(warn, Math.max(0, t - WARN_MS - now));
+  warnTimer = setTimeout(warn, Math.max(0, t - warnLead() - now));
   endTimer = setTimeout(() => clearSession('timed-out'), Math.max(0, t - now));
 }
 

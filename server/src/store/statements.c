@@ -183,7 +183,9 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
                              7},
     /* A session is alive while unexpired, not idle too long, and its account may still sign
      * in (a lock alone does not end sessions: anyone can lock an account by guessing); the
-     * touch keeps last_seen_at fresh without a write per request. */
+     * touch keeps last_seen_at fresh without a write per request: at most one a minute, and
+     * at least every quarter of the idle timeout, so a request made in the second half of the
+     * idle time (the console's 「ログインを続ける」) always moves the idle end on. */
     [STMT_SESSION_LOOKUP] =
         {"session_lookup",
          "WITH s AS (SELECT s.user_id, s.kind, s.csrf_hash, s.last_seen_at, s.expires_at "
@@ -194,7 +196,7 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
          "AND (now() AT TIME ZONE 'Asia/Tokyo')::date BETWEEN a.start_date AND a.end_date), "
          "touch AS (UPDATE sessions SET last_seen_at = now() WHERE institution_code = $1 "
          "AND secret_hash = $2::bytea "
-         "AND last_seen_at < now() - make_interval(secs => least(60, $3::int / 2)) "
+         "AND last_seen_at < now() - make_interval(secs => least(60, $3::int / 4)) "
          "AND EXISTS (SELECT 1 FROM s) RETURNING last_seen_at) "
          "SELECT s.user_id, s.kind, s.csrf_hash = $4::bytea, a.role, a.password_is_initial, "
          "extract(epoch FROM now() - a.password_set_at)::bigint, a.name, i.kind, "
