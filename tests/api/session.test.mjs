@@ -50,7 +50,7 @@ test('the master signs in with its initial password and gets a session cookie an
   assert.deepEqual(body.account, {
     institution_code: '1312000001', user_id: 'M1312000001', role: 'master',
     role_label: 'マスタアカウント', password_change_required: true, password_state: 'initial',
-    registers_roles: ['admin'],
+    registers_roles: ['admin'], initialises_roles: ['admin'], lists_roles: ['admin'],
   });
   assert.match(body.csrf_token, /^[A-Za-z0-9_-]{43}$/);
   assert.ok(!Number.isNaN(Date.parse(body.expires_at)));
@@ -458,20 +458,23 @@ test('a bearer token has no idle end: GET /session says null and no X-Session-Id
   assert.equal(me.headers.get('x-session-idle-expires'), null);
 });
 
-test('the session says why a password change is required and which kinds the account registers', async () => {
+test('the session says why a password change is required and which kinds the account registers, initialises and finds', async () => {
   const inst = createInstitution('1312000049');
   const master = await (await signIn('1312000049', inst.master.user_id, inst.master.initial_password)).json();
   assert.deepEqual([master.account.password_state, master.account.registers_roles], ['initial', ['admin']]);
   const reset = await signIn('1312000049', inst.master_reset.user_id, inst.master_reset.initial_password);
   const me = await (await fetch(`${srv.base}/api/v1/session`, withCookie(cookieOf(reset)))).json();
   assert.deepEqual([me.account.password_state, me.account.registers_roles], ['initial', []]);
+  // master_reset registers nobody but initialises, and so finds, the master.
+  assert.deepEqual([me.account.initialises_roles, me.account.lists_roles], [['master'], ['master']]);
   // A chosen password past its expiry: 'expired', not 'initial'.
   const api = await signedInAs(srv, '1312000049', inst.master.user_id, inst.master.initial_password);
   const made = await (await api('POST', '/api/v1/accounts', { role: 'admin', user_id: 'adm41', name: '管理', name_kana: 'カンリ', start_date: '2020-04-01' })).json();
   const admin = await signedInAs(srv, '1312000049', 'adm41', made.initial_password);
   const fresh = await (await admin('GET', '/api/v1/session')).json();
   assert.deepEqual([fresh.account.password_state, fresh.account.password_change_required], ['active', false]);
-  assert.deepEqual(fresh.account.registers_roles, ['general', 'medical_viewer', 'webapi', 'linked_app', 'face_reader']);
+  const lower = ['general', 'medical_viewer', 'webapi', 'linked_app', 'face_reader'];
+  assert.deepEqual([fresh.account.registers_roles, fresh.account.initialises_roles, fresh.account.lists_roles], [lower, lower, lower]);
   pg.psql(db, "UPDATE accounts SET password_set_at = now() - interval '400 days' WHERE institution_code = '1312000049' AND user_id = 'adm41'");
   const old = await (await admin('GET', '/api/v1/session')).json();
   assert.deepEqual([old.account.password_state, old.account.password_change_required], ['expired', true]);

@@ -25,7 +25,6 @@ export default {
   capability: 'accounts',
   create(ctx) {
     const s = session();
-    const me = s.account.role;
     const id = ctx.params.user_id;
     const back = ctx.query.get('back') || '';
     const st = { account: null, loadError: '', draft: null, errors: {}, message: '', busy: false,
@@ -184,7 +183,7 @@ export default {
     }
 
     function formView(a) {
-      const manage = canManage(me, a.role);
+      const manage = canManage(a.role);
       const d = st.draft;
       return html`
         ${conflictView()}
@@ -212,7 +211,7 @@ export default {
             ${dateFields(d, st.errors)}
             <div class="actions">
               <button class="button primary" ?disabled=${st.busy}>更新</button>
-              ${canReset(me, a.role) ? html`<button type="button" class="button secondary" ?disabled=${st.busy} @click=${resetPassword}>パスワード初期化</button>` : nothing}
+              ${canReset(a.role) ? html`<button type="button" class="button secondary" ?disabled=${st.busy} @click=${resetPassword}>パスワード初期化</button>` : nothing}
               <button type="button" class="button danger" ?disabled=${st.busy} @click=${remove}>削除</button>
               <button type="button" class="button secondary" @click=${goBack}>戻る</button>
             </div>
@@ -220,7 +219,7 @@ export default {
         : html`${readOnly(a)}
           <p class="notice">${a.role === 'master' ? 'マスタアカウントは更新・削除できません。パスワードの初期化のみ行えます。' : 'このアカウントは変更できません。'}</p>
           <div class="actions">
-            ${canReset(me, a.role) ? html`<button type="button" class="button primary" ?disabled=${st.busy} @click=${resetPassword}>パスワード初期化</button>` : nothing}
+            ${canReset(a.role) ? html`<button type="button" class="button primary" ?disabled=${st.busy} @click=${resetPassword}>パスワード初期化</button>` : nothing}
             <button type="button" class="button secondary" @click=${goBack}>戻る</button>
           </div>`}`;
     }

@@ -43,9 +43,9 @@ export default {
   capability: 'accounts',
   create(ctx) {
     const s = session();
-    const me = s.account.role;
-    const roles = findsRoles(me);
-    const bulkAllowed = me !== 'master_reset';
+    const roles = findsRoles();
+    // An account that manages no kind (master_reset) only finds whom it initialises.
+    const bulkAllowed = (s.account.registers_roles || []).length > 0;
     const q = Object.fromEntries([...ctx.query].filter(([k]) => FILTERS.includes(k) || ['sort', 'page', 'per_page'].includes(k)));
     const queryString = new URLSearchParams(q).toString();
     const justSubmitted = submitted !== null && submitted === queryString;
@@ -346,9 +346,9 @@ export default {
       view: () => repeat([visitKey], (k) => k, () => html`
         <h1>アカウント検索</h1>
         <dl class="summary"><dt>機関コード</dt><dd>${s.institution.institution_code}</dd></dl>
-        <p>${me === 'master_reset' ? 'マスタアカウントのユーザIDを押し、パスワードを初期化してください。'
+        <p>${!bulkAllowed ? 'マスタアカウントのユーザIDを押し、パスワードを初期化してください。'
           : '検索条件を入力し、「検索」を押してください。更新・削除・パスワード初期化をするアカウントのユーザIDを押してください。'}</p>
-        ${me === 'master_reset' ? nothing : formView()}
+        ${!bulkAllowed ? nothing : formView()}
         ${bulkView()}
         ${resultsView()}
         <div class="actions"><a class="button secondary" href="#/menu">メニューへ戻る</a>

@@ -161,13 +161,6 @@ out:
     return ret;
 }
 
-/* Whom a caller may find: the accounts it manages and those whose password it initialises
- * (master_reset finds the master, manual ch. 2 §3(2)); changes stay with role_manages. */
-static bool role_finds(enum role me, enum role target)
-{
-    return role_manages(me, target) || role_initialises_password(me, target);
-}
-
 enum MHD_Result api_account_get(struct request *req)
 {
     struct account_row row;

@@ -186,22 +186,32 @@ static enum MHD_Result refuse(struct request *req, struct signin *s, const char 
     return reply_error(req, code, NULL);
 }
 
+/* The kinds r holds a relation to, as a JSON array of ids. */
+static json_t *roles_where(bool known, enum role r, bool (*rel)(enum role, enum role))
+{
+    json_t *out = json_array();
+    for (int t = 0; known && t < ROLE__COUNT; t++)
+        if (rel(r, (enum role)t))
+            json_array_append_new(out, json_string(role_id((enum role)t)));
+    return out;
+}
+
 /* The account as the console needs it: why a password change is required (initial or
- * expired) and which kinds it registers (master: admin; admin: the five lower kinds). */
+ * expired), and which kinds it registers, updates and deletes (registers_roles), whose
+ * passwords it initialises, and which its account list shows: the console offers only
+ * these and never keeps a copy of the rules. */
 static json_t *account_json(const char *code, const char *user_id, const char *role_text,
                             bool must_change, bool is_initial)
 {
     enum role r = ROLE_GENERAL;
     bool known = role_parse(role_text, &r);
-    json_t *registers = json_array();
-    for (int t = 0; known && t < ROLE__COUNT; t++)
-        if (role_manages(r, (enum role)t))
-            json_array_append_new(registers, json_string(role_id((enum role)t)));
     const char *state = !must_change ? "active" : is_initial ? "initial" : "expired";
-    return json_pack("{s:s, s:s, s:s, s:s, s:b, s:s, s:o}", "institution_code", code, "user_id",
-                     user_id, "role", role_text, "role_label", role_label(r),
+    return json_pack("{s:s, s:s, s:s, s:s, s:b, s:s, s:o, s:o, s:o}", "institution_code", code,
+                     "user_id", user_id, "role", role_text, "role_label", role_label(r),
                      "password_change_required", must_change, "password_state", state,
-                     "registers_roles", registers);
+                     "registers_roles", roles_where(known, r, role_manages), "initialises_roles",
+                     roles_where(known, r, role_initialises_password), "lists_roles",
+                     roles_where(known, r, role_finds));
 }
 
 static enum MHD_Result signin_done(struct request *req, void *p)

@@ -69,6 +69,11 @@ bool role_initialises_password(enum role manager, enum role target)
     return (manager == ROLE_MASTER_RESET && target == ROLE_MASTER) || role_manages(manager, target);
 }
 
+bool role_finds(enum role manager, enum role target)
+{
+    return role_manages(manager, target) || role_initialises_password(manager, target);
+}
+
 static const char *const caps_master[] = {"session", "accounts", "bulk", NULL};
 static const char *const caps_master_reset[] = {"session", "accounts", NULL};
 static const char *const caps_admin[] = {

@@ -31,6 +31,10 @@ bool role_is_human(enum role r);
 bool role_manages(enum role manager, enum role target);
 /* master_reset → master; master → admin; admin → the five lower kinds. */
 bool role_initialises_password(enum role manager, enum role target);
+/* Whom a caller finds in its account list: those it manages and those whose password it
+ * initialises (master_reset finds the master, manual ch. 2 §3(2)); changes stay with
+ * role_manages. */
+bool role_finds(enum role manager, enum role target);
 
 /* What a kind may use: the route table's capability names ("session", "accounts", "audit").
  * Before the institution's usage start date only some stay open (manual ch. 1 §2(1)). */

@@ -1,19 +1,18 @@
-// What the three account screens share: the manual's rules of who manages whom (display only:
-// the server decides), the name fields with the full-width form they will be stored as, the
-// date checks, and the ID rule of each kind in words.
+// What the three account screens share: who may do what (from the session), the name fields
+// with the full-width form they will be stored as, the date checks, and the ID rule of each
+// kind in words.
 import { html, nothing } from '../../vendor/lit-html/lit-html.js';
 import { formatDate, parseDateInput } from '../format.js';
 import { checkDateOrder, checkName, checkNameKana, normaliseName, userIdPrefix } from '../validate.js';
 import { dateField, textField } from './form.js';
+import { session } from '../session.js';
 
-export const LOWER_KINDS = ['general', 'medical_viewer', 'webapi', 'linked_app', 'face_reader'];
-const MANAGES = { master: ['admin'], admin: LOWER_KINDS };
-const RESETS = { master_reset: ['master'], master: ['admin'], admin: LOWER_KINDS };
-const FINDS = { master_reset: ['master'], master: ['admin'], admin: LOWER_KINDS };
-
-export const canManage = (me, role) => (MANAGES[me] || []).includes(role);
-export const canReset = (me, role) => (RESETS[me] || []).includes(role);
-export const findsRoles = (me) => FINDS[me] || [];
+// Who may do what comes from the server (GET /session: registers_roles, initialises_roles,
+// lists_roles); the console only offers what it says.
+const rolesOf = (key) => session()?.account?.[key] || [];
+export const canManage = (role) => rolesOf('registers_roles').includes(role);
+export const canReset = (role) => rolesOf('initialises_roles').includes(role);
+export const findsRoles = () => rolesOf('lists_roles');
 
 export const FOREVER = '9999-12-31';
 
