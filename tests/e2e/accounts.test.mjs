@@ -148,6 +148,7 @@ async function search(page, fields = {}) {
 }
 
 async function resultIds(page) {
+  await page.waitForSelector('main:not([aria-busy])');
   await page.locator('.result-summary').waitFor();
   await page.waitForFunction(() => !document.querySelector('.results p[role=status]:not(.result-summary)'));
   return page.locator('table.accounts tbody tr td a').allTextContents();

@@ -59,6 +59,8 @@ const rows = (page) => page.$$eval('table.audit tbody tr', (trs) => trs.map((tr)
   return copy.textContent.replace(/[ \t\n]+/g, ' ').trim();
 })));
 async function shown(page) {
+  await page.waitForSelector('main:not([aria-busy])');
+  await page.waitForFunction(() => ![...document.querySelectorAll('main p[role=status]')].some((p) => p.textContent.includes('読み込んでいます')));
   await page.waitForSelector('table.audit, .empty, .field-error, .error-summary');
   return rows(page);
 }

@@ -51,6 +51,9 @@ export function startRouter({ routes, host, guard, fallback, context }) {
   let seq = 0;
   async function show() {
     const mine = ++seq;
+    // Busy from the moment the route changes until the new screen is drawn: assistive
+    // technology (and the browser tests) then never take the old screen for the new one.
+    host.setAttribute('aria-busy', 'true');
     const { path, query } = parseHash(location.hash);
     let screen = fallback;
     let params = {};
@@ -67,7 +70,7 @@ export function startRouter({ routes, host, guard, fallback, context }) {
     current = null;
     routeChanged();
     const blocked = guard(screen, path, query);
-    if (blocked === false) return;
+    if (blocked === false) return; // the redirect's own show() clears aria-busy
     document.title = `${blocked ? blocked.title : screen.title} | ${SYSTEM}`;
     if (blocked) {
       render(html`<h1 tabindex="-1">${blocked.title}</h1>${blocked.body}`, host);
@@ -81,6 +84,7 @@ export function startRouter({ routes, host, guard, fallback, context }) {
       me.instance = screen.create(ctx);
       render(me.instance.view(), host);
     }
+    host.removeAttribute('aria-busy');
     host.querySelector('h1')?.setAttribute('tabindex', '-1');
     host.querySelector('h1')?.focus();
   }

@@ -100,7 +100,7 @@ export default {
           // What the user typed against what is stored now, for the fields they changed.
           st.conflict = Object.fromEntries(Object.keys(diff).filter((k) => k in typed).map((k) => [k, [typed[k], now[k]]]));
           ctx.update();
-          requestAnimationFrame(() => document.getElementById('conflict')?.focus());
+          document.getElementById('conflict')?.focus();
           return;
         }
         st.errors = serverErrors(err, Object.keys(LABELS));
@@ -129,7 +129,7 @@ export default {
         st.reset = initialPassword({ user_id: id, initial_password: r.initial_password, expires_at: r.expires_at }, ctx.update);
         st.busy = false;
         await load();
-        requestAnimationFrame(() => document.getElementById('reset-heading')?.focus());
+        document.getElementById('reset-heading')?.focus();
       } catch (err) {
         st.busy = false;
         st.message = err.message;

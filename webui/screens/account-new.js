@@ -75,7 +75,7 @@ export default {
         st.done = { account: res.account, secret: initialPassword({ user_id: res.account.user_id,
           initial_password: res.initial_password, expires_at: res.account.password_expires_at }, ctx.update) };
         ctx.update();
-        requestAnimationFrame(() => document.getElementById('done-heading')?.focus());
+        document.getElementById('done-heading')?.focus();
       } catch (err) {
         st.busy = false;
         st.errors = serverErrors(err, Object.keys(LABELS));

@@ -68,6 +68,7 @@ export default {
 
     // Called from create() too, so nothing is drawn before the first answer.
     async function load({ openSingle = false } = {}) {
+      if (st.data) { st.data = null; ctx.update(); } // a search again: no stale list meanwhile
       try {
         st.data = await api('GET', `/accounts${apiQuery(apiParams())}`);
         st.fetchedAt = new Date();
@@ -172,7 +173,7 @@ export default {
       st.selected.clear();
       st.busy = false;
       await load();
-      requestAnimationFrame(() => document.getElementById('bulk-heading')?.focus());
+      document.getElementById('bulk-heading')?.focus();
     }
 
     function resultText(r) {

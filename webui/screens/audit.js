@@ -153,7 +153,7 @@ export default {
         st.errors = errors;
         st.message = '';
         ctx.update();
-        requestAnimationFrame(() => document.querySelector('.error-summary')?.focus());
+        document.querySelector('.error-summary')?.focus();
         return;
       }
       go({ ...next, page: 1 });

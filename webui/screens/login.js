@@ -91,5 +91,5 @@ export default {
 };
 
 function focusSummary() {
-  requestAnimationFrame(() => document.querySelector('.error-summary')?.focus());
+  document.querySelector('.error-summary')?.focus();
 }

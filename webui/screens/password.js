@@ -87,5 +87,5 @@ export default {
 };
 
 function focusSummary() {
-  requestAnimationFrame(() => document.querySelector('.error-summary')?.focus());
+  document.querySelector('.error-summary')?.focus();
 }

@@ -70,6 +70,8 @@ export function checkNamesAndDates(st, errors) {
 
 export const showDate = (iso) => formatDate(iso) || '';
 
+// At once, not in requestAnimationFrame: lit-html has rendered synchronously, and a deferred
+// focus could take the focus from the field the user has already moved on to.
 export function focusSummary() {
-  requestAnimationFrame(() => document.querySelector('.error-summary')?.focus());
+  document.querySelector('.error-summary')?.focus();
 }
