@@ -18,7 +18,7 @@ const routes = [
   { path: '/audit', load: () => import('./screens/audit.js') },
 ];
 const notFound = {
-  path: '', title: 'ページが見つかりません', create: () => ({
+  title: 'ページが見つかりません', create: () => ({
     view: () => html`<h1>ページが見つかりません</h1><p>${errorMessage('request.not_found')}</p><p><a href="#/menu">メニューへ戻る</a></p>`,
   }),
 };
@@ -59,7 +59,6 @@ function guard(screen, path, query) {
   return null;
 }
 
-let router;
 const MESSAGES = {
   expired: 'ログインの有効期限が切れました。再度ログインしてください。',
   'timed-out': '一定時間操作がなかったため、ログアウトしました。再度ログインしてください。',
@@ -96,11 +95,10 @@ async function boot() {
   // Resolve the bare address before the router sees it, or '/' would count as a deep link
   // and the sign-in page would offer to come back to it.
   if (!location.hash || location.hash === '#/') history.replaceState(null, '', session() ? '#/menu' : '#/login');
-  router = startRouter({
+  startRouter({
     routes, host: main, guard, fallback: notFound,
     context: { navigate, flash, reloadSession: async () => { await loadSession(); drawHeader(session()); } },
   });
 }
 
 boot();
-export { router };

@@ -20,7 +20,6 @@ const show = {
 };
 
 export default {
-  path: '/accounts/:user_id',
   title: 'アカウント管理（更新）',
   capability: 'accounts',
   create(ctx) {

@@ -15,7 +15,6 @@ const LABELS = { role: '権限区分', user_id: 'ユーザID', name: 'ユーザ�
   start_date: '利用開始年月日', end_date: '利用終了年月日' };
 
 export default {
-  path: '/accounts/new',
   title: 'アカウント管理（登録）',
   capability: 'accounts',
   create(ctx) {

@@ -38,7 +38,6 @@ let submitted = null;
 const stateLabel = (a) => (a.enabled ? '有効' : '無効');
 
 export default {
-  path: '/accounts',
   title: 'アカウント検索',
   capability: 'accounts',
   create(ctx) {

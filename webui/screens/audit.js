@@ -112,7 +112,6 @@ const PAGE_SIZES = [20, 50, 100, 200];
 const ACTOR_KIND = { operator: '運用担当', system: 'システム' };
 
 export default {
-  path: '/audit',
   title: '操作履歴',
   capability: 'audit',
   create(ctx) {
