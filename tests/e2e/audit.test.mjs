@@ -5,19 +5,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, newPage, assertNoConsoleErrors, visit, startConsoleServer } from './support/browser.mjs';
-import { signedIn } from '../support/people.mjs';
+import { signedIn, json } from '../support/people.mjs';
 import { eventually } from '../support/harness.mjs';
 
 let server;
 let browser;
 let admin; // API helper of the admin 'kanri01'
 const ADMIN_PW = 'Kanri2026!x';
-
-async function json(res, status = 200) {
-  const body = await res.json();
-  assert.equal(res.status, status, JSON.stringify(body));
-  return body;
-}
 
 before(async () => {
   [server, browser] = await Promise.all([startConsoleServer(), launchBrowser()]);

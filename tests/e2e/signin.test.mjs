@@ -8,19 +8,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, newPage, assertNoConsoleErrors, visit, startConsoleServer } from './support/browser.mjs';
 import { onshictl } from '../support/harness.mjs';
-import { signedIn } from '../support/people.mjs';
+import { signedIn, json } from '../support/people.mjs';
 
 let server;
 let browser;
 let master;
 const PW = 'Kanri2026!x';
 const accounts = {}; // user_id → initial password
-
-async function json(res, status = 200) {
-  const body = await res.json();
-  assert.equal(res.status, status, JSON.stringify(body));
-  return body;
-}
 
 before(async () => {
   [server, browser] = await Promise.all([startConsoleServer(), launchBrowser()]);

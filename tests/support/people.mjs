@@ -34,3 +34,10 @@ export async function signedIn(srv, code, userId, password, newPassword = 'Sakur
 const RAW = Symbol('raw body');
 // A body sent as it is (malformed JSON, other encodings) through a signedIn helper.
 export const raw = (data, type = 'application/json') => ({ [RAW]: data, type });
+
+// The JSON body of an answer that must have `status` (the body is in the failure message).
+export async function json(res, status = 200) {
+  const body = await res.json();
+  assert.equal(res.status, status, JSON.stringify(body));
+  return body;
+}
