@@ -301,7 +301,8 @@ test('before 利用開始日 the menu is reduced and says why', async () => {
   const page = await newPage(browser);
   await signIn(page, inst.master.user_id, PW, { code });
   assert.equal(await page.innerText('#who-institution'), '開始前クリニック');
-  assert.match(await page.innerText('main .notice'), /利用開始日より前のため/);
+  // The sentence names what is shown: for a master, account management and bulk registration.
+  assert.match(await page.innerText('main .notice'), /利用開始日より前のため、アカウント情報管理、アカウント一括登録のみ利用できます。/);
   const groups = await page.$$eval('main .menu-group h2', (hs) => hs.map((h) => h.textContent));
   assert.ok(groups.includes('アカウント情報管理'), groups.join());
   assert.ok(!groups.includes('問い合わせ管理') && !groups.includes('医療機関別URL取得・変更'), groups.join());

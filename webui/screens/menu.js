@@ -31,7 +31,7 @@ export default {
     return {
       view: () => html`
         <h1>メニュー</h1>
-        ${s.institution.not_started ? html`<p class="notice" role="note">利用開始日より前のため、アカウント情報管理、アカウント一括登録及び環境設定情報管理のみ利用できます。利用開始日になると、すべての機能を利用できます。</p>` : nothing}
+        ${s.institution.not_started ? html`<p class="notice" role="note">利用開始日より前のため、${menuFor(s).map((g) => g.group).join('、')}のみ利用できます。利用開始日になると、すべての機能を利用できます。</p>` : nothing}
         <div class="menu-groups">
         ${menuFor(s).map((g) => html`<section class="menu-group" aria-labelledby=${`g-${g.group}`}>
           <h2 id=${`g-${g.group}`}>${g.group}</h2>
