@@ -33,6 +33,15 @@ int store_bulk_notify(struct db *db, const char *reception_number)
     return n < 0 ? n : 1;
 }
 
+int store_bulk_progress(struct db *db, const char *reception_number, const char *token,
+                        int processed)
+{
+    char n[16];
+    snprintf(n, sizeof n, "%d", processed);
+    const char *p[] = {reception_number, token, n};
+    return db_exec_command(db, STMT_BULK_PROGRESS, 3, p);
+}
+
 int store_bulk_listen(struct db *db)
 {
     return db_exec_sql(db, "LISTEN onshi_bulk_jobs");
@@ -217,13 +226,14 @@ int store_bulk_list(struct db *db, const char *code, const char *tier, const cha
         return n;
     }
     for (int i = 0; i < n; i++) {
-        json_t *o = json_pack(
-            "{s:s, s:s, s:o, s:o, s:i, s:i, s:i, s:i, s:o, s:b}", "reception_number",
-            PQgetvalue(r, i, 0), "status", PQgetvalue(r, i, 1), "received_at",
-            db_text_or_null(r, i, 2), "finished_at", db_text_or_null(r, i, 3), "rows",
-            atoi(PQgetvalue(r, i, 4)), "registered", atoi(PQgetvalue(r, i, 5)), "duplicates",
-            atoi(PQgetvalue(r, i, 6)), "errors", atoi(PQgetvalue(r, i, 7)), "failure",
-            db_text_or_null(r, i, 8), "has_result", PQgetvalue(r, i, 9)[0] == 't');
+        json_t *o =
+            json_pack("{s:s, s:s, s:o, s:o, s:i, s:i, s:i, s:i, s:i, s:o, s:b}", "reception_number",
+                      PQgetvalue(r, i, 0), "status", PQgetvalue(r, i, 1), "received_at",
+                      db_text_or_null(r, i, 2), "finished_at", db_text_or_null(r, i, 3), "rows",
+                      atoi(PQgetvalue(r, i, 4)), "processed_rows", atoi(PQgetvalue(r, i, 10)),
+                      "registered", atoi(PQgetvalue(r, i, 5)), "duplicates",
+                      atoi(PQgetvalue(r, i, 6)), "errors", atoi(PQgetvalue(r, i, 7)), "failure",
+                      db_text_or_null(r, i, 8), "has_result", PQgetvalue(r, i, 9)[0] == 't');
         json_array_append_new(items, o);
     }
     PQclear(r);

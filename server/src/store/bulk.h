@@ -37,6 +37,10 @@ void bulk_claim_free(struct bulk_claim *c);
 /* Extends the lease if `token` still holds the job: 1, else DB_NONE. */
 int store_bulk_renew(struct db *db, const char *reception_number, const char *token,
                      int lease_seconds);
+/* Records how many rows the worker holding the job has checked (1, or DB_NONE when it no
+ * longer holds it); outside a transaction, so the event goes out at once. */
+int store_bulk_progress(struct db *db, const char *reception_number, const char *token,
+                        int processed);
 /* Inside the registering transaction: locks the job if `token` still holds it (1). */
 int store_bulk_hold(struct db *db, const char *reception_number, const char *token);
 /* Which of `ids` (a text[] literal) the institution has used, deleted ones included: a

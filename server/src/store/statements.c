@@ -272,6 +272,12 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
          "WHERE reception_number = $1 AND lease_token = $2 "
          "AND status = 'processing'",
          3},
+    /* Rows checked so far, while the worker still holds the job (a trigger announces it). */
+    [STMT_BULK_PROGRESS] = {"bulk_progress",
+                            "UPDATE bulk_jobs SET processed_rows = $3::int "
+                            "WHERE reception_number = $1 AND lease_token = $2 "
+                            "AND status = 'processing'",
+                            3},
     /* In the registering transaction: the job is still this worker's. */
     [STMT_BULK_HOLD] = {"bulk_hold",
                         "SELECT 1 FROM bulk_jobs WHERE reception_number = $1 AND "
@@ -313,7 +319,10 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
     [STMT_BULK_LIST] = {"bulk_list",
                         "SELECT reception_number, status, " TS("received_at") ", " TS(
                             "finished_at") ", row_count, registered_count, duplicate_count, "
-                                           "error_count, failure, result IS NOT NULL "
+                                           "error_count, failure, result IS NOT NULL, "
+                                           /* a finished job went through every row */
+                                           "CASE WHEN finished_at IS NULL THEN "
+                                           "processed_rows ELSE row_count END "
                                            "FROM bulk_jobs WHERE institution_code = $1 AND "
                                            "tier = $2 AND ($3::text IS NULL OR "
                                            "reception_number = $3) "
