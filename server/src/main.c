@@ -10,10 +10,12 @@
 #include <unistd.h>
 
 #include "api/auth.h"
+#include "api/bulk_jobs.h"
 #include "api/routes.h"
 #include "http/server.h"
 #include "http/static.h"
 #include "jobs/bulk_worker.h"
+#include "jobs/event_hub.h"
 #include "jobs/history_maintenance.h"
 #include "jobs/reader_bridge.h"
 #include "render/pdf.h"
@@ -101,6 +103,7 @@ static void reload(const char *path)
         log_msg(LOG_WARN, "reload: restart to apply changes to %s", ignored);
     config_publish(&merged);
     apply_log_level(config_current());
+    event_hub_reload();
     log_msg(LOG_NOTICE, "configuration reloaded");
 }
 
@@ -109,6 +112,8 @@ static void reload(const char *path)
 static void drain_and_stop(const sigset_t *sigs)
 {
     http_server_quiesce();
+    /* Streams never finish by themselves: they end now, after what is queued on them. */
+    event_hub_close_all();
     int grace_ms = config_current()->shutdown_grace * 1000;
     const struct timespec tick = {0, 10 * 1000 * 1000};
     /* Done once nothing has been in flight for 50 ms: connections accepted just before the
@@ -242,6 +247,14 @@ int main(int argc, char **argv)
         config_shutdown();
         return EXIT_CONFIG;
     }
+    if (event_hub_start(&dbo, &bulk_job_present) != 0) {
+        log_msg(LOG_ERROR, "cannot start the live-update hub");
+        reader_bridge_stop();
+        history_maintenance_stop();
+        bulk_worker_stop();
+        config_shutdown();
+        return EXIT_CONFIG;
+    }
     if (static_init(c->static_dir) != 0)
         log_msg(LOG_WARN, "static_dir %s is not a readable directory; / answers 404",
                 c->static_dir);
@@ -276,6 +289,7 @@ int main(int argc, char **argv)
     };
     if (http_server_start(&ho, err, sizeof err) != 0) {
         log_msg(LOG_ERROR, "%s", err);
+        event_hub_stop();
         reader_bridge_stop();
         history_maintenance_stop();
         bulk_worker_stop();
@@ -304,6 +318,7 @@ int main(int argc, char **argv)
     }
     reader_bridge_stop(); /* first: a card read never delays the rest of the shutdown */
     drain_and_stop(&sigs);
+    event_hub_stop();
     history_maintenance_stop();
     bulk_worker_stop();
     hash_pool_stop();

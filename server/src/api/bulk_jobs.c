@@ -277,16 +277,20 @@ enum MHD_Result api_bulk_create(struct request *req)
 
 /* --- the result screen ---------------------------------------------------------------- */
 
-static void decorate(json_t *job)
+void bulk_job_present(json_t *job)
 {
     const char *status = json_string_value(json_object_get(job, "status"));
     bool finished = strcmp(status, "waiting") != 0 && strcmp(status, "processing") != 0;
     bool counted =
         finished && strcmp(status, "failed_structure") != 0 && strcmp(status, "failed_system") != 0;
     json_object_set_new(job, "status_label", json_string(bulk_status_label(status)));
-    /* 処理件数: the rows a finished job went through. */
-    json_object_set_new(job, "processed",
-                        counted ? json_incref(json_object_get(job, "rows")) : json_null());
+    /* 処理件数: the rows a finished job went through, or a running job has checked so far. */
+    bool running = strcmp(status, "processing") == 0;
+    json_t *processed = counted   ? json_incref(json_object_get(job, "rows"))
+                        : running ? json_incref(json_object_get(job, "processed_rows"))
+                                  : json_null();
+    json_object_set_new(job, "processed", processed);
+    json_object_del(job, "processed_rows");
     bool has_result = json_is_true(json_object_get(job, "has_result"));
     json_object_del(job, "has_result");
     json_object_set_new(job, "downloadable", json_boolean(has_result && downloadable(status)));
@@ -304,7 +308,7 @@ enum MHD_Result api_bulk_list(struct request *req)
     }
     size_t i;
     json_t *job;
-    json_array_foreach(items, i, job) decorate(job);
+    json_array_foreach(items, i, job) bulk_job_present(job);
     return reply_json_steal(req, MHD_HTTP_OK, json_pack("{s:o}", "items", items));
 }
 
@@ -321,7 +325,7 @@ enum MHD_Result api_bulk_get(struct request *req)
     }
     json_t *job = json_incref(json_array_get(items, 0));
     json_decref(items);
-    decorate(job);
+    bulk_job_present(job);
     return reply_json_steal(req, MHD_HTTP_OK, json_pack("{s:o}", "job", job));
 }
 

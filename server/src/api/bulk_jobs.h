@@ -4,6 +4,8 @@
 #ifndef ONSHI_API_BULK_JOBS_H
 #define ONSHI_API_BULK_JOBS_H
 
+#include <jansson.h>
+
 #include "http/request.h"
 
 extern const struct upload_sink bulk_upload_sink;
@@ -12,6 +14,10 @@ enum MHD_Result api_bulk_create(struct request *req);
 enum MHD_Result api_bulk_list(struct request *req);
 enum MHD_Result api_bulk_get(struct request *req);
 enum MHD_Result api_bulk_result(struct request *req);
+
+/* A job as store_bulk_list gives it → as the API shows it (GET and the live-update events
+ * alike): status_label, processed (処理件数), downloadable. */
+void bulk_job_present(json_t *job);
 
 /* The Japanese label of a status id (登録待ち, …), or NULL. */
 const char *bulk_status_label(const char *status);

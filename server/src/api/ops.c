@@ -5,6 +5,7 @@
 #include "http/metrics.h"
 #include "http/reply.h"
 #include "http/static.h"
+#include "jobs/event_hub.h"
 #include "store/db.h"
 #include "store/health.h"
 #include "store/migrations.h"
@@ -41,10 +42,12 @@ enum MHD_Result api_metrics(struct request *req)
     sb_printf(&sb,
               "# HELP onshi_db_connections Open PostgreSQL connections in this process.\n"
               "# TYPE onshi_db_connections gauge\nonshi_db_connections %ld\n"
+              "# HELP onshi_event_streams Open live-update streams (GET /api/v1/events).\n"
+              "# TYPE onshi_event_streams gauge\nonshi_event_streams %d\n"
               "# HELP onshi_build_info Version and schema of this onshid.\n"
               "# TYPE onshi_build_info gauge\n"
               "onshi_build_info{version=\"%s\",schema_version=\"%d\"} 1\n",
-              db_open_connections(), ONSHI_VERSION, schema_expected_version());
+              db_open_connections(), event_hub_streams(), ONSHI_VERSION, schema_expected_version());
     size_t len;
     char *text = sb_steal(&sb, &len);
     return reply_buffer(req, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", text, len);

@@ -4,6 +4,7 @@
 #include "api/accounts.h"
 #include "api/audit.h"
 #include "api/bulk_jobs.h"
+#include "api/events.h"
 #include "api/history.h"
 #include "api/medical_info.h"
 #include "api/ops.h"
@@ -28,6 +29,7 @@ const struct route api_routes[] = {
      "session", NULL},
     {"POST", "/api/v1/tokens", api_token_create, ROUTE_PUBLIC | ROUTE_JSON, NULL, NULL},
     {"DELETE", "/api/v1/tokens/current", api_token_delete, ROUTE_ANY_PASSWORD, "session", NULL},
+    {"GET", "/api/v1/events", api_events, 0, "session", NULL},
     {"GET", "/api/v1/accounts", api_account_list, 0, "accounts", NULL},
     {"POST", "/api/v1/accounts", api_account_create, ROUTE_JSON, "accounts", NULL},
     {"POST", "/api/v1/accounts/batch", api_account_batch, ROUTE_JSON, "accounts", NULL},

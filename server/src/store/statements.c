@@ -209,6 +209,19 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
          "FROM s JOIN accounts a ON a.institution_code = $1 AND a.user_id = s.user_id "
          "JOIN institutions i ON i.institution_code = $1",
          4},
+    /* For live-update streams: is the session still alive, and until when, without touching
+     * it (a stream must not keep an idle session alive). */
+    [STMT_SESSION_CHECK] =
+        {"session_check",
+         "SELECT a.role, a.enabled AND a.deleted_at IS NULL "
+         "AND (now() AT TIME ZONE 'Asia/Tokyo')::date BETWEEN a.start_date AND a.end_date, "
+         "s.expires_at > now() AND (s.kind = 'token' "
+         "OR s.last_seen_at > now() - make_interval(secs => $3::int)), "
+         "extract(epoch FROM least(s.expires_at, CASE WHEN s.kind = 'cookie' THEN "
+         "s.last_seen_at + make_interval(secs => $3::int) END))::bigint "
+         "FROM sessions s JOIN accounts a USING (institution_code, user_id) "
+         "WHERE s.institution_code = $1 AND s.secret_hash = $2::bytea",
+         3},
     [STMT_SESSION_DELETE] = {"session_delete",
                              "DELETE FROM sessions WHERE institution_code = $1 "
                              "AND secret_hash = $2::bytea",
@@ -596,6 +609,13 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
                                    "AND visual_confirmation AND visual_confirmation_at < now() - "
                                    "make_interval(secs => $2::int)",
                                    2},
+    /* The PC/SC service of several institutions, by the freshness rule of readers_list. */
+    [STMT_READER_SERVICES_STATE] =
+        {"reader_services_state",
+         "SELECT c.code, coalesce(s.up AND s.seen_at > now() - interval '10 seconds', false), " TS(
+             "s.seen_at") " FROM unnest($1::text[]) c(code) "
+                          "LEFT JOIN reader_services s ON s.institution_code = c.code",
+         1},
     [STMT_READERS_LIST] =
         {"readers_list",
          "SELECT r.name, r.state, " TS(

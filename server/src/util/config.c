@@ -123,6 +123,14 @@ static const struct config_key keys[] = {
      "Seconds to wait when connecting to PostgreSQL (unless database_url sets connect_timeout)."},
     {"shutdown_grace", KEY_INT, OFF(shutdown_grace), "10", 0, 600, NULL, true,
      "Seconds SIGTERM waits for in-flight requests before closing connections."},
+    {"event_streams_max", KEY_INT, OFF(event_streams_max), "512", 0, 100000, NULL, true,
+     "Most live-update streams (GET /api/v1/events) this process holds; each holds a "
+     "connection, so keep it well below connection_limit. Lowered by a reload, the newest "
+     "streams close."},
+    {"event_streams_per_session", KEY_INT, OFF(event_streams_per_session), "8", 1, 100, NULL, true,
+     "Most live-update streams one session or token may hold (one per browser tab)."},
+    {"event_heartbeat_seconds", KEY_INT, OFF(event_heartbeat_seconds), "20", 1, 300, NULL, true,
+     "Seconds between heartbeat comments on an idle live-update stream."},
 };
 #undef OFF
 enum { NKEYS = sizeof keys / sizeof keys[0] };

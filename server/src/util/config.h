@@ -46,6 +46,9 @@ struct config {
     int db_retry_limit;
     int db_connect_timeout;
     int shutdown_grace;
+    int event_streams_max;
+    int event_streams_per_session;
+    int event_heartbeat_seconds;
 };
 
 /* Loads defaults + file (may be NULL) + environment. On failure writes a message naming the
