@@ -92,6 +92,8 @@ const TABLE = [
   ['GET', '/api/v1/terms', null, { admin: 200, admin_of_other_institution: 200 }, 403],
   // A JSON body is not a file: managers get 415, everyone else never gets that far.
   ['POST', '/api/v1/bulk-jobs', {}, { master: 415, admin: 415, admin_of_other_institution: 415 }, 403],
+  ['POST', '/api/v1/bulk-checks', {}, { master: 415, admin: 415, admin_of_other_institution: 415 }, 403],
+  ['GET', '/api/v1/bulk-template.csv', null, { master: 200, admin: 200, admin_of_other_institution: 200 }, 403],
   ['GET', '/api/v1/test-data', null, { admin: 200, admin_of_other_institution: 200 }, 403],
   ['POST', '/api/v1/test-data/card-links', () => ({ serial_number: String(1000 + ++seq), qualification_type: 'insurance_valid' }), { admin: 201, admin_of_other_institution: 201 }, 403],
   ['DELETE', '/api/v1/test-data/card-links', null, { admin: 200, admin_of_other_institution: 200 }, 403],

@@ -1,20 +1,34 @@
 #include "api/bulk_jobs.h"
 
+#include <ctype.h>
+#include <iconv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "core/bulk_file.h"
+#include "core/bulk_rows.h"
+#include "core/date.h"
+#include "core/settings.h"
 #include "http/reply.h"
+#include "jobs/bulk_process.h"
 #include "store/bulk.h"
 #include "store/db.h"
 #include "store/institution.h"
+#include "store/settings.h"
 #include "util/config.h"
 #include "util/sealed.h"
 #include "util/secret.h"
+#include "util/strbuf.h"
 
-enum { MAX_FILE_BYTES = 5 * 1024 * 1024, MAX_ROWS = 10000 };
+enum {
+    MAX_FILE_BYTES = 5 * 1024 * 1024,
+    MAX_ROWS = 10000,
+    BULK_CHECK_MAX_PROBLEMS = 1000, /* listed by POST /bulk-checks; the total is given */
+};
+
+#define TEMPLATE_FILENAME "アカウント一括登録用ファイル.csv"
 
 static const struct {
     const char *id, *label;
@@ -205,16 +219,32 @@ static json_t *rows_json(const struct bulk_file *f)
     return rows;
 }
 
-enum MHD_Result api_bulk_create(struct request *req)
+/* The uploaded file, read to its end: either readable (ok) or with the structure problem
+ * of the job's 登録失敗(ファイル構造エラー) in `failure`. */
+struct received {
+    struct bulk_file *file; /* the upload's, or `empty` */
+    struct bulk_file *empty;
+    bool ok;
+    char failure[256];
+    int failure_row; /* the data row of the structure problem, 0 for the file as a whole */
+};
+
+static void received_free(struct received *r)
 {
-    if (!sealed_key_ready())
-        return reply_error(req, ERR_BULK_UNAVAILABLE, NULL);
+    bulk_file_free(r->empty);
+}
+
+/* ERR__COUNT when the body was read to a verdict; else the error to answer (with *field). */
+static enum err_code receive(struct request *req, struct received *out, const char **field)
+{
+    *out = (struct received){0};
+    *field = NULL;
     struct upload *u = req->upload_state;
     const char *ct =
         MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
     if ((u && u->unsupported) ||
         (!u && !media_type_is(ct, "text/csv") && !media_type_is(ct, "multipart/form-data")))
-        return reply_error(req, ERR_REQUEST_UNSUPPORTED_MEDIA_TYPE, NULL);
+        return ERR_REQUEST_UNSUPPORTED_MEDIA_TYPE;
     /* Ending the post processor says whether the closing boundary came: a body cut short
      * would otherwise lose its last bytes quietly. */
     if (u && u->pp) {
@@ -223,56 +253,265 @@ enum MHD_Result api_bulk_create(struct request *req)
         u->pp = NULL;
     }
     if (u && u->form_broken)
-        return reply_error(req, ERR_BULK_FORM_INVALID, NULL);
-    if (u && u->multipart && !u->file_part)
-        return reply_error(req, ERR_BULK_FILE_MISSING, "file");
-    if (!u && media_type_is(ct, "multipart/form-data"))
-        return reply_error(req, ERR_BULK_FILE_MISSING, "file");
-    struct bulk_file *empty = u ? NULL : bulk_file_new(MAX_FILE_BYTES, MAX_ROWS);
-    struct bulk_file *f = u ? u->file : empty;
-    if (!f)
-        return reply_error(req, ERR_SERVER_INTERNAL, NULL);
-    int row = 0;
-    bool ok =
-        (!req->upload_stopped || bulk_file_error(f, NULL) != BULK_FILE_OK) && bulk_file_finish(f);
-    enum bulk_file_error e = bulk_file_error(f, &row);
-    if (!ok && e == BULK_FILE_OK) { /* out of memory */
-        bulk_file_free(empty);
-        return reply_error(req, ERR_SERVER_INTERNAL, NULL);
-    }
+        return ERR_BULK_FORM_INVALID;
+    *field = "file";
+    if ((u && u->multipart && !u->file_part) || (!u && media_type_is(ct, "multipart/form-data")))
+        return ERR_BULK_FILE_MISSING;
+    *field = NULL;
+    out->empty = u ? NULL : bulk_file_new(MAX_FILE_BYTES, MAX_ROWS);
+    out->file = u ? u->file : out->empty;
+    if (!out->file)
+        return ERR_SERVER_INTERNAL;
+    out->ok = (!req->upload_stopped || bulk_file_error(out->file, NULL) != BULK_FILE_OK) &&
+              bulk_file_finish(out->file);
+    enum bulk_file_error e = bulk_file_error(out->file, &out->failure_row);
+    if (!out->ok && e == BULK_FILE_OK) /* out of memory */
+        return ERR_SERVER_INTERNAL;
     if (e == BULK_FILE_TOO_LARGE) {
-        bulk_file_free(empty);
-        return reply_error(req, ERR_BULK_FILE_TOO_LARGE, "file");
+        *field = "file";
+        return ERR_BULK_FILE_TOO_LARGE;
     }
-    char failure[256] = "";
-    if (!ok)
-        structure_message(e, row, failure, sizeof failure);
-    json_t *rows = ok ? rows_json(f) : NULL;
+    if (!out->ok)
+        structure_message(e, out->failure_row, out->failure, sizeof out->failure);
+    return ERR__COUNT;
+}
+
+enum MHD_Result api_bulk_create(struct request *req)
+{
+    if (!sealed_key_ready())
+        return reply_error(req, ERR_BULK_UNAVAILABLE, NULL);
+    struct received in;
+    const char *field;
+    enum err_code err = receive(req, &in, &field);
+    if (err != ERR__COUNT) {
+        received_free(&in);
+        return reply_error(req, err, field);
+    }
+    bool ok = in.ok;
+    json_t *rows = ok ? rows_json(in.file) : NULL;
     char *text = rows ? json_dumps(rows, JSON_COMPACT) : NULL;
     json_decref(rows);
     struct queued q = {req,
                        ok ? "waiting" : "failed_structure",
-                       ok ? bulk_file_rows(f) : 0,
-                       ok ? NULL : failure,
+                       ok ? bulk_file_rows(in.file) : 0,
+                       ok ? NULL : in.failure,
                        text,
                        "",
                        ""};
-    bulk_file_free(empty);
     struct db *db = db_thread();
     int rc = !db             ? DB_SOFT
              : (ok && !text) ? DB_HARD
                              : db_transaction(db, DB_READ_COMMITTED,
                                               config_current()->db_retry_limit, queue_tx, &q);
     free(text);
-    if (rc == DB_NONE || rc == DB_CONFLICT)
+    if (rc == DB_NONE || rc == DB_CONFLICT) {
+        received_free(&in);
         return reply_error(req, ERR_BULK_BUSY, NULL);
-    if (rc < 0)
+    }
+    if (rc < 0) {
+        received_free(&in);
         return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    }
     json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:i}", "reception_number", q.reception_number,
                              "status", q.status, "status_label", bulk_status_label(q.status),
                              "received_at", q.received_at, "rows", q.rows);
-    json_object_set_new(body, "failure", ok ? json_null() : json_string(failure));
+    json_object_set_new(body, "failure", ok ? json_null() : json_string(in.failure));
+    received_free(&in);
     return reply_json_steal(req, MHD_HTTP_ACCEPTED, body);
+}
+
+/* --- checking a file without registering it ------------------------------------------- */
+
+static json_t *problem_json(int row, int column, enum err_code code)
+{
+    return json_pack("{s:i, s:s, s:s, s:s, s:s}", "row", row, "column", bulk_file_header[column],
+                     "field", bulk_row_fields[column], "code", error_table[code].code, "message",
+                     error_table[code].message);
+}
+
+/* The verdict the job would reach for the file (jobs/bulk_process.c, same rules, same
+ * duplicate lookup), with nothing written: no job, no audit row, no passwords. */
+enum MHD_Result api_bulk_check(struct request *req)
+{
+    struct received in;
+    const char *field;
+    enum err_code err = receive(req, &in, &field);
+    if (err != ERR__COUNT) {
+        received_free(&in);
+        return reply_error(req, err, field);
+    }
+    json_t *problems = json_array();
+    int n = in.ok ? bulk_file_rows(in.file) : 0, errors = 0, duplicates = 0, total = 0;
+    if (in.ok) {
+        enum role manager = strcmp(tier_of(req), "master") == 0 ? ROLE_MASTER : ROLE_ADMIN;
+        enum institution_kind kind = KIND_MEDICAL;
+        institution_kind_parse(req->principal.institution_kind, &kind);
+        struct bulk_row_check *checks = calloc((size_t)n + 1, sizeof *checks);
+        const char **ids = calloc((size_t)n + 1, sizeof *ids);
+        bool *dup = calloc((size_t)n + 1, sizeof *dup);
+        struct db *db = db_thread();
+        int rc = !checks || !ids || !dup ? DB_HARD : !db ? DB_SOFT : 0;
+        for (int i = 0; rc == 0 && i < n; i++) {
+            const char *const *col = bulk_file_row(in.file, i);
+            bulk_row_check(col, manager, kind, &checks[i]);
+            bulk_row_clear(&checks[i]); /* the names are for registering only */
+            errors += checks[i].nproblems > 0;
+            ids[i] = checks[i].nproblems ? NULL : col[1];
+        }
+        if (rc == 0)
+            rc = bulk_find_duplicates(db, req->principal.institution, ids, n, dup);
+        for (int i = 0; rc == 0 && i < n; i++) {
+            duplicates += dup[i];
+            for (int k = 0; k < checks[i].nproblems; k++, total++)
+                if (total < BULK_CHECK_MAX_PROBLEMS)
+                    json_array_append_new(problems,
+                                          problem_json(i + 1, checks[i].problems[k].column,
+                                                       checks[i].problems[k].code));
+            if (dup[i] && total++ < BULK_CHECK_MAX_PROBLEMS)
+                json_array_append_new(problems, problem_json(i + 1, 1, ERR_ACCOUNT_USER_ID_TAKEN));
+        }
+        free(checks);
+        free(ids);
+        free(dup);
+        if (rc < 0) {
+            json_decref(problems);
+            received_free(&in);
+            return reply_error(req, rc == DB_HARD ? ERR_SERVER_INTERNAL : ERR_SERVER_UNAVAILABLE,
+                               NULL);
+        }
+    }
+    const char *status = !in.ok       ? "failed_structure"
+                         : errors     ? "failed_validation"
+                         : duplicates ? "completed_with_duplicates"
+                                      : "completed";
+    /* The encoding is known once the header was read. */
+    enum bulk_file_error e = bulk_file_error(in.file, NULL);
+    bool encoding_known = in.ok || (e != BULK_FILE_HEADER && e != BULK_FILE_EMPTY &&
+                                    !(e == BULK_FILE_ENCODING && in.failure_row == 0));
+    json_t *body =
+        json_pack("{s:s, s:s, s:o, s:o, s:i, s:i, s:i, s:i, s:o, s:i, s:i}", "status", status,
+                  "status_label", bulk_status_label(status), "failure",
+                  in.ok ? json_null() : json_string(in.failure), "encoding",
+                  !encoding_known                                      ? json_null()
+                  : bulk_file_encoding(in.file) == BULK_ENCODING_CP932 ? json_string("cp932")
+                                                                       : json_string("utf-8"),
+                  "rows", n, "errors", errors, "duplicates", duplicates, "registrable",
+                  errors ? 0 : n - duplicates, "problems", problems, "problems_total", total,
+                  "problems_limit", BULK_CHECK_MAX_PROBLEMS);
+    json_object_set_new(body, "failure_row",
+                        in.ok || in.failure_row == 0 ? json_null() : json_integer(in.failure_row));
+    received_free(&in);
+    return reply_json_steal(req, MHD_HTTP_OK, body);
+}
+
+/* --- the template file ------------------------------------------------------------------ */
+
+/* One example per kind, for the institution's kind (the system accounts' ID prefixes
+ * differ at a pharmacy). */
+static void example_row(struct strbuf *sb, enum role r, bool pharmacy, const char *start)
+{
+    const char *id = "", *name = "", *kana = "";
+    switch (r) {
+    case ROLE_ADMIN:
+        id = "kanri901", name = "管理　見本", kana = "カンリ　ミホン";
+        break;
+    case ROLE_GENERAL:
+        id = "ippan901", name = "一般　見本", kana = "イッパン　ミホン";
+        break;
+    case ROLE_MEDICAL_VIEWER:
+        id = "iryou901", name = "医療　見本", kana = "イリョウ　ミホン";
+        break;
+    case ROLE_WEBAPI:
+        id = pharmacy ? "A1901" : "A0901", name = "受付システム見本",
+        kana = "ウケツケシステム　ミホン";
+        break;
+    case ROLE_LINKED_APP:
+        id = pharmacy ? "R1901" : "R0901", name = "連携アプリ見本", kana = "レンケイアプリ　ミホン";
+        break;
+    case ROLE_FACE_READER:
+        id = "F0901", name = "顔認証端末見本", kana = "カオニンショウタンマツ　ミホン";
+        break;
+    default:
+        return;
+    }
+    sb_printf(sb, "%s,%s,%s,%s,%s,\r\n", role_label(r), id, name, kana, start);
+}
+
+/* Percent-encodes UTF-8 for filename* (RFC 8187). */
+static void percent_encode(const char *s, char *out, size_t len)
+{
+    size_t o = 0;
+    for (; *s && o + 4 < len; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (isalnum(c) || c == '.' || c == '-' || c == '_')
+            out[o++] = (char)c;
+        else
+            o += (size_t)snprintf(out + o, len - o, "%%%02X", c);
+    }
+    out[o] = '\0';
+}
+
+enum MHD_Result api_bulk_template(struct request *req)
+{
+    enum role manager = strcmp(tier_of(req), "master") == 0 ? ROLE_MASTER : ROLE_ADMIN;
+    enum institution_kind kind = KIND_MEDICAL;
+    institution_kind_parse(req->principal.institution_kind, &kind);
+    struct db *db = db_thread();
+    struct settings_row settings;
+    int rc = db ? store_settings_get(db, req->principal.institution, &settings) : DB_SOFT;
+    if (rc < 0)
+        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    bool cp932 = false;
+    if (rc > 0) {
+        const char *id = "char_encoding";
+        cp932 = strcmp(setting_in_force(id, settings_row_stored(&settings, id)), "sjis") == 0;
+        settings_row_free(&settings);
+    } else {
+        cp932 = strcmp(setting_in_force("char_encoding", NULL), "sjis") == 0;
+    }
+    struct date today = date_today_jst(time(NULL));
+    char start[16];
+    snprintf(start, sizeof start, "%04d/%02d/%02d", today.year, today.month, today.day);
+    struct strbuf sb = {0};
+    if (!cp932)
+        sb_puts(&sb, "\xEF\xBB\xBF"); /* spreadsheet programs then read it as UTF-8 */
+    for (int c = 0; c < BULK_COLUMNS; c++)
+        sb_printf(&sb, "%s%s", bulk_file_header[c], c + 1 < BULK_COLUMNS ? "," : "\r\n");
+    for (int r = 0; r < ROLE__COUNT; r++)
+        if (role_manages(manager, (enum role)r))
+            example_row(&sb, (enum role)r, kind == KIND_PHARMACY, start);
+    size_t len = 0;
+    char *text = sb_steal(&sb, &len);
+    if (text && cp932) {
+        /* Every character of the examples has a CP932 encoding. */
+        iconv_t cd = iconv_open("CP932", "UTF-8");
+        char *out = cd != (iconv_t)-1 ? malloc(len + 1) : NULL, *o = out, *in = text;
+        size_t inleft = len, left = len;
+        bool ok = out && iconv(cd, &in, &inleft, &o, &left) != (size_t)-1;
+        if (cd != (iconv_t)-1)
+            iconv_close(cd);
+        free(text);
+        text = ok ? out : NULL;
+        len = ok ? (size_t)(o - out) : 0;
+        if (!ok)
+            free(out);
+    }
+    if (!text)
+        return reply_error(req, ERR_SERVER_INTERNAL, NULL);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer_with_free_callback(len, text, &free);
+    if (!resp) {
+        free(text);
+        return MHD_NO;
+    }
+    char encoded[256], disposition[400];
+    percent_encode(TEMPLATE_FILENAME, encoded, sizeof encoded);
+    snprintf(disposition, sizeof disposition,
+             "attachment; filename=\"bulk-template.csv\"; filename*=UTF-8''%s", encoded);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            cp932 ? "text/csv; charset=Shift_JIS" : "text/csv; charset=utf-8");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_DISPOSITION, disposition);
+    return reply_response(req, MHD_HTTP_OK, resp);
 }
 
 /* --- the result screen ---------------------------------------------------------------- */

@@ -44,6 +44,8 @@ const struct route api_routes[] = {
     {"GET", "/api/v1/bulk-jobs", api_bulk_list, 0, "bulk", NULL},
     {"GET", "/api/v1/bulk-jobs/{reception_number}", api_bulk_get, 0, "bulk", NULL},
     {"GET", "/api/v1/bulk-jobs/{reception_number}/result.csv", api_bulk_result, 0, "bulk", NULL},
+    {"POST", "/api/v1/bulk-checks", api_bulk_check, ROUTE_UPLOAD, "bulk", &bulk_upload_sink},
+    {"GET", "/api/v1/bulk-template.csv", api_bulk_template, 0, "bulk", NULL},
     {"GET", "/api/v1/settings", api_settings_get, 0, "settings", NULL},
     {"PUT", "/api/v1/settings", api_settings_put, ROUTE_JSON, "settings", NULL},
     {"GET", "/api/v1/terms", api_terms_get, 0, "settings", NULL},

@@ -10,6 +10,7 @@
 
 #include "core/account_draft.h"
 #include "core/bulk_file.h"
+#include "core/bulk_rows.h"
 #include "core/settings.h"
 #include "store/bulk.h"
 #include "store/db.h"
@@ -21,15 +22,14 @@
 #include "util/secret.h"
 #include "util/strbuf.h"
 
+enum { PROGRESS_ROWS = 500 };
+
 enum verdict { ROW_OK, ROW_INVALID, ROW_DUPLICATE };
 
 struct row {
     const char *col[BULK_COLUMNS]; /* as in the file (owned by the job's JSON) */
     enum verdict verdict;
-    struct strbuf problems; /* one message per line */
-    enum role role;
-    struct account_names names;
-    char start[11], end[11];
+    struct bulk_row_check check; /* the problems, or what to register */
     char password[INITIAL_PASSWORD_LEN + 1];
     char *hash;
     bool registered;
@@ -46,100 +46,65 @@ struct job {
     bool cp932;       /* 利用文字コード = Shift-JIS: the result file in CP932 */
 };
 
-static const char *const column_labels[BULK_COLUMNS] = {
-    "権限区分", "ユーザID", "ユーザ名", "ユーザ名（カナ）", "利用開始年月日", "利用終了年月日",
-};
-
-static void problem(struct row *r, int column, const char *message)
+/* エラー詳細: 【column】message, one per line. */
+static void problems_text(const struct bulk_row_check *c, struct strbuf *sb)
 {
-    if (r->problems.len)
-        sb_puts(&r->problems, "\n");
-    sb_printf(&r->problems, "【%s】%s", column_labels[column], message);
-    if (r->verdict == ROW_OK)
-        r->verdict = ROW_INVALID;
+    for (int i = 0; i < c->nproblems; i++)
+        sb_printf(sb, "%s【%s】%s", i ? "\n" : "", bulk_file_header[c->problems[i].column],
+                  error_table[c->problems[i].code].message);
 }
 
-static int column_of(const char *field)
-{
-    static const char *const fields[] = {"role",      "user_id",    "name",
-                                         "name_kana", "start_date", "end_date"};
-    for (int i = 0; i < BULK_COLUMNS; i++)
-        if (strcmp(fields[i], field) == 0)
-            return i;
-    return 0;
-}
-
-static bool parse_date(struct row *r, int column, struct date *d, char iso[11])
-{
-    if (!date_parse_loose(r->col[column], d)) {
-        problem(r, column, error_table[ERR_REQUEST_FIELD_DATE].message);
-        return false;
-    }
-    snprintf(iso, 11, "%04d-%02d-%02d", d->year, d->month, d->day);
-    return true;
-}
-
-/* The rules of single registration, every problem of the row reported. */
-static void check_row(struct row *r, enum role manager, enum institution_kind kind)
-{
-    const char *missing = error_table[ERR_REQUEST_FIELD_MISSING].message;
-    for (int c = 0; c < 5; c++) /* 利用終了年月日 may be empty */
-        if (!r->col[c][0])
-            problem(r, c, missing);
-    bool role_ok = r->col[0][0] && role_parse_label(r->col[0], &r->role);
-    if (r->col[0][0] && !role_ok)
-        problem(r, 0, error_table[ERR_ACCOUNT_ROLE_INVALID].message);
-    struct date start = {0}, end = {9999, 12, 31};
-    bool dates_ok = r->col[4][0] && parse_date(r, 4, &start, r->start);
-    if (r->col[5][0])
-        dates_ok &= parse_date(r, 5, &end, r->end);
-    else
-        snprintf(r->end, sizeof r->end, "9999-12-31");
-    if (!role_ok || !r->col[1][0] || !r->col[2][0] || !r->col[3][0])
-        return;
-    struct account_draft d = {r->role,   r->col[1], r->col[2],
-                              r->col[3], start,     dates_ok ? end : start};
-    struct account_problem p[ACCOUNT_MAX_PROBLEMS];
-    int n = account_draft_check(&d, manager, kind, &r->names, p);
-    for (int i = 0; i < n; i++)
-        problem(r, column_of(p[i].field), error_table[p[i].code].message);
-}
-
-/* Second and later rows with an ID of the file, and IDs the institution has used (deleted
- * ones included), are duplicates. */
-static int find_duplicates(struct db *db, struct job *j)
+int bulk_find_duplicates(struct db *db, const char *institution, const char *const *ids, int n,
+                         bool *duplicate)
 {
     json_t *seen = json_object();
-    struct strbuf ids = {0};
-    sb_puts(&ids, "{");
-    for (int i = 0; i < j->n; i++) {
-        struct row *r = &j->rows[i];
-        if (r->verdict != ROW_OK)
+    struct strbuf list = {0};
+    sb_puts(&list, "{");
+    for (int i = 0; i < n; i++) {
+        duplicate[i] = false;
+        if (!ids[i])
             continue;
-        if (json_object_get(seen, r->col[1])) {
-            r->verdict = ROW_DUPLICATE;
+        if (json_object_get(seen, ids[i])) {
+            duplicate[i] = true;
             continue;
         }
-        json_object_set_new(seen, r->col[1], json_integer(i));
+        json_object_set_new(seen, ids[i], json_integer(i));
         /* IDs passed the ID rules (letters and digits only); quoted, since an unquoted NULL
          * in an array literal is the null value. */
-        sb_printf(&ids, "%s\"%s\"", ids.len > 1 ? "," : "", r->col[1]);
+        sb_printf(&list, "%s\"%s\"", list.len > 1 ? "," : "", ids[i]);
     }
-    sb_puts(&ids, "}");
+    sb_puts(&list, "}");
     json_t *taken = NULL;
-    int rc = store_bulk_existing(db, j->claim->institution, ids.data, &taken);
-    sb_free(&ids);
+    int rc = store_bulk_existing(db, institution, list.data, &taken);
+    sb_free(&list);
     size_t k;
     json_t *id;
     json_array_foreach(taken, k, id)
     {
         json_t *at = json_object_get(seen, json_string_value(id));
         if (at)
-            j->rows[json_integer_value(at)].verdict = ROW_DUPLICATE;
+            duplicate[json_integer_value(at)] = true;
     }
     json_decref(taken);
     json_decref(seen);
     return rc < 0 ? rc : 0;
+}
+
+static int find_duplicates(struct db *db, struct job *j)
+{
+    const char **ids = calloc((size_t)j->n + 1, sizeof *ids);
+    bool *dup = calloc((size_t)j->n + 1, sizeof *dup);
+    int rc = ids && dup ? 0 : DB_HARD;
+    for (int i = 0; rc == 0 && i < j->n; i++)
+        ids[i] = j->rows[i].verdict == ROW_OK ? j->rows[i].col[1] : NULL;
+    if (rc == 0)
+        rc = bulk_find_duplicates(db, j->claim->institution, ids, j->n, dup);
+    for (int i = 0; rc == 0 && i < j->n; i++)
+        if (dup[i])
+            j->rows[i].verdict = ROW_DUPLICATE;
+    free(ids);
+    free(dup);
+    return rc;
 }
 
 static void csv_field(struct strbuf *sb, const char *s, bool last)
@@ -208,12 +173,16 @@ static char *result_file(const struct job *j, size_t *len)
                              : r->verdict == ROW_DUPLICATE ? "ID重複"
                                                            : "未登録";
         csv_field(&sb, result, false);
-        const char *detail = r->verdict == ROW_INVALID ? r->problems.data
+        struct strbuf problems = {0};
+        if (r->verdict == ROW_INVALID)
+            problems_text(&r->check, &problems);
+        const char *detail = r->verdict == ROW_INVALID ? problems.data
                              : r->verdict == ROW_DUPLICATE
                                  ? error_table[ERR_ACCOUNT_USER_ID_TAKEN].message
                              : failed ? "【入力チェックエラーなし:未登録】"
                                       : "";
         csv_field(&sb, detail, true);
+        sb_free(&problems);
     }
     char *text = sb_steal(&sb, len);
     return j->cp932 ? to_cp932(text, len) : text;
@@ -243,9 +212,13 @@ static int finish_tx(struct db *db, void *p)
         for (int i = 0; stage && i < j->n; i++) {
             struct row *r = &j->rows[i];
             if (r->verdict == ROW_OK)
-                stage[k++] = (struct bulk_stage_row){
-                    r->col[1], role_id(r->role), r->names.name, r->names.name_kana,
-                    r->start,  r->end,           r->hash};
+                stage[k++] = (struct bulk_stage_row){r->col[1],
+                                                     role_id(r->check.role),
+                                                     r->check.names.name,
+                                                     r->check.names.name_kana,
+                                                     r->check.start,
+                                                     r->check.end,
+                                                     r->hash};
         }
         json_t *inserted = NULL;
         rc = !stage ? DB_HARD : k > 0 ? store_bulk_stage(db, c->reception_number, stage, k) : 0;
@@ -319,8 +292,7 @@ static void job_free(struct job *j)
 {
     for (int i = 0; i < j->n; i++) {
         struct row *r = &j->rows[i];
-        sb_free(&r->problems);
-        account_names_free(&r->names);
+        bulk_row_clear(&r->check);
         secret_wipe(r->password, sizeof r->password);
         free(r->hash);
     }
@@ -329,7 +301,7 @@ static void job_free(struct job *j)
 }
 
 /* Reads the job's rows and checks them all. False on a malformed job or no memory. */
-static bool prepare(struct job *j)
+static bool prepare(struct db *db, struct job *j)
 {
     const struct bulk_claim *c = j->claim;
     enum institution_kind kind;
@@ -349,8 +321,13 @@ static bool prepare(struct job *j)
             if (!r->col[k])
                 return false;
         }
-        check_row(r, manager, kind);
+        bulk_row_check(r->col, manager, kind, &r->check);
+        r->verdict = r->check.nproblems ? ROW_INVALID : ROW_OK;
         j->invalid += r->verdict == ROW_INVALID;
+        /* 処理件数 for the result screen and the live-update events; outside any
+         * transaction, so that each step is seen at once. */
+        if ((i + 1) % PROGRESS_ROWS == 0 || i + 1 == j->n)
+            store_bulk_progress(db, c->reception_number, j->token, i + 1);
     }
     char expires[32];
     if (!time_jst_slashed(time(NULL) + (time_t)config_current()->initial_password_days * 86400,
@@ -381,7 +358,7 @@ int bulk_process(struct db *db, const struct bulk_claim *c, const char *token)
     if (c->attempts > 3)
         return fail_system(db, c, token);
     struct job j = {.claim = c, .token = token};
-    bool ok = prepare(&j);
+    bool ok = prepare(db, &j);
     int rc = ok ? find_duplicates(db, &j) : 0;
     if (ok && rc < 0) {
         job_free(&j);

@@ -5,8 +5,17 @@
 #ifndef ONSHI_JOBS_BULK_PROCESS_H
 #define ONSHI_JOBS_BULK_PROCESS_H
 
+#include <stdbool.h>
+
 struct db;
 struct bulk_claim;
+
+/* The duplicates among n rows, ids[i] the ユーザID of a row that passed the checks (NULL for
+ * the others): a second or later row with an ID of the file, and IDs the institution has
+ * used (deleted ones included), get duplicate[i] = true. Shared with POST
+ * /api/v1/bulk-checks, so that the check and the job cannot disagree. 0, or a DB_ code. */
+int bulk_find_duplicates(struct db *db, const char *institution, const char *const *ids, int n,
+                         bool *duplicate);
 
 /* 0 when the job ended (or another worker holds it now); -1 when the database failed and
  * the job stays claimed until its lease runs out. */
