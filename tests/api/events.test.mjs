@@ -204,6 +204,20 @@ test('a bearer token streams too', async () => {
   assert.deepEqual((await s.next((e) => e.event === 'session_end')).data, { reason: 'ended' });
 });
 
+test('the listener loses its database connection: it listens again and every stream is told to resync', async () => {
+  const s = await stream(people[A].admin);
+  await s.next((e) => e.event === 'ready');
+  // Both onshid's hubs listen; ending their backends is what a database restart does to them.
+  const ended = pg.psql(db, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'onshid event hub'");
+  assert.equal(ended, '2');
+  await s.next((e) => e.event === 'resync', { timeoutMs: 10000 });
+  // And it hears what happens afterwards.
+  const { reception_number: rn } = await json(await people[A].admin('POST', '/api/v1/bulk-jobs',
+    raw(HEADER + rows(3, 'rs'), 'text/csv'), web), 202);
+  await s.next((e) => e.event === 'bulk_job' && e.data.reception_number === rn && e.data.status === 'completed', { timeoutMs: 30000 });
+  await s.close();
+});
+
 test('a stream does not keep an idle session alive', { timeout: 120000 }, async () => {
   idleSrv = await startOnshid({ database: pg.conninfo(db), env: { ONSHI_SESSION_IDLE_TIMEOUT: '60', ONSHI_BULK_WORKER: '0' } });
   const inst = createInstitution(pg, db, '1319600003', 'medical', '放置試験医院');

@@ -321,15 +321,21 @@ static void everyone(const char *text)
     wakeups_run(&w);
 }
 
-static void on_bulk_job(struct db *db, const char *code, const char *tier, const char *number)
+/* `job`: the job as the commit left it (schema/0010); read from the table when absent. */
+static void on_bulk_job(struct db *db, const char *code, const char *tier, const char *number,
+                        json_t *job)
 {
     if (!anyone_wants(code, WANT_BULK, tier))
         return;
     json_t *items = json_array();
-    if (store_bulk_list(db, code, tier, number, items) > 0) {
-        json_t *job = json_array_get(items, 0);
-        present_job(job);
-        broadcast(code, WANT_BULK, tier, "bulk_job", job);
+    if (json_is_object(job))
+        json_array_append(items, job);
+    else if (store_bulk_list(db, code, tier, number, items) <= 0)
+        json_array_clear(items);
+    json_t *found = json_array_get(items, 0);
+    if (found) {
+        present_job(found);
+        broadcast(code, WANT_BULK, tier, "bulk_job", found);
     }
     json_decref(items);
 }
@@ -399,8 +405,8 @@ struct to_check {
 };
 
 /* Checks again, without touching them, the sessions of the streams that match: of one
- * account (user_id not NULL) or whose deadline has come (or all, `all`). */
-static void check_sessions(struct db *db, const char *code, const char *user_id, bool all)
+ * account (user_id not NULL) or whose deadline has come. */
+static void check_sessions(struct db *db, const char *code, const char *user_id)
 {
     struct to_check list[MAX_SESSION_CHECKS];
     int n = 0;
@@ -408,7 +414,7 @@ static void check_sessions(struct db *db, const char *code, const char *user_id,
     pthread_mutex_lock(&lock);
     for (struct stream *s = streams; s && n < MAX_SESSION_CHECKS; s = s->next) {
         bool match = user_id ? strcmp(s->institution, code) == 0 && strcmp(s->user_id, user_id) == 0
-                             : all || s->deadline <= now;
+                             : s->deadline <= now;
         if (!match || s->closing)
             continue;
         list[n].id = s->id;
@@ -445,12 +451,15 @@ static void check_sessions(struct db *db, const char *code, const char *user_id,
     }
 }
 
-/* Lowered limits after a reload: the newest streams beyond them end. */
+/* After a reload: the newest streams beyond lowered limits end, and every session's deadline
+ * is due (the idle timeout may have changed). */
 static void apply_limits(void)
 {
     const struct config *c = config_current();
     struct wakeups w = {0};
     pthread_mutex_lock(&lock);
+    for (struct stream *s = streams; s; s = s->next)
+        s->deadline = 0;
     int open = 0;
     for (struct stream *s = streams; s; s = s->next)
         open += !s->closing;
@@ -479,7 +488,7 @@ static void dispatch(struct db *db, const char *payload)
             const char *tier = json_string_value(json_object_get(j, "tier"));
             const char *number = json_string_value(json_object_get(j, "reception_number"));
             if (tier && number)
-                on_bulk_job(db, code, tier, number);
+                on_bulk_job(db, code, tier, number, json_object_get(j, "job"));
         } else if (strcmp(kind, "reader") == 0) {
             const char *name = json_string_value(json_object_get(j, "name"));
             if (name)
@@ -489,7 +498,7 @@ static void dispatch(struct db *db, const char *payload)
         } else if (strcmp(kind, "account") == 0) {
             const char *user = json_string_value(json_object_get(j, "user_id"));
             if (user)
-                check_sessions(db, code, user, false);
+                check_sessions(db, code, user);
         }
     }
     json_decref(j);
@@ -550,10 +559,8 @@ static void *hub_main(void *arg)
             while (read(wake_pipe[0], b, sizeof b) > 0)
                 ;
         }
-        if (atomic_exchange(&reload_asked, false)) {
-            apply_limits();
-            check_sessions(db, NULL, NULL, true); /* the idle timeout may have changed */
-        }
+        if (atomic_exchange(&reload_asked, false))
+            apply_limits(); /* and every session is checked again: the timeouts may differ */
         if (!PQconsumeInput(conn)) {
             listening_pid = 0; /* db_ensure reconnects it */
             continue;
@@ -563,7 +570,7 @@ static void *hub_main(void *arg)
             dispatch(db, note->extra);
             PQfreemem(note);
         }
-        check_sessions(db, NULL, NULL, false);
+        check_sessions(db, NULL, NULL);
         long long t = now_ms();
         if (t >= next_heartbeat) {
             everyone(": heartbeat\n\n");

@@ -8,7 +8,9 @@
 
 int store_events_listen(struct db *db)
 {
-    return db_exec_sql(db, "LISTEN onshi_events");
+    /* Named, so an operator sees in pg_stat_activity which connection is the listener. */
+    int rc = db_exec_sql(db, "SET application_name = 'onshid event hub'");
+    return rc < 0 ? rc : db_exec_sql(db, "LISTEN onshi_events");
 }
 
 int store_session_check(struct db *db, const char *code, const char *digest, int idle_seconds,
