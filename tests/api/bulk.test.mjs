@@ -366,8 +366,10 @@ test('two onshid processes, jobs of several institutions: each processed exactly
     }));
     for (let i = 0; i < codes.length; i++) {
       const job = await finished(admins[i], accepted[i]);
-      assert.deepEqual([job.status, job.registered], ['completed', 200]);
+      assert.deepEqual([job.status, job.registered, job.processed], ['completed', 200, 200]);
     }
+    // Every job counted all its rows as checked (the progress reports' column).
+    assert.equal(pg.psql(db, `SELECT string_agg(DISTINCT processed_rows::text, ',') FROM bulk_jobs WHERE reception_number IN (${accepted.map((rn) => `'${rn}'`).join(',')})`), '200');
     const list = accepted.map((rn) => `'${rn}'`).join(',');
     assert.equal(pg.psql(db, `SELECT count(*) FROM audit_log WHERE action = 'bulk.processed' AND target IN (${list})`), String(codes.length));
     assert.equal(pg.psql(db, `SELECT max(attempts) FROM bulk_jobs WHERE reception_number IN (${list})`), '1');
@@ -390,6 +392,14 @@ test('kill -9 of onshid while a 10,000-row job is 登録中: after a restart it 
     assert.equal(res.status, 202);
     rn = (await res.json()).reception_number;
     await eventually(() => pg.psql(db, `SELECT status FROM bulk_jobs WHERE reception_number = '${rn}'`) === 'processing');
+    // The checks report their progress before the registering transaction: 処理件数 reaches
+    // every row while the job is still 登録中.
+    let running;
+    await eventually(async () => {
+      running = (await (await admin.get(`/api/v1/bulk-jobs/${rn}`)).json()).job;
+      return running.processed === 10000;
+    }, { timeoutMs: 30000 });
+    assert.deepEqual([running.status, running.processed, running.rows], ['processing', 10000, 10000]);
     await new Promise((r) => setTimeout(r, 500)); // inside the transaction now
     assert.deepEqual(await srv.stop('SIGKILL'), { code: null, signal: 'SIGKILL' });
   } finally {
@@ -400,7 +410,7 @@ test('kill -9 of onshid while a 10,000-row job is 登録中: after a restart it 
   assert.equal(pg.psql(db, `SELECT status FROM bulk_jobs WHERE reception_number = '${rn}'`), 'processing');
   srv = await startOnshid({ database: pg.conninfo(db), env: workerEnv });
   const job = await finished(admin, rn);
-  assert.deepEqual([job.status, job.registered], ['completed', 10000]);
+  assert.deepEqual([job.status, job.registered, job.processed], ['completed', 10000, 10000]);
   assert.equal(count(), 10000);
   assert.equal(pg.psql(db, `SELECT attempts FROM bulk_jobs WHERE reception_number = '${rn}'`), '2');
   assert.equal(pg.psql(db, 'SELECT count(*) FROM bulk_staging'), '0');
