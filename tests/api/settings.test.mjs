@@ -45,10 +45,68 @@ test('a clinic and a pharmacy start with the manual\'s defaults, each with its o
   assert.equal(c.updated_at, null);
   const medical = c.catalogue.find((i) => i.id === 'consent_medical');
   assert.deepEqual([medical.label, medical.section, medical.depends_on, medical.default], ['診療情報', '閲覧同意の利用有無', 'consent_drug', 'not_use']);
-  assert.deepEqual(medical.choices, [{ id: 'use', label: '利用する' }, { id: 'not_use', label: '利用しない' }]);
+  assert.deepEqual(medical.choices, [{ id: 'use', label: '利用する', default: false }, { id: 'not_use', label: '利用しない', default: true }]);
   assert.equal(p.catalogue.find((i) => i.id === 'refill_prescription').applies_to, 'pharmacy');
   assert.deepEqual(c.related_institutions, []);
   assert.equal(c.terms.agreed, false);
+});
+
+test('the catalogue explains the screen: required marks, conditions in the manual\'s words, notes, sections', async () => {
+  const clinic = (await admins('1339000006', 'dental')).admin;
+  const pharmacy = (await admins('1349000006', 'pharmacy')).admin;
+  const c = await (await clinic('GET', '/api/v1/settings')).json();
+  const p = await (await pharmacy('GET', '/api/v1/settings')).json();
+  const item = (s, id) => s.catalogue.find((i) => i.id === id);
+  // Every item with choices bears the manual's 「*」; the display name is optional.
+  for (const s of [c, p]) {
+    for (const i of s.catalogue) {
+      assert.equal(i.required, i.choices !== null, i.id);
+      assert.ok(Array.isArray(i.notes), i.id);
+      if (i.choices) assert.deepEqual(i.choices.filter((x) => x.default).map((x) => x.id), [i.default], i.id);
+      if (i.condition) assert.equal(i.condition.item, i.depends_on, i.id);
+      else assert.equal(i.depends_on, null, i.id);
+    }
+  }
+  assert.deepEqual(item(c, 'consent_medical').condition, { item: 'consent_drug', values: ['use'], otherwise: 'not_use',
+    text: '本項目は「薬剤情報：利用する」と設定されている場合のみ選択可能となります。' });
+  assert.deepEqual(item(c, 'prescription_form_timing').condition, { item: 'eprescription_mode',
+    values: ['e_only', 'e_and_paper', 'paper_only'], otherwise: 'other_than_check',
+    text: '電子処方箋利用区分を「利用しない」以外に設定した場合のみ選択可能となります。' });
+  assert.deepEqual(item(p, 'refill_prescription').condition, { item: 'eprescription', values: ['use'], otherwise: 'not_use',
+    text: '電子処方箋で「利用しない」を選択した場合、リフィル処方箋は使用できません。' });
+  assert.equal(c.catalogue.filter((i) => i.condition).length, 2);
+  assert.equal(p.catalogue.filter((i) => i.condition).length, 2);
+  assert.deepEqual(item(c, 'medical_subsidy').notes, ['PMH 事業に参加している先行実施機関のみ利用可能です。',
+    '先行実施事業に参加していない医療機関は、医療費助成情報を「利用する」に設定しないようお願いいたします。']);
+  const name = item(c, 'visit_display_name');
+  assert.deepEqual([name.required, name.choices, name.max_length], [false, null, 100]);
+  assert.ok(name.notes.includes('未入力の場合は画面上部の名称となります。'));
+  assert.match(item(c, 'char_encoding').notes[0], /utf-8/);
+  // Sections in the manual's order, each with the notes under its heading.
+  const labels = ['環境依存項目', '閲覧同意の利用有無', '電子処方箋管理サービス関連項目', '医療扶助関連項目',
+    '医療費助成利用関連項目', '訪問診療等・オンライン診療等関連項目'];
+  assert.deepEqual(c.sections.map((s) => s.label), labels);
+  assert.deepEqual(p.sections.map((s) => s.label), labels);
+  assert.deepEqual(c.sections.at(-1).notes, ['事前に「オンライン資格確認等システム利用規約」をご確認ください。',
+    '訪問診療等・オンライン診療等の資格確認を行った場合「居宅同意取得型」オンライン資格確認の導入医療機関として厚生労働省HPに公表します。']);
+  const order = c.catalogue.map((i) => labels.indexOf(i.section));
+  assert.deepEqual(order, [...order].sort((a, b) => a - b), 'items come section by section');
+});
+
+test('a dependent item may keep its otherwise value whatever the item it depends on says', async () => {
+  const { admin } = await admins('1319000007', 'medical');
+  const pharmacy = (await admins('1349000007', 'pharmacy')).admin;
+  // 薬剤情報 off with 診療情報 left at 利用しない is fine; so is 電子処方箋 off with リフィル off.
+  let res = await admin('PUT', '/api/v1/settings', { values: { consent_drug: 'not_use' }, version: 1 });
+  assert.equal(res.status, 200);
+  res = await pharmacy('PUT', '/api/v1/settings', { values: { eprescription: 'use', refill_prescription: 'use' }, version: 1 });
+  assert.equal(res.status, 200);
+  res = await pharmacy('PUT', '/api/v1/settings', { values: { eprescription: 'not_use' }, version: 2 });
+  const { error } = await res.json();
+  assert.deepEqual([res.status, error.code, error.field], [400, 'settings.refill_needs_eprescription', 'values.refill_prescription']);
+  assert.equal(error.details[0].message, 'リフィル処方箋を利用する場合は、電子処方箋も利用するを選択してください。');
+  res = await pharmacy('PUT', '/api/v1/settings', { values: { eprescription: 'not_use', refill_prescription: 'not_use' }, version: 2 });
+  assert.equal(res.status, 200);
 });
 
 test('every rule refused with its own code; nothing saved', async () => {
@@ -99,11 +157,13 @@ test('turning on 訪問診療等機能 needs the current terms; the agreement is
   const terms = await (await admin('GET', '/api/v1/terms')).json();
   assert.equal(terms.version, '2023-08');
   assert.match(terms.body, /利用規約/);
+  assert.equal(terms.agreed, false);
   const res = await admin('PUT', '/api/v1/settings', { values: { home_visit: 'use' }, version: 1, terms_agreed: true });
   assert.equal(res.status, 200);
   const body = await res.json();
   assert.deepEqual([body.values.home_visit, body.terms.agreed], ['use', true]);
   assert.equal(pg.psql(db, "SELECT version || '|' || agreed_by FROM terms_agreements WHERE institution_code = '1319000004'"), '2023-08|kanri01');
+  assert.equal((await (await admin('GET', '/api/v1/terms')).json()).agreed, true);
   // Once agreed, the other function needs no new agreement.
   assert.equal((await admin('PUT', '/api/v1/settings', { values: { online_care: 'use' }, version: 2 })).status, 200);
   // The menu offers 訪問診療等・オンライン診療等 at once, in every onshid, and not after both are off.

@@ -129,6 +129,76 @@ static void turning_visits_on_needs_the_terms(void **state)
     assert_int_equal(settings_check(KIND_MEDICAL, v, n, cur, c, false, p), 0);
 }
 
+static bool is_choice(const struct setting_item *item, const char *id)
+{
+    for (const struct setting_choice *c = item->choices; c && c->id; c++)
+        if (strcmp(c->id, id) == 0)
+            return true;
+    return false;
+}
+
+/* What the catalogue tells the screen about a dependent item is what the check enforces: with
+ * the controlling item at each of its choices, every value of the dependent one passes exactly
+ * when the condition is met or the value is the one it keeps otherwise. */
+static void each_condition_says_what_the_check_enforces(void **state)
+{
+    (void)state;
+    struct setting_problem p[SETTINGS_MAX_PROBLEMS];
+    int conditions = 0;
+    for (size_t i = 0; i < setting_items_count; i++) {
+        const struct setting_item *item = &setting_items[i];
+        if (!item->condition) {
+            assert_null(item->depends_on);
+            continue;
+        }
+        conditions++;
+        const struct setting_item *ctl = setting_find(item->depends_on);
+        assert_non_null(ctl);
+        assert_true(is_choice(item, item->condition->otherwise));
+        assert_string_equal(item->condition->otherwise, item->default_value);
+        assert_true(strlen(item->condition->text) > 0);
+        enum institution_kind kind = item->scope == SCOPE_PHARMACY ? KIND_PHARMACY : KIND_MEDICAL;
+        for (const char *const *v = item->condition->values; *v; v++)
+            assert_true(is_choice(ctl, *v));
+        for (const struct setting_choice *c = ctl->choices; c->id; c++) {
+            for (const struct setting_choice *d = item->choices; d->id; d++) {
+                struct setting_value v[32];
+                size_t n = defaults(kind, v, item->id, d->id);
+                for (size_t k = 0; k < n; k++)
+                    if (strcmp(v[k].id, ctl->id) == 0)
+                        v[k].value = c->id;
+                bool ok = setting_condition_met(item, c->id) ||
+                          strcmp(d->id, item->condition->otherwise) == 0;
+                int np = settings_check(kind, v, n, v, n, false, p);
+                assert_int_equal(np, ok ? 0 : 1);
+                if (!ok) {
+                    assert_int_equal(p[0].code, item->condition->refusal);
+                    assert_string_equal(p[0].item, item->id);
+                }
+            }
+        }
+    }
+    assert_int_equal(conditions, 3);
+}
+
+static void required_marks_and_notes(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < setting_items_count; i++)
+        assert_int_equal(setting_items[i].required, setting_items[i].choices != NULL);
+    assert_string_equal(setting_find("medical_subsidy")->notes[0],
+                        "PMH 事業に参加している先行実施機関のみ利用可能です。");
+    assert_non_null(strstr(setting_find("visit_display_name")->notes[1], "画面上部の名称"));
+    /* Every item's section is one of the sections, in the same order. */
+    size_t s = 0;
+    for (size_t i = 0; i < setting_items_count; i++) {
+        while (s < setting_sections_count &&
+               strcmp(setting_sections[s].label, setting_items[i].section) != 0)
+            s++;
+        assert_true(s < setting_sections_count);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -137,6 +207,8 @@ int main(void)
         cmocka_unit_test(values_must_be_from_the_list),
         cmocka_unit_test(every_dependency_rule),
         cmocka_unit_test(turning_visits_on_needs_the_terms),
+        cmocka_unit_test(each_condition_says_what_the_check_enforces),
+        cmocka_unit_test(required_marks_and_notes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

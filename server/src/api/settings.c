@@ -13,6 +13,40 @@
 
 static const char *const scope_ids[] = {"all", "clinic", "pharmacy"};
 
+static json_t *strings(const char *const *list)
+{
+    json_t *a = json_array();
+    for (; list && *list; list++)
+        json_array_append_new(a, json_string(*list));
+    return a;
+}
+
+/* When a dependent item may be chosen, in the manual's words, and what it keeps otherwise. */
+static json_t *condition(const struct setting_item *it)
+{
+    if (!it->condition)
+        return json_null();
+    return json_pack("{s:s, s:o, s:s, s:s}", "item", it->depends_on, "values",
+                     strings(it->condition->values), "otherwise", it->condition->otherwise, "text",
+                     it->condition->text);
+}
+
+/* The sections of this kind's screen in order, with the manual's notes under each heading. */
+static json_t *sections(enum institution_kind kind)
+{
+    json_t *out = json_array();
+    for (size_t s = 0; s < setting_sections_count; s++) {
+        bool used = false;
+        for (size_t i = 0; i < setting_items_count && !used; i++)
+            used = setting_applies(&setting_items[i], kind) &&
+                   strcmp(setting_items[i].section, setting_sections[s].label) == 0;
+        if (used)
+            json_array_append_new(out, json_pack("{s:s, s:o}", "label", setting_sections[s].label,
+                                                 "notes", strings(setting_sections[s].notes)));
+    }
+    return out;
+}
+
 /* What the console draws the screen from: the items of this kind of institution. */
 static json_t *catalogue(enum institution_kind kind)
 {
@@ -26,7 +60,8 @@ static json_t *catalogue(enum institution_kind kind)
             choices = json_array();
             for (const struct setting_choice *c = it->choices; c->id; c++)
                 json_array_append_new(choices,
-                                      json_pack("{s:s, s:s}", "id", c->id, "label", c->label));
+                                      json_pack("{s:s, s:s, s:b}", "id", c->id, "label", c->label,
+                                                "default", strcmp(c->id, it->default_value) == 0));
         }
         json_t *o =
             json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:b}", "id", it->id, "label", it->label,
@@ -34,6 +69,9 @@ static json_t *catalogue(enum institution_kind kind)
                       "applies_to", scope_ids[it->scope], "needs_terms", it->needs_terms);
         json_object_set_new(o, "depends_on",
                             it->depends_on ? json_string(it->depends_on) : json_null());
+        json_object_set_new(o, "condition", condition(it));
+        json_object_set_new(o, "required", json_boolean(it->required));
+        json_object_set_new(o, "notes", strings(it->notes));
         if (!it->choices)
             json_object_set_new(o, "max_length", json_integer(it->max_chars));
         json_array_append_new(items, o);
@@ -71,9 +109,9 @@ static bool load(struct request *req, struct settings_row *row, enum institution
 
 static json_t *settings_body(const struct settings_row *row, enum institution_kind kind)
 {
-    json_t *o =
-        json_pack("{s:o, s:o, s:O, s:i}", "values", effective(kind, row), "catalogue",
-                  catalogue(kind), "related_institutions", row->related, "version", row->version);
+    json_t *o = json_pack("{s:o, s:o, s:o, s:O, s:i}", "values", effective(kind, row), "catalogue",
+                          catalogue(kind), "sections", sections(kind), "related_institutions",
+                          row->related, "version", row->version);
     json_object_set_new(o, "updated_at",
                         row->updated_at[0] ? json_string(row->updated_at) : json_null());
     json_object_set_new(o, "updated_by",
@@ -224,12 +262,19 @@ enum MHD_Result api_terms_get(struct request *req)
 {
     char version[32], published[32];
     char *body;
+    struct settings_row row;
+    enum institution_kind kind;
+    enum MHD_Result ret;
+    if (!load(req, &row, &kind, &ret))
+        return ret;
+    bool agreed = row.terms_agreed; /* this institution, to the current version */
+    settings_row_free(&row);
     struct db *db = db_thread();
     int rc = db ? store_terms_current(db, version, published, &body) : DB_SOFT;
     if (rc <= 0)
         return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
-    json_t *o =
-        json_pack("{s:s, s:s, s:s}", "version", version, "published_at", published, "body", body);
+    json_t *o = json_pack("{s:s, s:s, s:s, s:b}", "version", version, "published_at", published,
+                          "body", body, "agreed", agreed);
     free(body);
     return reply_json_steal(req, MHD_HTTP_OK, o);
 }

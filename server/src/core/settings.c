@@ -26,30 +26,179 @@ static const struct setting_choice timings[] = {{"other_than_check", "資格確�
 #define SUBSIDY "医療費助成利用関連項目"
 #define VISIT   "訪問診療等・オンライン診療等関連項目"
 
-/* In the order of the manual's screen. Defaults: manual ch. 3 §1 「各情報に対する設定の初期値」. */
+static const char *const drug_used[] = {"use", NULL};
+static const char *const eprescription_modes_used[] = {"e_only", "e_and_paper", "paper_only", NULL};
+static const char *const eprescription_used[] = {"use", NULL};
+
+/* The manual's words (ch. 3 §3 画面項目説明) for when a dependent item may be chosen. */
+static const struct setting_condition medical_condition = {
+    drug_used, "not_use",
+    "本項目は「薬剤情報：利用する」と設定されている場合のみ選択可能となります。",
+    ERR_SETTINGS_MEDICAL_NEEDS_DRUG};
+static const struct setting_condition timing_condition = {
+    eprescription_modes_used, "other_than_check",
+    "電子処方箋利用区分を「利用しない」以外に設定した場合のみ選択可能となります。",
+    ERR_SETTINGS_TIMING_NEEDS_EPRESCRIPTION};
+static const struct setting_condition refill_condition = {
+    eprescription_used, "not_use",
+    "電子処方箋で「利用しない」を選択した場合、リフィル処方箋は使用できません。",
+    ERR_SETTINGS_REFILL_NEEDS_EPRESCRIPTION};
+
+static const char *const encoding_notes[] = {
+    "HIS 等の連携システムを利用しない医療機関等は「utf-8」で利用してください。", NULL};
+static const char *const eprescription_mode_notes[] = {
+    "「利用しない」以外を選択した場合、資格情報照会に「処方箋の発行」の項目が表示されます。", NULL};
+static const char *const subsidy_notes[] = {
+    "PMH 事業に参加している先行実施機関のみ利用可能です。",
+    "先行実施事業に参加していない医療機関は、医療費助成情報を「利用する」に設定しないようお願いい"
+    "たします。",
+    NULL};
+static const char *const home_visit_notes[] = {
+    "「利用する」を選択した場合、利用規約同意確認が表示されます。同意すると、メニューに「訪問診療"
+    "等・オンライン診療等」が表示されます。",
+    NULL};
+static const char *const display_name_notes[] = {
+    "オンライン資格確認用 Web サービスで表示される医療機関等名称を入力します。",
+    "未入力の場合は画面上部の名称となります。", NULL};
+
+static const char *const consent_section_notes[] = {
+    "各項目の「利用する」を選択した場合、「資格情報照会（マイナンバーカード）」と「顔認証付きカード"
+    "リーダー」に該当情報の閲覧への同意を確認する項目が表示されます。",
+    NULL};
+static const char *const visit_section_notes[] = {
+    "事前に「オンライン資格確認等システム利用規約」をご確認ください。",
+    "訪問診療等・オンライン診療等の資格確認を行った場合「居宅同意取得型」オンライン資格確認の導入"
+    "医療機関として厚生労働省HPに公表します。",
+    NULL};
+
+const struct setting_section setting_sections[] = {
+    {ENV, NULL},     {CONSENT, consent_section_notes}, {EPRESC, NULL}, {ASSIST, NULL},
+    {SUBSIDY, NULL}, {VISIT, visit_section_notes},
+};
+const size_t setting_sections_count = sizeof setting_sections / sizeof setting_sections[0];
+
+/* In the order of the manual's screen. Defaults: manual ch. 3 §1 「各情報に対する設定の初期値」.
+ * Every item with choices is marked 「*」 (required) on the manual's screen; the display name
+ * is optional. */
 const struct setting_item setting_items[] = {
-    {"char_encoding", "利用文字コード", ENV, encodings, "utf8", SCOPE_ALL, NULL, false, 0},
-    {"consent_surgery", "手術情報", CONSENT, use_or_not, "not_use", SCOPE_ALL, NULL, false, 0},
-    {"consent_drug", "薬剤情報", CONSENT, use_or_not, "use", SCOPE_ALL, NULL, false, 0},
-    {"consent_medical", "診療情報", CONSENT, use_or_not, "not_use", SCOPE_ALL, "consent_drug",
-     false, 0},
-    {"consent_checkup", "特定健診情報", CONSENT, use_or_not, "use", SCOPE_ALL, NULL, false, 0},
-    {"consent_specific_disease", "特定疾病療養受療証", CONSENT, use_or_not, "use", SCOPE_ALL, NULL,
-     false, 0},
-    {"eprescription_mode", "電子処方箋利用区分", EPRESC, eprescription_modes, "not_use",
-     SCOPE_CLINIC, NULL, false, 0},
-    {"prescription_form_timing", "発行形態選択タイミング", EPRESC, timings, "other_than_check",
-     SCOPE_CLINIC, "eprescription_mode", false, 0},
-    {"eprescription", "電子処方箋", EPRESC, use_or_not, "not_use", SCOPE_PHARMACY, NULL, false, 0},
-    {"refill_prescription", "リフィル処方箋", EPRESC, use_or_not, "not_use", SCOPE_PHARMACY,
-     "eprescription", false, 0},
-    {"medical_assistance", "医療扶助情報", ASSIST, use_or_not, "use", SCOPE_ALL, NULL, false, 0},
-    {"medical_subsidy", "医療費助成情報", SUBSIDY, use_or_not, "not_use", SCOPE_ALL, NULL, false,
-     0},
-    {"home_visit", "訪問診療等機能", VISIT, use_or_not, "not_use", SCOPE_ALL, NULL, true, 0},
-    {"online_care", "オンライン診療等機能", VISIT, use_or_not, "not_use", SCOPE_ALL, NULL, true, 0},
-    {"visit_display_name", "訪問診療等・オンライン診療等の医療機関名称等情報", VISIT, NULL, "",
-     SCOPE_ALL, NULL, false, 100},
+    {.id = "char_encoding",
+     .label = "利用文字コード",
+     .section = ENV,
+     .choices = encodings,
+     .default_value = "utf8",
+     .scope = SCOPE_ALL,
+     .required = true,
+     .notes = encoding_notes},
+    {.id = "consent_surgery",
+     .label = "手術情報",
+     .section = CONSENT,
+     .choices = use_or_not,
+     .default_value = "not_use",
+     .scope = SCOPE_ALL,
+     .required = true},
+    {.id = "consent_drug",
+     .label = "薬剤情報",
+     .section = CONSENT,
+     .choices = use_or_not,
+     .default_value = "use",
+     .scope = SCOPE_ALL,
+     .required = true},
+    {.id = "consent_medical",
+     .label = "診療情報",
+     .section = CONSENT,
+     .choices = use_or_not,
+     .default_value = "not_use",
+     .scope = SCOPE_ALL,
+     .depends_on = "consent_drug",
+     .condition = &medical_condition,
+     .required = true},
+    {.id = "consent_checkup",
+     .label = "特定健診情報",
+     .section = CONSENT,
+     .choices = use_or_not,
+     .default_value = "use",
+     .scope = SCOPE_ALL,
+     .required = true},
+    {.id = "consent_specific_disease",
+     .label = "特定疾病療養受療証",
+     .section = CONSENT,
+     .choices = use_or_not,
+     .default_value = "use",
+     .scope = SCOPE_ALL,
+     .required = true},
+    {.id = "eprescription_mode",
+     .label = "電子処方箋利用区分",
+     .section = EPRESC,
+     .choices = eprescription_modes,
+     .default_value = "not_use",
+     .scope = SCOPE_CLINIC,
+     .required = true,
+     .notes = eprescription_mode_notes},
+    {.id = "prescription_form_timing",
+     .label = "発行形態選択タイミング",
+     .section = EPRESC,
+     .choices = timings,
+     .default_value = "other_than_check",
+     .scope = SCOPE_CLINIC,
+     .depends_on = "eprescription_mode",
+     .condition = &timing_condition,
+     .required = true},
+    {.id = "eprescription",
+     .label = "電子処方箋",
+     .section = EPRESC,
+     .choices = use_or_not,
+     .default_value = "not_use",
+     .scope = SCOPE_PHARMACY,
+     .required = true},
+    {.id = "refill_prescription",
+     .label = "リフィル処方箋",
+     .section = EPRESC,
+     .choices = use_or_not,
+     .default_value = "not_use",
+     .scope = SCOPE_PHARMACY,
+     .depends_on = "eprescription",
+     .condition = &refill_condition,
+     .required = true},
+    {.id = "medical_assistance",
+     .label = "医療扶助情報",
+     .section = ASSIST,
+     .choices = use_or_not,
+     .default_value = "use",
+     .scope = SCOPE_ALL,
+     .required = true},
+    {.id = "medical_subsidy",
+     .label = "医療費助成情報",
+     .section = SUBSIDY,
+     .choices = use_or_not,
+     .default_value = "not_use",
+     .scope = SCOPE_ALL,
+     .required = true,
+     .notes = subsidy_notes},
+    {.id = "home_visit",
+     .label = "訪問診療等機能",
+     .section = VISIT,
+     .choices = use_or_not,
+     .default_value = "not_use",
+     .scope = SCOPE_ALL,
+     .needs_terms = true,
+     .required = true,
+     .notes = home_visit_notes},
+    {.id = "online_care",
+     .label = "オンライン診療等機能",
+     .section = VISIT,
+     .choices = use_or_not,
+     .default_value = "not_use",
+     .scope = SCOPE_ALL,
+     .needs_terms = true,
+     .required = true,
+     .notes = home_visit_notes},
+    {.id = "visit_display_name",
+     .label = "訪問診療等・オンライン診療等の医療機関名称等情報",
+     .section = VISIT,
+     .default_value = "",
+     .scope = SCOPE_ALL,
+     .max_chars = 100,
+     .notes = display_name_notes},
 };
 const size_t setting_items_count = sizeof setting_items / sizeof setting_items[0];
 
@@ -77,6 +226,16 @@ bool setting_applies(const struct setting_item *item, enum institution_kind kind
     default:
         return true;
     }
+}
+
+bool setting_condition_met(const struct setting_item *item, const char *controlling)
+{
+    if (!item->condition)
+        return true;
+    for (const char *const *v = item->condition->values; *v; v++)
+        if (controlling && strcmp(*v, controlling) == 0)
+            return true;
+    return false;
 }
 
 static const char *value_of(const struct setting_value *v, size_t n, const char *id)
@@ -125,18 +284,17 @@ int settings_check(enum institution_kind kind, const struct setting_value *next,
     }
     if (count)
         return count; /* the rules between items need valid values */
-    const char *drug = value_of(next, n, "consent_drug");
-    const char *medical = value_of(next, n, "consent_medical");
-    if (medical && drug && strcmp(medical, "use") == 0 && strcmp(drug, "not_use") == 0)
-        add(problems, &count, ERR_SETTINGS_MEDICAL_NEEDS_DRUG, "consent_medical");
-    const char *epresc = value_of(next, n, "eprescription");
-    const char *refill = value_of(next, n, "refill_prescription");
-    if (refill && epresc && strcmp(refill, "use") == 0 && strcmp(epresc, "not_use") == 0)
-        add(problems, &count, ERR_SETTINGS_REFILL_NEEDS_EPRESCRIPTION, "refill_prescription");
-    const char *mode = value_of(next, n, "eprescription_mode");
-    const char *timing = value_of(next, n, "prescription_form_timing");
-    if (timing && mode && strcmp(timing, "at_check") == 0 && strcmp(mode, "not_use") == 0)
-        add(problems, &count, ERR_SETTINGS_TIMING_NEEDS_EPRESCRIPTION, "prescription_form_timing");
+    /* A dependent item keeps its `otherwise` value unless its condition is met. */
+    for (size_t i = 0; i < setting_items_count; i++) {
+        const struct setting_item *item = &setting_items[i];
+        if (!item->condition)
+            continue;
+        const char *value = value_of(next, n, item->id);
+        const char *controlling = value_of(next, n, item->depends_on);
+        if (value && controlling && strcmp(value, item->condition->otherwise) != 0 &&
+            !setting_condition_met(item, controlling))
+            add(problems, &count, item->condition->refusal, item->id);
+    }
     for (size_t i = 0; i < setting_items_count; i++) {
         const struct setting_item *item = &setting_items[i];
         if (!item->needs_terms)

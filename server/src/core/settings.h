@@ -21,6 +21,15 @@ enum setting_scope {
     SCOPE_PHARMACY, /* 薬局 */
 };
 
+/* When an item may be chosen (manual ch. 3 §3): only while the item it depends on has one of
+ * `values`; otherwise it must keep `otherwise`. `text` is the manual's sentence saying so. */
+struct setting_condition {
+    const char *const *values; /* NULL-terminated */
+    const char *otherwise;
+    const char *text;
+    enum err_code refusal; /* when it does not keep `otherwise` */
+};
+
 struct setting_item {
     const char *id;
     const char *label;
@@ -29,9 +38,21 @@ struct setting_item {
     const char *default_value;
     enum setting_scope scope;
     const char *depends_on; /* the item whose value decides whether this one may be used */
-    bool needs_terms;       /* turning it on needs agreement to the terms of use */
-    unsigned max_chars;     /* free text */
+    const struct setting_condition *condition; /* with depends_on */
+    bool needs_terms;                          /* turning it on needs agreement to the terms */
+    unsigned max_chars;                        /* free text */
+    bool required;                             /* 「*」 on the manual's screen */
+    const char *const *notes;                  /* the manual's notes beside it; NULL-terminated */
 };
+
+/* A section of the screen and the manual's notes shown under its heading. */
+struct setting_section {
+    const char *label;
+    const char *const *notes; /* NULL-terminated; NULL for none */
+};
+
+extern const struct setting_section setting_sections[];
+extern const size_t setting_sections_count;
 
 extern const struct setting_item setting_items[];
 extern const size_t setting_items_count;
@@ -41,6 +62,9 @@ const struct setting_item *setting_find(const char *id);
  * (NULL for an unknown item). */
 const char *setting_in_force(const char *id, const char *stored);
 bool setting_applies(const struct setting_item *item, enum institution_kind kind);
+/* Whether `item` may take any of its values when the item it depends on has `controlling`
+ * (true for an item without a condition). */
+bool setting_condition_met(const struct setting_item *item, const char *controlling);
 
 /* One item's value, as stored or as asked for. */
 struct setting_value {
