@@ -16,6 +16,8 @@ const routes = [
   { path: '/accounts', load: () => import('./screens/accounts-search.js') },
   { path: '/accounts/:user_id', load: () => import('./screens/account-edit.js') },
   { path: '/audit', load: () => import('./screens/audit.js') },
+  { path: '/settings', load: () => import('./screens/settings.js') },
+  { path: '/terms', load: () => import('./screens/terms.js') },
 ];
 const notFound = {
   title: 'ページが見つかりません', create: () => ({

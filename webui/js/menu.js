@@ -24,7 +24,7 @@ export const MENU = [
     { capability: 'history_views', label: '医療情報閲覧履歴照会', route: null, description: '医療情報閲覧の履歴を照会します。' },
   ] },
   { group: '環境設定情報管理', entries: [
-    { capability: 'settings', label: '環境設定情報更新', route: null,
+    { capability: 'settings', label: '環境設定情報更新', route: '#/settings',
       description: '医療機関等内システムの動作環境等を設定します。' },
     { capability: 'test_data', label: 'テスト用データセットアップ', route: null,
       description: 'テストで使用するマイナンバーカードとテスト用データを紐付けます（接続検証環境のみ）。' },
