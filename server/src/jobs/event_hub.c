@@ -291,9 +291,10 @@ static bool anyone_wants(const char *code, enum want want, const char *tier)
     return any;
 }
 
-/* `event: kind` with `data` (one line: compact JSON) to every stream that wants it. */
+/* `event: kind` with `data` (one line: compact JSON) to every stream that wants it; for a
+ * service state (`service_up` ≥ 0), only to those not told it yet. */
 static void broadcast(const char *code, enum want want, const char *tier, const char *kind,
-                      json_t *data)
+                      json_t *data, int service_up)
 {
     char *text = json_dumps(data, JSON_COMPACT | JSON_PRESERVE_ORDER);
     if (!text)
@@ -303,9 +304,13 @@ static void broadcast(const char *code, enum want want, const char *tier, const 
     free(text);
     struct wakeups w = {0};
     pthread_mutex_lock(&lock);
-    for (struct stream *s = streams; s; s = s->next)
-        if (wants(s, code, want, tier))
-            queue_locked(s, ev.data, ev.len, &w);
+    for (struct stream *s = streams; s; s = s->next) {
+        if (!wants(s, code, want, tier) || (service_up >= 0 && s->service_up == service_up))
+            continue;
+        if (service_up >= 0)
+            s->service_up = service_up;
+        queue_locked(s, ev.data, ev.len, &w);
+    }
     pthread_mutex_unlock(&lock);
     wakeups_run(&w);
     sb_free(&ev);
@@ -335,7 +340,7 @@ static void on_bulk_job(struct db *db, const char *code, const char *tier, const
     json_t *found = json_array_get(items, 0);
     if (found) {
         present_job(found);
-        broadcast(code, WANT_BULK, tier, "bulk_job", found);
+        broadcast(code, WANT_BULK, tier, "bulk_job", found, -1);
     }
     json_decref(items);
 }
@@ -351,7 +356,7 @@ static void on_reader(struct db *db, const char *code, const char *name)
         json_array_foreach(json_object_get(list, "items"), i, item)
         {
             if (strcmp(json_string_value(json_object_get(item, "name")), name) == 0)
-                broadcast(code, WANT_READERS, NULL, "reader", item);
+                broadcast(code, WANT_READERS, NULL, "reader", item, -1);
         }
     }
     json_decref(list);
@@ -362,23 +367,8 @@ static void service_state(const char *code, bool up, const char *seen_at, void *
 {
     (void)ctx;
     json_t *data = json_pack("{s:b, s:s?}", "up", up, "seen_at", seen_at);
-    char *text = json_dumps(data, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    broadcast(code, WANT_READERS, NULL, "reader_service", data, up);
     json_decref(data);
-    if (!text)
-        return;
-    struct strbuf ev = {0};
-    sb_printf(&ev, "event: reader_service\ndata: %s\n\n", text);
-    free(text);
-    struct wakeups w = {0};
-    pthread_mutex_lock(&lock);
-    for (struct stream *s = streams; s; s = s->next)
-        if (wants(s, code, WANT_READERS, NULL) && s->service_up != (int)up) {
-            s->service_up = up;
-            queue_locked(s, ev.data, ev.len, &w);
-        }
-    pthread_mutex_unlock(&lock);
-    wakeups_run(&w);
-    sb_free(&ev);
 }
 
 /* For one institution (code) or for every institution with a readers stream (NULL): the
