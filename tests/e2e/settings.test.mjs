@@ -81,6 +81,7 @@ test('a clinic: the catalogue drawn, a dependent item disabled with its reason, 
   // Required marks, defaults and the manual's notes.
   assert.match(await fieldText(page, 'consent_drug'), /薬剤情報※必須[\s\S]*初期値：利用する/);
   assert.doesNotMatch(await fieldText(page, 'visit_display_name'), /※必須/);
+  assert.match(await fieldText(page, 'visit_display_name'), /未入力のときの表示：onshi デモ診療所/);
   assert.match(await fieldText(page, 'visit_display_name'), /未入力の場合は画面上部の名称となります。/);
   assert.match(await fieldText(page, 'medical_subsidy'), /PMH 事業に参加している先行実施機関のみ利用可能です。/);
   assert.match(await page.innerText('main'), /事前に「オンライン資格確認等システム利用規約」をご確認ください。/);
@@ -172,9 +173,10 @@ test('the terms: declined keeps the function off, agreed is recorded; terms chan
   assert.match(await page.innerText('#confirm-body'), /版：2023-08/);
   await visit(page, 'terms-dialog');
   await page.click('#confirm-cancel');
-  await page.waitForSelector('#confirm-dialog', { state: 'hidden' });
-  assert.equal(await page.inputValue('#f-home_visit'), 'not_use');
+  // The dialog's close event comes a task after it hides: wait for what the page then says.
+  await page.waitForSelector('p.notice[role=status]:has-text("利用規約に同意しなかったため")');
   assert.match(await page.innerText('p.notice[role=status]'), /利用規約に同意しなかったため、訪問診療等機能は「利用しない」のままです。/);
+  assert.equal(await page.inputValue('#f-home_visit'), 'not_use');
 
   // 同意する, then 更新: the agreement is recorded with the change.
   await page.selectOption('#f-home_visit', 'use');
@@ -204,6 +206,8 @@ test('the terms: declined keeps the function off, agreed is recorded; terms chan
   await submit(page);
   await page.waitForSelector('#f-online_care-error');
   assert.equal(await page.innerText('#f-online_care-error'), '訪問診療等・オンライン診療等の機能を利用するには、利用規約への同意が必要です。');
+  assert.match(await page.innerText('p.notice[role=status]'), /利用規約が改定されています（版 2026-12）/);
+  assert.match(await page.innerText('dl.summary'), /版 2026-12：未同意/);
   await visit(page, 'terms-required-refused');
   await page.click('form[aria-label="環境設定情報"] button:has-text("更新")');
   await page.waitForSelector('#confirm-dialog[open]');
@@ -268,6 +272,7 @@ test('a pharmacy: its own items, リフィル処方箋 after 電子処方箋, th
   assert.match(await page.innerText('#conflict'), /他の管理者が環境設定情報を更新しました/);
   assert.match(await page.innerText('#conflict'), /kanri02 が\d{4}\/\d{2}\/\d{2} \d{2}:\d{2} に変更した/);
   const conflictRows = await page.$$eval('#conflict tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent.trim())));
+  assert.equal(await page.locator('#flash:visible').count(), 0, 'no completion message beside the refusal');
   assert.deepEqual(conflictRows, [['電子処方箋', '利用しない', '利用する'], ['リフィル処方箋', '利用しない', '利用する'],
     ['医療扶助情報', '利用しない', '利用しない'], ['医療費助成情報', '利用する', '利用しない']]);
   assert.equal(await page.inputValue('#f-consent_surgery'), 'use', 'the page shows the current values');

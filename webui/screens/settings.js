@@ -114,6 +114,7 @@ export default {
       st.notice = '';
       st.errors = {};
       st.done = false;
+      ctx.flash(''); // an earlier completion message is not this change's
       const diff = changes();
       if (Object.keys(diff).length === 0) st.notice = '変更された項目はありません。内容を変更してから「更新」を押してください。';
       ctx.update();
@@ -168,8 +169,12 @@ export default {
         for (const d of err.details || []) if (known.has(d.item) && !st.errors[d.item]) st.errors[d.item] = d.code;
         if (err.code === 'settings.terms_required') {
           // The terms changed since this page was drawn: agree to the current version again.
-          st.data.terms.agreed = false;
           st.agreeing = false;
+          try {
+            const t = await api('GET', '/terms');
+            st.data.terms = { version: t.version, agreed: t.agreed };
+          } catch { st.data.terms.agreed = false; }
+          st.notice = `利用規約が改定されています（版 ${st.data.terms.version}）。「更新」を押すと、改定後の利用規約への同意を確認します。`;
         }
         if (!Object.keys(st.errors).length) st.message = err.message;
         ctx.update();
@@ -186,8 +191,9 @@ export default {
       if (c) lines.push(html`<p class="support condition ${open ? '' : 'blocked'}" id="${id}-condition">${open ? '' : html`<strong>選択できません：</strong>`}${c.text}</p>`);
       for (const [n, note] of item.notes.entries()) lines.push(html`<p class="support" id="${id}-note${n}">${note}</p>`);
       if (item.choices) lines.push(html`<p class="support" id="${id}-default">初期値：${shown(item, item.default)}</p>`);
+      else lines.push(html`<p class="support" id="${id}-default">未入力のときの表示：${s.institution.name}</p>`);
       const described = [c ? `${id}-condition` : '', ...item.notes.map((_, n) => `${id}-note${n}`),
-        item.choices ? `${id}-default` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
+        `${id}-default`, error ? `${id}-error` : ''].filter(Boolean).join(' ');
       const control = item.choices
         ? html`<select id=${id} name=${item.id} ?disabled=${!open || st.busy} ?required=${item.required}
             aria-invalid=${error ? 'true' : 'false'} aria-describedby=${described || nothing}
@@ -197,7 +203,6 @@ export default {
         : html`<input id=${id} name=${item.id} type="text" .value=${live(st.draft[item.id] ?? '')}
             maxlength=${item.max_length || nothing} autocomplete="off" ?disabled=${st.busy}
             aria-invalid=${error ? 'true' : 'false'} aria-describedby=${described || nothing}
-            placeholder=${s.institution.name}
             @input=${(e) => { st.draft[item.id] = e.target.value; st.done = false; }}>`;
       const changed = st.draft[item.id] !== st.data.values[item.id];
       return html`<div class="field ${error ? 'has-error' : ''} ${open ? '' : 'is-disabled'}">
@@ -220,7 +225,6 @@ export default {
       if (!st.conflict) return nothing;
       return html`<div class="warning" id="conflict" role="alert" tabindex="-1">
         <h2>他の管理者が環境設定情報を更新しました</h2>
-        <p>${errorMessage('settings.version_conflict')}</p>
         <p>更新している間に${st.data.updated_by ? `、${st.data.updated_by} が` : '、他の管理者が'}${st.data.updated_at ? `${formatDateTime(st.data.updated_at)} に` : ''}変更したため、更新しませんでした。
           画面には現在の値を表示しています。必要であれば、もう一度選択して「更新」を押してください。</p>
         ${changeTable(st.conflict, ['あなたが選んだ値', '現在の値'])}

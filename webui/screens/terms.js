@@ -20,8 +20,9 @@ export default {
         <h1>オンライン資格確認等システム利用規約</h1>
         ${st.error ? html`<p class="warning" role="alert">${st.error}</p>`
           : !st.terms ? html`<p role="status">読み込んでいます…</p>`
-          : html`${agreed(st.terms)}${termsText(st.terms)}`}
-        <p class="support">本システムの利用規約について変更が発生した場合は、この画面で内容を確認してください。</p>
+          : html`${agreed(st.terms)}
+            <p class="support">本システムの利用規約について変更が発生した場合は、この画面で内容を確認してください。</p>
+            ${termsText(st.terms)}`}
         <div class="actions">
           <a class="button secondary" href="#/settings">環境設定情報更新へ</a>
           <a class="button secondary" href="#/menu">メニューへ戻る</a>
