@@ -14,6 +14,7 @@ let server;
 let browser;
 let clinic; // API helper of the clinic's admin 'kanri01'
 let pharmacy; // API helper of the pharmacy's admin 'kanri02'
+let pharmacy2; // the pharmacy's other admin 'kanri03', who changes the settings meanwhile
 const PHARMACY = '1349900011';
 const PW = 'Kanri2026!x';
 
@@ -29,6 +30,7 @@ before(async () => {
   const inst = createInstitution(server.pg, server.db, PHARMACY, 'pharmacy', 'さくら薬局');
   const master = await signedIn(server.srv, PHARMACY, inst.master.user_id, inst.master.initial_password);
   pharmacy = await adminOf(PHARMACY, master, 'kanri02');
+  pharmacy2 = await adminOf(PHARMACY, master, 'kanri03');
   const rel = onshictl(['institution', 'relate', '--code', server.code, '--related-code', '1339900013',
     '--name', '新橋総合歯科', '--established', '1980-04-01'], { ONSHI_DATABASE_URL: server.conninfo });
   assert.equal(rel.status, 0, rel.stderr);
@@ -264,13 +266,13 @@ test('a pharmacy: its own items, リフィル処方箋 after 電子処方箋, th
 
   // Another administrator changes the settings through the API meanwhile: 409, current values shown.
   const current = await settings(pharmacy);
-  await json(await pharmacy('PUT', '/api/v1/settings', { values: { consent_surgery: 'use', medical_assistance: 'not_use' }, version: current.version }));
+  await json(await pharmacy2('PUT', '/api/v1/settings', { values: { consent_surgery: 'use', medical_assistance: 'not_use' }, version: current.version }));
   await page.selectOption('#f-medical_assistance', 'not_use');
   await page.selectOption('#f-medical_subsidy', 'use');
   await submit(page);
   await page.waitForSelector('#conflict');
   assert.match(await page.innerText('#conflict'), /他の管理者が環境設定情報を更新しました/);
-  assert.match(await page.innerText('#conflict'), /kanri02 が\d{4}\/\d{2}\/\d{2} \d{2}:\d{2} に変更した/);
+  assert.match(await page.innerText('#conflict'), /kanri03 が\d{4}\/\d{2}\/\d{2} \d{2}:\d{2} に変更した/);
   const conflictRows = await page.$$eval('#conflict tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent.trim())));
   assert.equal(await page.locator('#flash:visible').count(), 0, 'no completion message beside the refusal');
   assert.deepEqual(conflictRows, [['電子処方箋', '利用しない', '利用する'], ['リフィル処方箋', '利用しない', '利用する'],
