@@ -224,7 +224,7 @@ test('the terms: declined keeps the function off, agreed is recorded; terms chan
   assert.equal(server.pg.psql(server.db, `SELECT string_agg(version, ',' ORDER BY version) FROM terms_agreements WHERE institution_code = '${server.code}'`), '2023-08,2026-12');
 
   // The terms screen: the current version, its text, agreed.
-  await page.goto(`${server.srv.base}/#/terms`);
+  await page.click('a:has-text("利用規約の画面を開く")');
   await page.waitForSelector('#terms-agreed');
   assert.equal(await page.title(), '利用規約 | オンライン資格確認等システム');
   assert.match(await page.innerText('main'), /版：2026-12/);

@@ -270,7 +270,8 @@ export default {
           <dt>医療機関名</dt><dd>${s.institution.name}${INSTITUTION_KIND_LABELS[s.institution.kind] ? `（${INSTITUTION_KIND_LABELS[s.institution.kind]}）` : ''}</dd>
           <dt>最終更新</dt><dd>${d.updated_at ? `${formatDateTime(d.updated_at)}（${d.updated_by}）` : 'まだ変更されていません（初期値のままです）'}</dd>
           <dt>利用規約</dt><dd>版 ${d.terms.version}：${d.terms.agreed ? '同意済み' : '未同意'}
-            <button type="button" class="button secondary small" @click=${showTerms}>表示する</button></dd>
+            <button type="button" class="button secondary small" @click=${showTerms}>表示する</button>
+            <a href="#/terms">利用規約の画面を開く</a></dd>
         </dl>
         <p class="support">※医療機関内の共通情報です。${required} の項目は必須です。システム全体に係る設定のため、一般利用者・医療情報閲覧者が利用していないときに変更してください。</p>
         <form class="form" novalidate @submit=${update} aria-label="環境設定情報">
