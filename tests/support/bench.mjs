@@ -132,3 +132,23 @@ export function signinScript(inst, file) {
     '',
   ].join('\n'));
 }
+
+// The p-th percentile (nearest rank) of xs; p in 0..100.
+export function percentile(xs, p) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+}
+
+// A process's resident memory in KiB: VmRSS (/proc/<pid>/status) and Pss (smaps_rollup).
+export function memoryKiB(pid) {
+  const field = (file, name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(`/proc/${pid}/${file}`, 'utf8'))?.[1]);
+  return { rss: field('status', 'VmRSS'), pss: field('smaps_rollup', 'Pss') };
+}
+
+// CPU seconds (user + system, every thread) a process has used so far: /proc/<pid>/stat at
+// 100 ticks a second (Linux's USER_HZ).
+export function cpuSeconds(pid) {
+  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const rest = f.slice(f.lastIndexOf(')') + 2).split(' '); // the name may hold spaces
+  return (Number(rest[11]) + Number(rest[12])) / 100;
+}
