@@ -18,6 +18,7 @@ const routes = [
   { path: '/audit', load: () => import('./screens/audit.js') },
   { path: '/settings', load: () => import('./screens/settings.js') },
   { path: '/terms', load: () => import('./screens/terms.js') },
+  { path: '/test-data', load: () => import('./screens/test-data.js') },
 ];
 const notFound = {
   title: 'ページが見つかりません', create: () => ({

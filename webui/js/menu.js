@@ -26,7 +26,7 @@ export const MENU = [
   { group: '環境設定情報管理', entries: [
     { capability: 'settings', label: '環境設定情報更新', route: '#/settings',
       description: '医療機関等内システムの動作環境等を設定します。' },
-    { capability: 'test_data', label: 'テスト用データセットアップ', route: null,
+    { capability: 'test_data', label: 'テスト用データセットアップ', route: '#/test-data',
       description: 'テストで使用するマイナンバーカードとテスト用データを紐付けます（接続検証環境のみ）。' },
   ] },
   { group: '顔認証付きカードリーダー管理', entries: [
