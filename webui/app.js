@@ -18,6 +18,8 @@ const routes = [
   { path: '/audit', load: () => import('./screens/audit.js') },
   { path: '/settings', load: () => import('./screens/settings.js') },
   { path: '/terms', load: () => import('./screens/terms.js') },
+  { path: '/bulk', load: () => import('./screens/bulk-upload.js') },
+  { path: '/bulk/results', load: () => import('./screens/bulk-results.js') },
   { path: '/test-data', load: () => import('./screens/test-data.js') },
 ];
 const notFound = {

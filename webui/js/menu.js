@@ -14,9 +14,9 @@ export const MENU = [
       description: 'ログインする際のパスワードを変更します。' },
   ] },
   { group: 'アカウント一括登録', entries: [
-    { capability: 'bulk', label: 'アカウント一括登録', route: null,
+    { capability: 'bulk', label: 'アカウント一括登録', route: '#/bulk',
       description: '複数のアカウントを一括して登録するためのファイルを登録します。' },
-    { capability: 'bulk', label: 'アカウント一括登録結果', route: null,
+    { capability: 'bulk', label: 'アカウント一括登録結果', route: '#/bulk/results',
       description: '一括登録した結果を確認し、登録結果のファイルをダウンロードします。' },
   ] },
   { group: '問い合わせ管理', entries: [
