@@ -107,7 +107,7 @@ export default {
     function table() {
       if (!st.items) return st.loading ? html`<p role="status">読み込んでいます…</p>` : nothing;
       if (st.items.length === 0) return html`<p class="empty">登録結果はまだありません。<a href="#/bulk">アカウント一括登録</a>から登録できます。</p>`;
-      return html`<table class="bulk-jobs">
+      return html`<table class="data bulk-jobs">
         <caption class="visually-hidden">アカウント一括登録結果（新しい順に最大3件）</caption>
         <thead><tr><th scope="col">受付番号</th><th scope="col">登録状況</th><th scope="col">受付日時</th>
           <th scope="col">完了日時</th><th scope="col">処理件数</th><th scope="col">結果</th></tr></thead>

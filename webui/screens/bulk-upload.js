@@ -123,7 +123,7 @@ export default {
         <p class="result-summary">${formatNumber(rowsWith)}行に${formatNumber(v.problems_total)}件の問題があります
           ${total > PER_PAGE ? html`（${formatNumber(from + 1)}〜${formatNumber(Math.min(total, from + PER_PAGE))}件目を表示）` : nothing}
           ${v.problems_total > total ? html`<br>問題が多いため、最初の${formatNumber(total)}件のみ表示しています。ファイルを修正して選び直すと、残りも確認できます。` : nothing}</p>
-        <table class="bulk-problems">
+        <table class="data bulk-problems">
           <caption class="visually-hidden">ファイルの問題の一覧（行番号順）</caption>
           <thead><tr><th scope="col">行番号</th><th scope="col">項目</th><th scope="col">種別</th><th scope="col">内容</th></tr></thead>
           <tbody>${shown.map((p) => html`<tr>
@@ -142,14 +142,15 @@ export default {
       const structure = v.status === 'failed_structure';
       const sayings = {
         completed: 'すべての行を登録できます。',
-        completed_with_duplicates: 'ID重複の行は登録されず、それ以外の行が登録されます（登録完了(一部ID重複あり)）。',
-        failed_validation: '入力チェックエラーがあります。このまま登録するとエラーのないデータも登録されません（登録失敗(入力チェックエラー)）。下の一覧の行を修正して、ファイルを選び直してください。',
-        failed_structure: 'ファイルの形式に誤りがあるため登録できません（登録失敗(ファイル構造エラー)）。ファイルを修正して選び直してください。',
+        completed_with_duplicates: 'ID重複の行は登録されず、それ以外の行が登録されます。',
+        failed_validation: '入力チェックエラーがあるため、このまま登録するとエラーのないデータも登録されません。下の一覧の行を修正して、ファイルを選び直してください。',
+        failed_structure: 'ファイルの形式に誤りがあるため登録できません。ファイルを修正して選び直してください。',
       };
       return html`<section class="bulk-check" aria-labelledby="check-heading">
         <h2 id="check-heading" tabindex="-1">ファイルの確認結果</h2>
         <div class=${v.status === 'completed' ? 'notice' : 'warning'} role="status">
-          <p><strong>${v.status_label}</strong>：${sayings[v.status]}</p>
+          <p>このまま登録した場合の登録状況：<strong>${v.status_label}</strong></p>
+          <p>${sayings[v.status]}</p>
           ${structure ? html`<p>理由：${v.failure}${v.failure_row ? `（${formatNumber(v.failure_row)}行目）` : ''}</p>` : nothing}
           <p>まだ登録はしていません。</p>
         </div>
@@ -169,7 +170,7 @@ export default {
       return html`
         ${st.sendError ? html`<div class="error-summary" role="alert" id="send-error" tabindex="-1">
           <p>${st.sendError}</p>
-          ${st.busy ? html`<p>別の一括登録が「登録待ち」または「登録中」です。終わるまで（1分程度）待ってから「再度登録する」を押してください。状況は<a href="#/bulk/results">アカウント一括登録結果</a>で確認できます。</p>
+          ${st.busy ? html`<p>先に受け付けた一括登録（登録待ち・登録中）が終わると登録できます。その状況は<a href="#/bulk/results">アカウント一括登録結果</a>で確認できます。選んだファイルはそのままです。</p>
             <button type="button" class="button primary" @click=${send}>再度登録する</button>` : nothing}
         </div>` : nothing}
         <div class="actions">
@@ -201,7 +202,7 @@ export default {
         <p>アカウント一括登録用ファイル（CSV）を選ぶと、登録する前に内容を確認します。このアカウントで登録できる権限区分：${registers}</p>
         <p><button type="button" class="button secondary" @click=${() => download('GET', '/bulk-template.csv', undefined, 'アカウント一括登録用ファイル.csv').catch((e) => ctx.flash(e.message))}>ひな形ファイル（CSV）をダウンロード</button></p>
         ${st.done ? doneView() : html`
-          ${fileDrop({ id: 'file', label: 'アカウント一括登録用ファイル', accept: '.csv,text/csv', onFile: choose, error: st.fileError,
+          ${fileDrop({ id: 'file', label: 'アカウント一括登録用ファイル', accept: '.csv,text/csv', onFile: choose, error: st.fileError, file: st.file,
             support: 'ファイルをここにドラッグ＆ドロップするか、ボタンを押して選んでください。CSV形式、5MB・10,000行まで。文字コードは UTF-8 または Shift_JIS。ファイル名は自由です。' })}
           ${st.file ? html`<dl class="summary file-facts">
             <dt>ファイル名</dt><dd>${st.file.name}</dd>

@@ -1,5 +1,6 @@
 // A file chosen with the browser's own file input (so the keyboard and screen readers work as
-// everywhere) inside a zone a file can also be dropped on; and what a file's bytes look like
+// everywhere; only its look is ours, since its button speaks the browser's language, not the
+// page's) inside a zone a file can also be dropped on; and what a file's bytes look like
 // (UTF-8 or Shift_JIS/CP932), for display only: the server's check decides.
 import { html, nothing } from '../../vendor/lit-html/lit-html.js';
 import { formatNumber } from '../format.js';
@@ -19,9 +20,13 @@ export function fileDrop(o) {
   return html`<div class="field file-drop ${o.error ? 'has-error' : ''}" @dragover=${over} @dragenter=${over} @dragleave=${leave} @drop=${drop}>
     <label for=${id}>${o.label}</label>
     <p class="support" id="${id}-support">${o.support}</p>
-    <input id=${id} type="file" accept=${o.accept || nothing} aria-describedby=${described}
-      aria-invalid=${o.error ? 'true' : 'false'}
-      @change=${(e) => { const f = e.target.files?.[0]; if (f) o.onFile(f); }}>
+    <div class="file-drop-row">
+      <input id=${id} class="file-input" type="file" accept=${o.accept || nothing} aria-describedby=${described}
+        aria-invalid=${o.error ? 'true' : 'false'}
+        @change=${(e) => { const f = e.target.files?.[0]; if (f) o.onFile(f); }}>
+      <label for=${id} class="button secondary" aria-hidden="true">ファイルを選択</label>
+      <span class="file-name">${o.file ? o.file.name : '選択されていません'}</span>
+    </div>
     ${o.error ? html`<p class="field-error" id="${id}-error">${o.error}</p>` : nothing}
   </div>`;
 }
