@@ -111,7 +111,7 @@ static void config_uses_defaults_without_file(void **state)
     assert_int_equal(c.http_threads, 0);
     assert_int_equal(c.connection_limit, 1024);
     assert_int_equal(c.connection_timeout, 30);
-    assert_int_equal(c.connection_memory_limit, 32768);
+    assert_int_equal(c.connection_memory_limit, 12288);
     assert_int_equal(c.body_limit, 65536);
     assert_int_equal(c.upload_limit, 6291456);
     assert_string_equal(c.environment, "production");

@@ -230,7 +230,9 @@ enum event_open event_hub_open(struct request *req, struct MHD_Response **out)
         return rc;
     }
     /* From here the response owns the stream: stream_free unlinks it. */
-    *out = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, &stream_read, s, &stream_free);
+    /* The block size is what libmicrohttpd allocates (and zeroes) for the response; events are
+     * copied straight into the connection's write buffer, so a small one is enough. */
+    *out = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 256, &stream_read, s, &stream_free);
     if (!*out) {
         stream_free(s);
         return EVENT_OPEN_FAILED;

@@ -44,8 +44,11 @@ static const struct config_key keys[] = {
      "Most client connections held at once; more are refused."},
     {"connection_timeout", KEY_INT, OFF(connection_timeout), "30", 1, 3600, NULL, false,
      "Seconds an idle or stalled client connection is kept."},
-    {"connection_memory_limit", KEY_SIZE, OFF(connection_memory_limit), "32768", 8192, 16777216,
-     NULL, false, "Bytes libmicrohttpd may use per connection for headers and buffers."},
+    {"connection_memory_limit", KEY_SIZE, OFF(connection_memory_limit), "12288", 8192, 16777216,
+     NULL, false,
+     "Bytes libmicrohttpd may use per connection for headers and buffers: a request's headers "
+     "get about half (bodies stream through it). Every open live-update stream keeps about "
+     "this much resident, so raise it only for clients with very long headers."},
     {"body_limit", KEY_SIZE, OFF(body_limit), "65536", 1024, 67108864, NULL, true,
      "Largest JSON request body in bytes; larger bodies get 413."},
     {"upload_limit", KEY_SIZE, OFF(upload_limit), "6291456", 1024, 268435456, NULL, true,
