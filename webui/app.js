@@ -58,7 +58,9 @@ function guard(screen, path, query) {
     return false;
   }
   if (screen.capability && !hasCapability(screen.capability)) {
-    const code = s.institution.not_started ? 'institution.not_started' : 'auth.forbidden';
+    const code = s.institution.not_started
+      ? 'institution.not_started'
+      : screen.unavailable?.(s) || 'auth.forbidden';
     return { title: 'この画面は利用できません', body: html`<p class="notice">${errorMessage(code)}</p><p><a href="#/menu">メニューへ戻る</a></p>` };
   }
   return null;

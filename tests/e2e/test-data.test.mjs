@@ -3,7 +3,7 @@
 // データカテゴリ別テストデータ登録 and 削除, 閲覧同意情報初期化), each with its confirmation and
 // completion message and its result checked through the API; the copy buttons; the limits reached
 // and explained; and a production-environment onshid on the same database, where the menu entry is
-// absent and a direct link shows the 403 message.
+// absent and a direct link says the screen is for the verification environment.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, newPage, assertNoConsoleErrors, visit, screenshot, startConsoleServer } from './support/browser.mjs';
@@ -345,7 +345,7 @@ test('the limits: reached, explained, and the refusal in the registry\'s words; 
   await page.close();
 });
 
-test('production environment: no menu entry, and a direct link shows the 403 message', async () => {
+test('production environment: no menu entry, and a direct link says the screen is for the verification environment', async () => {
   const page = await open(prod.base);
   assert.ok(await page.isHidden('#env-banner'));
   assert.doesNotMatch(await page.innerText('main'), /テスト用データセットアップ/);
@@ -354,7 +354,7 @@ test('production environment: no menu entry, and a direct link shows the 403 mes
   await visit(page, 'production-menu');
   await page.goto(`${prod.base}/#/test-data`);
   await page.waitForSelector('main:not([aria-busy]) h1:has-text("この画面は利用できません")');
-  assert.match(await page.innerText('main'), /この操作を行う権限がありません。/);
+  assert.match(await page.innerText('main'), /テスト用データセットアップは接続検証環境でのみ利用できます。/);
   assert.equal(await page.title(), 'この画面は利用できません | オンライン資格確認等システム');
   await visit(page, 'production-direct-link');
   assertNoConsoleErrors(page);

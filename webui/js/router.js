@@ -44,7 +44,7 @@ const SYSTEM = 'オンライン資格確認等システム';
 
 // routes: [{ path, load: () => import(screen module) }], so a first visit loads only the
 // screen it shows. A screen module's default export: { title, capability?, public?,
-// create(ctx) → { view(), dispose?() } }. guard(screen) → null, a { title, body } shown
+// unavailable?(session) → error code, create(ctx) → { view(), dispose?() } }. guard(screen) → null, a { title, body } shown
 // instead (forbidden), or false when it navigated elsewhere.
 export function startRouter({ routes, host, guard, fallback, context }) {
   let current = null;

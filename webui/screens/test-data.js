@@ -47,6 +47,8 @@ export function personNumbers(p) {
 export default {
   title: 'テスト用データセットアップ',
   capability: 'test_data',
+  // Why the capability is missing, when the reason is not the role: the production environment.
+  unavailable: (s) => (s.institution.environment === 'production' ? 'test_data.unavailable' : null),
   create(ctx) {
     const page = Math.max(1, Number(ctx.query.get('page')) || 1);
     const st = {
@@ -72,6 +74,7 @@ export default {
     const categoryOf = (id) => st.data.categories.find((c) => c.id === id);
     const focusIn = (id) => document.querySelector(`#${id} .error-summary`)?.focus();
     const clearMessages = () => {
+      ctx.flash(''); // the last completion is not this action's
       for (const k of ['link', 'record', 'links', 'records', 'consents']) st[k].message = '';
       st.link.errors = {};
       st.record.errors = {};
