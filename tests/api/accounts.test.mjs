@@ -241,6 +241,38 @@ test('disabling an account ends its sessions at once', async () => {
   assert.equal((await user('GET', '/api/v1/session')).status, 401);
 });
 
+// Issue 17 §3: a session that a disable (or a period's end) stopped stays stopped when the
+// account can sign in again; the user signs in anew.
+test('re-enabling an account, or moving its end date back, does not revive its old cookie or token', async () => {
+  const made = await (await clinic.admin('POST', '/api/v1/accounts', account('webapi', 'A0rev1'))).json();
+  const user = await session('1313000001', 'A0rev1', made.initial_password);
+  const tok = await (await fetch(`${srv.base}/api/v1/tokens`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ institution_code: '1313000001', user_id: 'A0rev1', password: 'Sakura2026!' }) })).json();
+  const bearer = () => fetch(`${srv.base}/api/v1/session`, { headers: { Authorization: `Bearer ${tok.access_token}` } });
+  assert.equal((await user('GET', '/api/v1/session')).status, 200);
+  assert.equal((await bearer()).status, 200);
+  const version = async () => (await (await clinic.admin('GET', '/api/v1/accounts/A0rev1')).json()).account.version;
+  const patch = async (body) => assert.equal((await clinic.admin('PATCH', '/api/v1/accounts/A0rev1', { ...body, version: await version() })).status, 200);
+
+  await patch({ enabled: false });
+  assert.equal((await user('GET', '/api/v1/session')).status, 401);
+  assert.equal((await bearer()).status, 401);
+  await patch({ enabled: true });
+  assert.equal((await user('GET', '/api/v1/session')).status, 401, 'the cookie stays ended');
+  assert.equal((await bearer()).status, 401, 'the token stays ended');
+  assert.equal(pg.psql(db, "SELECT count(*) FROM sessions WHERE user_id = 'A0rev1'"), '0');
+
+  // The period: a new session, the end date passed (as at midnight), then moved on again.
+  const again = await session('1313000001', 'A0rev1', 'Sakura2026!', null);
+  assert.equal((await again('GET', '/api/v1/session')).status, 200);
+  pg.psql(db, "UPDATE accounts SET end_date = (now() AT TIME ZONE 'Asia/Tokyo')::date - 1 WHERE user_id = 'A0rev1'");
+  assert.equal((await again('GET', '/api/v1/session')).status, 401);
+  await patch({ end_date: '2099-12-31' });
+  assert.equal((await again('GET', '/api/v1/session')).status, 401, 'the session stays ended');
+  // The account itself works: it signs in anew.
+  assert.equal((await (await session('1313000001', 'A0rev1', 'Sakura2026!', null))('GET', '/api/v1/session')).status, 200);
+});
+
 test('delete leaves a tombstone: gone from reads, the ID never reusable, sessions ended', async () => {
   const made = await (await clinic.admin('POST', '/api/v1/accounts', account('general', 'del01'))).json();
   const user = await session('1313000001', 'del01', made.initial_password);
