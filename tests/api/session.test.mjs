@@ -173,6 +173,33 @@ test('an initial password unused for more than 30 days gets its own refusal, onl
   assert.equal((await wrong.json()).error.code, 'auth.failed');
 });
 
+// Issue 17 §6: a check whose password was right gives its lockout attempt back, whatever then
+// refused the sign-in, so an account that comes back (re-enabled, a new initial password)
+// is not found locked by its owner's correct tries while it was away.
+test('right passwords on a disabled account or an expired initial password use up no attempts', async () => {
+  const inst = createInstitution('1312000018');
+  const user = inst.master.user_id;
+  const failedLogins = () => pg.psql(db, `SELECT failed_logins || ',' || (locked_at IS NOT NULL) FROM accounts WHERE user_id = '${user}'`);
+  pg.psql(db, `UPDATE accounts SET enabled = false WHERE user_id = '${user}'`);
+  for (let i = 0; i < 7; i++) { // more than lockout_threshold (5)
+    const r = await signIn('1312000018', user, inst.master.initial_password);
+    assert.equal((await r.json()).error.code, 'auth.failed');
+  }
+  assert.equal(failedLogins(), '0,false');
+  pg.psql(db, `UPDATE accounts SET enabled = true, password_set_at = now() - interval '31 days' WHERE user_id = '${user}'`);
+  for (let i = 0; i < 7; i++) {
+    const r = await signIn('1312000018', user, inst.master.initial_password);
+    assert.equal((await r.json()).error.code, 'password.initial_expired', `try ${i + 1}`);
+  }
+  assert.equal(failedLogins(), '0,false');
+  // Wrong guesses still count; a sign-in clears them, as before.
+  pg.psql(db, `UPDATE accounts SET password_set_at = now() WHERE user_id = '${user}'`);
+  for (let i = 0; i < 2; i++) assert.equal((await signIn('1312000018', user, 'not-it')).status, 401);
+  assert.equal(failedLogins(), '2,false');
+  assert.equal((await signIn('1312000018', user, inst.master.initial_password)).status, 200);
+  assert.equal(failedLogins(), '0,false');
+});
+
 test('malformed sign-in bodies get precise errors', async () => {
   const post = (body, type = 'application/json') => fetch(`${srv.base}/api/v1/session`, { method: 'POST', headers: { 'Content-Type': type }, body });
   const cases = [

@@ -166,6 +166,12 @@ static int failure_tx(struct db *db, void *p)
                                      config_current()->lockout_threshold, &locked);
         if (rc < 0)
             return rc;
+    } else if (f->s->reserved && f->s->password_ok) {
+        /* The owner, refused for another reason (disabled, out of period, initial password
+         * expired): the attempt goes back, or the account would be found locked later. */
+        int rc = store_attempts_release(db, f->s->code, f->s->user_id, f->s->account.password_hash);
+        if (rc < 0)
+            return rc;
     }
     int rc = audit(db, f->s, "signin.failed", f->reason, f->source);
     if (rc >= 0 && locked)
