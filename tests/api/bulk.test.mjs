@@ -442,3 +442,37 @@ test('with 利用文字コード = Shift-JIS the result file is CP932, without a
   assert.match(text, /^"行番号","権限区分",/);
   assert.match(text, /"髙橋　太郎","タカハシ","2026\/12\/01","","\w{20}",/);
 });
+
+// Issue 17 §5: cells of refused rows are echoed as sent, but never as a live formula: the
+// same rule as the history CSVs (core/text.c, schema/0012), full-width forms included.
+test('a refused row\'s cells cannot become spreadsheet formulas in the result file', async () => {
+  const { admin } = await managers('1318000033');
+  const hostile = ["=cmd|' /C calc'!A0", '=HYPERLINK("http://x","y")', '@SUM(1+1)', '+1+1', '-2+3', '＝1+1', '＠SUM(1)'];
+  const body = HEADER + hostile.map((h, i) => `一般利用者,f${i}x,${h.includes(',') ? `"${h.replace(/"/g, '""')}"` : h},ヤマダ,2026/12/01,\r\n`).join('');
+  const { accepted, job } = await uploadAndWait(admin, body);
+  assert.equal(job.status, 'failed_validation');
+  const rows = (await resultOf(admin, accepted.reception_number)).split('\r\n').slice(1, -1);
+  assert.equal(rows.length, hostile.length);
+  hostile.forEach((h, i) => assert.ok(rows[i].startsWith(`"${i + 1}","一般利用者","f${i}x",${q(`'${h}`)},`), rows[i]));
+  // The history CSV applies the same rule to the same text.
+  const sql = hostile.map((h) => `onshi_csv_inert('${h.replace(/'/g, "''")}')`).join(" || '|' || ");
+  assert.equal(pg.psql(db, `SELECT ${sql}`), hostile.map((h) => `'${h}`).join('|'));
+});
+
+// Issue 17 §7: a name CP932 lacks, longer once transliterated (½ → " 1/2 "), ended the job
+// as a system error; it is an input error, and the file shows what was sent.
+test('Shift-JIS: characters CP932 lacks end as an input error, shown as sent', async () => {
+  const { admin } = await managers('1318000034');
+  const put = await admin(srv, 'PUT', '/api/v1/settings', JSON.stringify({ values: { char_encoding: 'sjis' }, version: 1 }), 'application/json');
+  assert.equal(put.status, 200);
+  const { accepted, job } = await uploadAndWait(admin, HEADER +
+    `一般利用者,half01,${'½'.repeat(500)},ヤマダ,2026/12/01,\r\n一般利用者,tm01,${'™'.repeat(300)},ヤマダ,2026/12/01,\r\n一般利用者,ok01,山田　太郎,ヤマダ,2026/12/01,\r\n`);
+  assert.equal(job.status, 'failed_validation');
+  const bytes = Buffer.from(await (await admin.get(`/api/v1/bulk-jobs/${accepted.reception_number}/result.csv`)).arrayBuffer());
+  const text = execFileSync('iconv', ['-f', 'CP932', '-t', 'UTF-8'], { input: bytes }).toString();
+  const rows = text.split('\r\n');
+  assert.ok(rows[1].startsWith(`"1","一般利用者","half01","${'[U+00BD]'.repeat(500)}",`), rows[1].slice(0, 80));
+  assert.ok(rows[2].startsWith(`"2","一般利用者","tm01","${'[U+2122]'.repeat(300)}",`), rows[2].slice(0, 80));
+  assert.match(rows[3], /"ok01".*【入力チェックエラーなし:未登録】/);
+  assert.doesNotMatch(text, / 1\/2 /);
+});

@@ -137,6 +137,27 @@ static void text_has_control_detects_c0_and_del(void **state)
     assert_true(text_has_control("a\x7f"));
 }
 
+static void text_starts_formula_as_spreadsheets_read_it(void **state)
+{
+    (void)state;
+    const char *formulas[] = {"=cmd|' /C calc'!A0",
+                              "=HYPERLINK(\"x\")",
+                              "@SUM(1+1)",
+                              "+1+1",
+                              "-2+3",
+                              "\t=1",
+                              "\r=1",
+                              "＝1+1",
+                              "＋1",
+                              "－1",
+                              "＠SUM(1)"};
+    for (size_t i = 0; i < sizeof formulas / sizeof formulas[0]; i++)
+        assert_true(text_starts_formula(formulas[i]));
+    const char *plain[] = {"", "山田　太郎", "a=1", "1-2", "'=1", "ｰ", "ー1", "x＝"};
+    for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
+        assert_false(text_starts_formula(plain[i]));
+}
+
 static void text_has_control_detects_c1_including_u0085(void **state)
 {
     (void)state;
@@ -293,6 +314,7 @@ int main(void)
         cmocka_unit_test(utf8_valid_rejects_embedded_nul_within_length),
         cmocka_unit_test(utf8_length_counts_code_points),
         cmocka_unit_test(text_has_control_detects_c0_and_del),
+        cmocka_unit_test(text_starts_formula_as_spreadsheets_read_it),
         cmocka_unit_test(text_has_control_detects_c1_including_u0085),
         cmocka_unit_test(text_has_control_accepts_printable_text),
         cmocka_unit_test(date_parse_accepts_real_days_and_fills_fields),

@@ -3,38 +3,46 @@
 #include <stdint.h>
 #include <string.h>
 
+uint32_t utf8_decode(const char *s, size_t len, size_t *n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    *n = 0;
+    if (len == 0 || p[0] == 0)
+        return 0;
+    if (p[0] < 0x80) {
+        *n = 1;
+        return p[0];
+    }
+    size_t more;
+    uint32_t cp, min;
+    if ((p[0] & 0xE0) == 0xC0)
+        more = 1, cp = p[0] & 0x1F, min = 0x80;
+    else if ((p[0] & 0xF0) == 0xE0)
+        more = 2, cp = p[0] & 0x0F, min = 0x800;
+    else if ((p[0] & 0xF8) == 0xF0)
+        more = 3, cp = p[0] & 0x07, min = 0x10000;
+    else
+        return 0;
+    if (len <= more)
+        return 0;
+    for (size_t i = 1; i <= more; i++) {
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0; /* overlong, beyond Unicode, or a surrogate */
+    *n = more + 1;
+    return cp;
+}
+
 bool utf8_valid(const char *s, size_t len)
 {
-    const unsigned char *p = (const unsigned char *)s, *end = p + len;
-    while (p < end) {
-        unsigned char c = *p;
-        if (c == 0)
+    size_t n;
+    for (size_t at = 0; at < len; at += n) {
+        utf8_decode(s + at, len - at, &n);
+        if (n == 0)
             return false;
-        if (c < 0x80) {
-            p++;
-            continue;
-        }
-        int n;
-        uint32_t cp, min;
-        if ((c & 0xE0) == 0xC0) {
-            n = 1, cp = c & 0x1F, min = 0x80;
-        } else if ((c & 0xF0) == 0xE0) {
-            n = 2, cp = c & 0x0F, min = 0x800;
-        } else if ((c & 0xF8) == 0xF0) {
-            n = 3, cp = c & 0x07, min = 0x10000;
-        } else {
-            return false;
-        }
-        if (end - p <= n)
-            return false;
-        for (int i = 1; i <= n; i++) {
-            if ((p[i] & 0xC0) != 0x80)
-                return false;
-            cp = (cp << 6) | (p[i] & 0x3F);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        p += n + 1;
     }
     return true;
 }
@@ -56,5 +64,17 @@ bool text_has_control(const char *s)
         if (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F)
             return true;
     }
+    return false;
+}
+
+bool text_starts_formula(const char *s)
+{
+    static const char *const full_width[] = {"\xEF\xBC\x9D", "\xEF\xBC\x8B", "\xEF\xBC\x8D",
+                                             "\xEF\xBC\xA0"}; /* ＝ ＋ － ＠ */
+    if (s[0] != '\0' && strchr("=+-@\t\r", s[0]))
+        return true;
+    for (size_t i = 0; i < sizeof full_width / sizeof full_width[0]; i++)
+        if (strncmp(s, full_width[i], 3) == 0)
+            return true;
     return false;
 }

@@ -1,7 +1,9 @@
 #include "jobs/bulk_process.h"
 
 #include <csv.h>
+#include <errno.h>
 #include <iconv.h>
+#include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 #include "core/bulk_file.h"
 #include "core/bulk_rows.h"
 #include "core/settings.h"
+#include "core/text.h"
 #include "store/bulk.h"
 #include "store/db.h"
 #include "store/institution.h"
@@ -119,14 +122,41 @@ static void csv_field(struct strbuf *sb, const char *s, bool last)
     sb_puts(sb, last ? "\r\n" : ",");
 }
 
-/* The UTF-8 text in CP932 (characters CP932 lacks, only possible in rows that failed the
- * checks, become '?'); the input is wiped. NULL when out of memory. */
+/* A cell of text the file's author chose: made inert for spreadsheets (core/text.h). */
+static void csv_text(struct strbuf *sb, const char *s)
+{
+    if (!text_starts_formula(s)) {
+        csv_field(sb, s, false);
+        return;
+    }
+    struct strbuf guarded = {0};
+    sb_puts(&guarded, "'");
+    sb_puts(&guarded, s);
+    csv_field(sb, guarded.data ? guarded.data : "", false);
+    sb_free(&guarded);
+}
+
+/* The UTF-8 text in CP932; the input is wiped. A character CP932 lacks (only possible in
+ * rows that failed the checks, so in a file without passwords) is written as [U+XXXX]: the
+ * author sees what was sent, not a look-alike (iconv's //TRANSLIT made ½ " 1/2 "). Each
+ * input byte takes at most 4 output bytes ("[U+XXXX]" for a 2-byte character). NULL when
+ * out of memory. */
 static char *to_cp932(char *utf8, size_t *len)
 {
-    size_t cap = *len + 16, left = cap, inleft = *len;
+    size_t cap = *len * 4 + 16, left = cap, inleft = *len;
     char *out = malloc(cap), *o = out, *in = utf8;
-    iconv_t cd = iconv_open("CP932//TRANSLIT", "UTF-8");
-    bool ok = out && cd != (iconv_t)-1 && iconv(cd, &in, &inleft, &o, &left) != (size_t)-1;
+    iconv_t cd = iconv_open("CP932", "UTF-8");
+    bool ok = out && cd != (iconv_t)-1;
+    while (ok && inleft > 0 && iconv(cd, &in, &inleft, &o, &left) == (size_t)-1) {
+        size_t n = 0;
+        uint32_t cp = errno == EILSEQ ? utf8_decode(in, inleft, &n) : 0;
+        int w = n > 0 ? snprintf(o, left, "[U+%04" PRIX32 "]", cp) : -1;
+        ok = errno == EILSEQ && w > 0 && (size_t)w < left;
+        if (ok) {
+            o += w, left -= (size_t)w;
+            in += n, inleft -= n;
+        }
+    }
     if (cd != (iconv_t)-1)
         iconv_close(cd);
     secret_wipe(utf8, *len);
@@ -164,7 +194,7 @@ static char *result_file(const struct job *j, size_t *len)
         snprintf(number, sizeof number, "%d", i + 1);
         csv_field(&sb, number, false);
         for (int c = 0; c < BULK_COLUMNS; c++)
-            csv_field(&sb, r->col[c], false);
+            csv_text(&sb, r->col[c]);
         bool ok = r->registered;
         csv_field(&sb, ok ? r->password : "", false);
         csv_field(&sb, ok ? j->expires : "", false);

@@ -144,9 +144,8 @@ int store_history_page(struct db *db, enum history_kind kind, const char *code, 
     "CASE " col " WHEN 'general' THEN '一般利用者' WHEN 'medical_viewer' THEN '医療情報閲覧' " \
     "WHEN 'webapi' THEN 'WebAPI用' WHEN 'linked_app' THEN '連携アプリケーション用' "          \
     "ELSE '顔認証付きカードリーダー用' END"
-/* Text a client chose, made inert for spreadsheets: a leading = + - @ would start a formula
- * (OWASP "CSV injection"), so such a value gets a leading apostrophe. */
-#define INERT(col) "CASE WHEN " col " ~ '^[-=+@]' THEN '''' || " col " ELSE " col " END"
+/* Text a client chose, made inert for spreadsheets (OWASP "CSV injection"): schema/0012. */
+#define INERT(col) "onshi_csv_inert(" col ")"
 #define IN_RANGE(col)                                                                              \
     "institution_code = current_setting('onshi.csv_institution') AND " col                         \
     " >= current_setting('onshi.csv_from')::timestamptz AND " col                                  \
@@ -161,7 +160,7 @@ static const char checks_select[] =
     "CASE reference_classification WHEN '1' THEN 'マイナンバーカード' ELSE '被保険者証' END "
     "AS \"照会区分\", insurer_number AS \"保険者番号\", " INERT("insured_symbol") " AS "
     "\"被保険者証記号\", " INERT("insured_number") " AS \"被保険者証番号\", "
-    "insured_branch AS \"被保険者証枝番\", "
+    INERT("insured_branch") " AS \"被保険者証枝番\", "
     "CASE validity WHEN '1' THEN '有効' WHEN '2' THEN '無効' WHEN '3' THEN '無効（新しい資格あり）' "
     "WHEN '4' THEN '該当資格なし' WHEN '5' THEN '複数該当' END AS \"資格有効性\", "
     "CASE result_status WHEN '1' THEN '正常' ELSE 'エラー' END AS \"処理結果\", "
@@ -171,8 +170,8 @@ static const char checks_select[] =
 static const char views_select[] =
     "SELECT " JST("viewed_at") " AS \"閲覧日時\", viewer_id AS \"ユーザID\", "
     KIND_LABEL("viewer_kind") " AS \"権限区分\", insurer_number AS \"保険者番号\", "
-    "insured_symbol AS \"被保険者証記号\", insured_number AS \"被保険者証番号\", "
-    "insured_branch AS \"被保険者証枝番\", "
+    INERT("insured_symbol") " AS \"被保険者証記号\", " INERT("insured_number")
+    " AS \"被保険者証番号\", " INERT("insured_branch") " AS \"被保険者証枝番\", "
     "CASE category WHEN 'checkup' THEN '特定健診情報' WHEN 'drug' THEN '薬剤情報' "
     "ELSE '手術・診療・薬剤情報' END AS \"照会情報区分\", "
     "CASE consent WHEN 'given' THEN '同意あり' ELSE '同意不要' END AS \"閲覧同意\", "
