@@ -273,6 +273,19 @@ test('re-enabling an account, or moving its end date back, does not revive its o
   assert.equal((await (await session('1313000001', 'A0rev1', 'Sakura2026!', null))('GET', '/api/v1/session')).status, 200);
 });
 
+// Issue 17 §8: bytes that are not UTF-8 in a query reached SQL (503 and an SQL error line).
+test('query arguments that are not UTF-8, or hold a NUL, get 400 request.bad_encoding before any SQL', async () => {
+  const logBefore = srv.log().length;
+  for (const q of ['/api/v1/audit-events?actor=%ff', '/api/v1/audit-events?action=%ff', '/api/v1/accounts?user_id=%ff',
+    '/api/v1/accounts?name=%e3%81', '/api/v1/accounts?user_id=a%00b', '/api/v1/accounts?%ff=1', '/api/v1/accounts?kana=%ed%a0%80']) {
+    const res = await clinic.admin('GET', q);
+    assert.equal(res.status, 400, q);
+    assert.equal((await res.json()).error.code, 'request.bad_encoding', q);
+  }
+  assert.equal((await clinic.admin('GET', '/api/v1/accounts?name=%E5%B1%B1%E7%94%B0')).status, 200, 'UTF-8 (山田) is fine');
+  assert.doesNotMatch(srv.log().slice(logBefore), /SQL|ERROR|invalid byte sequence/);
+});
+
 test('delete leaves a tombstone: gone from reads, the ID never reusable, sessions ended', async () => {
   const made = await (await clinic.admin('POST', '/api/v1/accounts', account('general', 'del01'))).json();
   const user = await session('1313000001', 'del01', made.initial_password);

@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "core/text.h"
 #include "http/defer.h"
 #include "http/listener.h"
 #include "http/metrics.h"
@@ -42,6 +43,20 @@ static enum MHD_Result reply_closing_error(struct request *req, enum err_code co
     return reply_error_with_header(req, code, MHD_HTTP_HEADER_CONNECTION, "close");
 }
 
+/* Every query argument, name and value, must be valid UTF-8 without NUL (libmicrohttpd has
+ * decoded the %XX escapes) before any handler or SQL sees it. */
+static enum MHD_Result argument_valid(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      size_t key_size, const char *value, size_t value_size)
+{
+    (void)kind;
+    bool *ok = cls;
+    if (!utf8_valid(key, key_size) || (value && !utf8_valid(value, value_size))) {
+        *ok = false;
+        return MHD_NO;
+    }
+    return MHD_YES;
+}
+
 /* First call for a request, headers only: routing, authentication and the declared body
  * size, so that nothing is read from a client that will be refused anyway. */
 static enum MHD_Result begin(struct request *req)
@@ -70,6 +85,10 @@ static enum MHD_Result begin(struct request *req)
             return MHD_NO;
         }
     }
+    bool arguments_ok = true;
+    MHD_get_connection_values_n(req->conn, MHD_GET_ARGUMENT_KIND, argument_valid, &arguments_ok);
+    if (!arguments_ok)
+        return reply_closing_error(req, ERR_REQUEST_BAD_ENCODING);
     const char *length =
         MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (length) {
