@@ -360,9 +360,18 @@ test('an admin reads its own institution\'s audit log with filters and pages; ot
 test('GET /session lists what the account may use now; other kinds are forbidden the rest', async () => {
   const caps = async (call) => (await (await call('GET', '/api/v1/session')).json());
   const admin = await caps(clinic.admin);
-  // 訪問診療等・オンライン診療等 (visit) only while one of its functions is on.
-  assert.deepEqual(admin.capabilities, ['session', 'accounts', 'bulk', 'settings', 'test_data', 'audit', 'history_checks', 'history_views', 'readers']);
-  assert.deepEqual(admin.menu.map((m) => m.label), ['パスワード変更', 'アカウント管理', 'アカウント一括登録', '環境設定情報管理', 'テスト用データセットアップ', '操作履歴', '資格確認履歴照会', '医療情報閲覧履歴照会', '顔認証付きカードリーダー管理']);
+  // 訪問診療等・オンライン診療等 (visit) only while one of its functions is on; card readers
+  // (readers) only once the institution has some.
+  assert.deepEqual(admin.capabilities, ['session', 'accounts', 'bulk', 'settings', 'test_data', 'audit', 'history_checks', 'history_views']);
+  assert.deepEqual(admin.menu.map((m) => m.label), ['パスワード変更', 'アカウント管理', 'アカウント一括登録', '環境設定情報管理', 'テスト用データセットアップ', '操作履歴', '資格確認履歴照会', '医療情報閲覧履歴照会']);
+  pg.psql(db, "INSERT INTO readers (institution_code, name) VALUES ('1313000001', 'Virtual PCD 00 00')");
+  const withReaders = await caps(clinic.admin);
+  assert.equal(withReaders.capabilities.at(-1), 'readers');
+  assert.equal(withReaders.menu.at(-1).label, '顔認証付きカードリーダー管理');
+  pg.psql(db, "DELETE FROM readers WHERE institution_code = '1313000001'");
+  pg.psql(db, "INSERT INTO reader_services (institution_code, up) VALUES ('1313000001', false)");
+  assert.equal((await caps(clinic.admin)).capabilities.at(-1), 'readers', 'a bridge that reported, even with pcscd down');
+  pg.psql(db, "DELETE FROM reader_services WHERE institution_code = '1313000001'");
   assert.deepEqual(admin.institution, { institution_code: '1313000001', name: 'アカウント試験', kind: 'medical', not_started: false, environment: 'verification' });
   assert.deepEqual([admin.account.name, admin.account.name_kana], ['山田　太郎', 'ヤマダ　タロウ']);
   assert.deepEqual((await caps(clinic.master)).capabilities, ['session', 'accounts', 'bulk']);

@@ -78,6 +78,10 @@ test('management: bind to a face_reader account, modes, stale versions, unknown 
   assert.equal(res.status, 200);
   r0 = await reader(R0);
   assert.deepEqual([r0.mode, r0.visual_confirmation, r0.account_user_id], ['pin_fixed', true, 'F0001']);
+  // It switches itself off reader_visual_seconds (600 by default) after it was turned on.
+  const left = Date.parse(r0.visual_confirmation_until) - Date.now();
+  assert.ok(left > 590e3 && left <= 601e3, `${left} ms left`);
+  assert.equal((await reader(R1)).visual_confirmation_until, null);
   assert.equal(pg.psql(db, `SELECT count(*) FROM audit_log WHERE institution_code = '${CODE}' AND action = 'reader.update'`), '1');
 });
 
@@ -92,6 +96,7 @@ test('insert → card read, decimal serial, face_reader history row, 目視確�
   assert.ok(hex.length >= 34, 'a serial of at least 17 bytes');
   assert.deepEqual([r0.last_result.segment_of_result, r0.last_result.processing_result_status, r0.last_result.qualification_validity], ['1', '1', '1']);
   assert.equal(r0.visual_confirmation, false); // reverts after the next card
+  assert.equal(r0.visual_confirmation_until, null);
   assert.equal(pg.psql(db, `SELECT account_id || ':' || route || ':' || reference_classification || ':' || validity FROM qualification_checks WHERE institution_code = '${CODE}'`), 'F0001:face_reader:1:1');
   assert.doesNotMatch(card.log(), /VERIFY/); // never a PIN
   await card.remove();

@@ -14,6 +14,7 @@
 #include "http/reply.h"
 #include "store/db.h"
 #include "store/institution.h"
+#include "store/readers.h"
 #include "store/session.h"
 #include "store/settings.h"
 #include "util/config.h"
@@ -305,6 +306,18 @@ enum MHD_Result api_token_create(struct request *req)
     return start_signin(req, true);
 }
 
+/* 顔認証付きカードリーダー管理 appears only where the institution has readers: this onshid
+ * bridges them, or some bridge has reported for it or seen one (in the database, so every
+ * onshid agrees). */
+static bool readers_here(const struct principal *p)
+{
+    const char *bridged = config_current()->reader_bridge_institution;
+    if (bridged && strcmp(bridged, p->institution) == 0)
+        return true;
+    struct db *db = db_thread();
+    return db && store_readers_present(db, p->institution) > 0;
+}
+
 /* What the account may use right now, so the console can draw the manual's menu. */
 static json_t *capabilities_json(const struct principal *p, json_t **menu)
 {
@@ -322,6 +335,8 @@ static json_t *capabilities_json(const struct principal *p, json_t **menu)
             continue;
         if (strcmp(*c, "visit") == 0)
             continue; /* offered below, while one of its functions is turned on */
+        if (strcmp(*c, "readers") == 0 && !readers_here(p))
+            continue;
         json_array_append_new(caps, json_string(*c));
         json_array_append_new(*menu,
                               json_pack("{s:s, s:s}", "id", *c, "label", capability_label(*c)));

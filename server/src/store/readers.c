@@ -82,18 +82,32 @@ int store_readers_list(struct db *db, const char *code, int visual_seconds, json
             continue; /* no reader yet */
         json_t *result =
             PQgetisnull(r, i, 3) ? json_null() : json_loads(PQgetvalue(r, i, 3), 0, NULL);
-        json_array_append_new(
-            items,
-            json_pack("{s:s, s:s, s:o, s:o, s:o, s:s, s:b, s:i}", "name", PQgetvalue(r, i, 0),
-                      "state", PQgetvalue(r, i, 1), "last_event_at", db_text_or_null(r, i, 2),
-                      "last_result", result ? result : json_null(), "account_user_id",
-                      db_text_or_null(r, i, 4), "mode", PQgetvalue(r, i, 5), "visual_confirmation",
-                      PQgetvalue(r, i, 6)[0] == 't', "version", atoi(PQgetvalue(r, i, 7))));
+        bool visual = PQgetvalue(r, i, 6)[0] == 't';
+        /* When 目視確認モード switches itself off: the console counts down to it. */
+        json_t *until = visual ? db_text_or_null(r, i, 10) : json_null();
+        json_array_append_new(items,
+                              json_pack("{s:s, s:s, s:o, s:o, s:o, s:s, s:b, s:o, s:i}", "name",
+                                        PQgetvalue(r, i, 0), "state", PQgetvalue(r, i, 1),
+                                        "last_event_at", db_text_or_null(r, i, 2), "last_result",
+                                        result ? result : json_null(), "account_user_id",
+                                        db_text_or_null(r, i, 4), "mode", PQgetvalue(r, i, 5),
+                                        "visual_confirmation", visual, "visual_confirmation_until",
+                                        until, "version", atoi(PQgetvalue(r, i, 7))));
     }
     *out = json_pack("{s:{s:b, s:o}, s:o}", "service", "up", PQgetvalue(r, 0, 8)[0] == 't',
                      "seen_at", db_text_or_null(r, 0, 9), "items", items);
     PQclear(r);
     return 1;
+}
+
+int store_readers_present(struct db *db, const char *code)
+{
+    const char *p[] = {code};
+    PGresult *r;
+    int n = db_exec(db, STMT_READERS_PRESENT, 1, p, &r);
+    if (n >= 0)
+        PQclear(r);
+    return n < 0 ? n : n > 0;
 }
 
 int store_reader_update(struct db *db, const char *code, const char *name, const char *mode,

@@ -18,6 +18,8 @@ int store_reader_visual_expire(struct db *db, const char *code, int seconds);
 
 /* {service: {up, seen_at}, items: [...]} (new reference in *out): 1, or <0. */
 int store_readers_list(struct db *db, const char *code, int visual_seconds, json_t **out);
+/* 1 when the institution has readers (a bridge reported for it, or readers seen), 0 not, <0. */
+int store_readers_present(struct db *db, const char *code);
 /* 1 updated (new version in *version), 0 not (*exists says whether the reader is known, so
  * the version was stale), <0. */
 int store_reader_update(struct db *db, const char *code, const char *name, const char *mode,

@@ -609,6 +609,12 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
                                    "AND visual_confirmation AND visual_confirmation_at < now() - "
                                    "make_interval(secs => $2::int)",
                                    2},
+    /* Whether the institution has readers: a bridge has reported for it or readers seen. */
+    [STMT_READERS_PRESENT] = {"readers_present",
+                              "SELECT 1 WHERE EXISTS (SELECT 1 FROM reader_services WHERE "
+                              "institution_code = $1) OR EXISTS (SELECT 1 FROM readers WHERE "
+                              "institution_code = $1)",
+                              1},
     /* The PC/SC service of several institutions, by the freshness rule of readers_list. */
     [STMT_READER_SERVICES_STATE] =
         {"reader_services_state",
@@ -617,19 +623,22 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
                           "LEFT JOIN reader_services s ON s.institution_code = c.code",
          1},
     [STMT_READERS_LIST] =
-        {"readers_list",
-         "SELECT r.name, r.state, " TS(
-             "r.last_event_at") ", r.last_result::text, "
-                                "r.account_user_id, r.mode, r.visual_confirmation AND "
-                                "(r.visual_confirmation_at >= "
-                                "now() - make_interval(secs => $2::int)), r.version, "
-                                "coalesce(s.up AND s.seen_at > now() - interval '10 seconds', "
-                                "false), " TS(
-                                    "s.seen_at") " FROM (SELECT $1::text AS code) c LEFT JOIN "
-                                                 "readers r ON r.institution_code = c.code "
-                                                 "LEFT JOIN reader_services s ON "
-                                                 "s.institution_code = c.code ORDER BY r.name",
-         2},
+        {
+            "readers_list",
+            "SELECT r.name, r.state, " TS(
+                "r.last_event_at") ", r.last_result::text, "
+                                   "r.account_user_id, r.mode, r.visual_confirmation AND "
+                                   "(r.visual_confirmation_at >= "
+                                   "now() - make_interval(secs => $2::int)), r.version, "
+                                   "coalesce(s.up AND s.seen_at > now() - interval '10 seconds', "
+                                   "false), " TS("s.seen_at") ", " TS(
+                                       "(r.visual_confirmation_at + make_interval(secs => "
+                                       "$2::int))") " "
+                                                    "FROM (SELECT $1::text AS code) c LEFT JOIN "
+                                                    "readers r ON r.institution_code = c.code "
+                                                    "LEFT JOIN reader_services s ON "
+                                                    "s.institution_code = c.code ORDER BY r.name",
+            2},
     /* One row always: the new version (NULL when not updated) and whether the reader exists,
      * so a refusal says whether the version was stale or the reader unknown. */
     [STMT_READER_UPDATE] =
