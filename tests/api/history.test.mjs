@@ -81,6 +81,9 @@ test('qualification-check history: pages newest first, and the CSV byte for byte
   const p1 = await res.json();
   assert.equal(res.status, 200, JSON.stringify(p1));
   assert.deepEqual([p1.total, p1.items.length, p1.page, p1.per_page], [3, 2, 1, 2]);
+  // What a download would be, told to accounts that cannot read the settings.
+  assert.deepEqual([p1.csv_encoding, p1.csv_max_rows], ['utf8', 25000]);
+  assert.equal((await general('GET', '/api/v1/settings')).status, 403);
   const p2 = await (await general('GET', `/api/v1/history/qualification-checks?from=${today}&to=${today}&per_page=2&page=2`)).json();
   const items = [...p1.items, ...p2.items];
   assert.deepEqual(items.map((i) => [i.user_id, i.route, i.reference_classification, i.result_status]),
@@ -100,6 +103,12 @@ test('qualification-check history: pages newest first, and the CSV byte for byte
   assert.equal((await admin('PUT', '/api/v1/settings', { values: { char_encoding: 'sjis' }, version: s.version })).status, 200);
   dl = await admin('GET', `/api/v1/history/qualification-checks.csv?from=${today}&to=${today}`);
   assert.equal(dl.headers.get('content-type'), 'text/csv; charset=Shift_JIS');
+  for (const who of [general, viewer]) {
+    const told = await (await who('GET', `/api/v1/history/qualification-checks?from=${today}&to=${today}&per_page=1`)).json();
+    assert.equal(told.csv_encoding, 'sjis');
+  }
+  const views = await (await admin('GET', `/api/v1/history/medical-info-views?from=${today}&to=${today}`)).json();
+  assert.deepEqual([views.csv_encoding, views.csv_max_rows], ['sjis', 25000]);
   const sjis = Buffer.from(await dl.arrayBuffer());
   assert.deepEqual(sjis, execFileSync('iconv', ['-f', 'UTF-8', '-t', 'CP932'], { input: want }));
   const back = await (await admin('GET', '/api/v1/settings')).json();

@@ -50,6 +50,10 @@ static enum MHD_Result parse_search(struct request *req, bool views, struct sear
     return MHD_YES;
 }
 
+static bool wants_cp932(struct request *req);
+
+/* One page, with what a download of the same conditions would be: its encoding (利用文字コード,
+ * which not every account that may download can read in the settings) and its row limit. */
 static enum MHD_Result page(struct request *req, enum history_kind kind)
 {
     struct search s;
@@ -71,8 +75,10 @@ static enum MHD_Result page(struct request *req, enum history_kind kind)
     if (rc < 0)
         return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
     return reply_json_steal(req, MHD_HTTP_OK,
-                            json_pack("{s:o, s:I, s:i, s:i}", "items", items, "total",
-                                      (json_int_t)total, "page", pg, "per_page", per));
+                            json_pack("{s:o, s:I, s:i, s:i, s:s, s:i}", "items", items, "total",
+                                      (json_int_t)total, "page", pg, "per_page", per,
+                                      "csv_encoding", wants_cp932(req) ? "sjis" : "utf8",
+                                      "csv_max_rows", HISTORY_CSV_MAX_ROWS));
 }
 
 enum MHD_Result api_history_checks(struct request *req)
