@@ -103,15 +103,20 @@ test('insert → card read, decimal serial, face_reader history row, 目視確�
   await eventually(async () => (await reader(R0)).state === 'empty');
 });
 
-test('a foreign card is reported; an unbound reader reads but checks nothing', async () => {
-  let card = await insertCard(0, cert, 'other');
+test('a card with no qualification is checked and says so; a foreign card is reported; an unbound reader reads but checks nothing', async () => {
+  let card = await insertCard(0, makeCertificate(tmp, 'fedcba9876543210fedcba9876543210ff'));
+  const none = await eventually(async () => { const r = await reader(R0); return r.last_result?.result === 'checked' && r.last_result.serial_number !== SERIAL && r; });
+  assert.deepEqual([none.last_result.qualification_validity, none.last_result.processing_result_message], ['4', '該当する資格情報がありません。']);
+  await card.remove();
+  await eventually(async () => (await reader(R0)).state === 'empty');
+  card = await insertCard(0, cert, 'other');
   await eventually(async () => (await reader(R0)).last_result?.result === 'not_my_number_card');
   await card.remove();
   await eventually(async () => (await reader(R0)).state === 'empty');
   card = await insertCard(1, cert);
   const r1 = await eventually(async () => { const r = await reader(R1); return r.last_result?.result === 'not_bound' && r; });
   assert.equal(r1.last_result.serial_number, SERIAL);
-  assert.equal(pg.psql(db, `SELECT count(*) FROM qualification_checks WHERE institution_code = '${CODE}'`), '1');
+  assert.equal(pg.psql(db, `SELECT count(*) FROM qualification_checks WHERE institution_code = '${CODE}'`), '2');
   await card.remove();
 });
 
@@ -119,6 +124,13 @@ test('display settings: screens the settings allow, stale versions refused', asy
   let d = await (await admin('GET', '/api/v1/readers/display-settings')).json();
   assert.deepEqual(d.screens.map((s) => [s.id, s.allowed, s.shown]), [['drug', true, true], ['medical', false, false], ['surgery', false, false],
     ['checkup', true, true], ['specific_disease', true, true], ['prescription_form', false, false]]);
+  assert.deepEqual(d.screens.map((s) => [s.label, s.setting.id, s.setting.section, s.setting.label]), [
+    ['薬剤情報の閲覧同意', 'consent_drug', '閲覧同意の利用有無', '薬剤情報'],
+    ['診療情報の閲覧同意', 'consent_medical', '閲覧同意の利用有無', '診療情報'],
+    ['手術情報の閲覧同意', 'consent_surgery', '閲覧同意の利用有無', '手術情報'],
+    ['特定健診情報の閲覧同意', 'consent_checkup', '閲覧同意の利用有無', '特定健診情報'],
+    ['特定疾病療養受療証の閲覧同意', 'consent_specific_disease', '閲覧同意の利用有無', '特定疾病療養受療証'],
+    ['処方箋の発行形態の選択', 'eprescription_mode', '電子処方箋管理サービス関連項目', '電子処方箋利用区分']]);
   let res = await admin('PUT', '/api/v1/readers/display-settings', { screens: { surgery: true }, version: d.version });
   assert.deepEqual([res.status, (await res.json()).error.code], [400, 'reader.screen_not_allowed']);
   res = await admin('PUT', '/api/v1/readers/display-settings', { screens: { fingerprint: false }, version: d.version });

@@ -40,6 +40,9 @@ export default {
     const byId = (id) => items().find((i) => i.id === id);
     const labels = () => Object.fromEntries(items().map((i) => [i.id, i.label]));
 
+    // A link from another screen may name the item it is about (?item=consent_drug): that
+    // item has focus once the page is drawn.
+    let wanted = ctx.query.get('item');
     async function load() {
       try {
         st.data = await api('GET', '/settings');
@@ -50,6 +53,10 @@ export default {
         st.loadError = err.message;
       }
       ctx.update();
+      if (wanted && st.data) {
+        document.getElementById(`f-${wanted}`)?.focus();
+        wanted = null;
+      }
     }
 
     // Only what the person changed: { id: [before, after] }.

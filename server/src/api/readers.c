@@ -105,14 +105,25 @@ enum MHD_Result api_reader_update(struct request *req)
     return api_readers_list(req);
 }
 
-/* The screens: one per consent item, and the prescription-form choice. */
-static const char *const screens[] = {"drug",    "medical",          "surgery",
-                                      "checkup", "specific_disease", "prescription_form"};
+/* The screens: one per consent item (in the order of enum consent_item), and the
+ * prescription-form choice; each with its name on the reader and the settings item that
+ * allows it (the prescription form: 電子処方箋利用区分, or a pharmacy's 電子処方箋). */
+static const struct {
+    const char *id, *label, *setting;
+} screens[] = {
+    {"drug", "薬剤情報の閲覧同意", "consent_drug"},
+    {"medical", "診療情報の閲覧同意", "consent_medical"},
+    {"surgery", "手術情報の閲覧同意", "consent_surgery"},
+    {"checkup", "特定健診情報の閲覧同意", "consent_checkup"},
+    {"specific_disease", "特定疾病療養受療証の閲覧同意", "consent_specific_disease"},
+    {"prescription_form", "処方箋の発行形態の選択", "eprescription_mode"},
+};
 enum { SCREENS = sizeof screens / sizeof screens[0] };
+_Static_assert(SCREENS == CONSENT__COUNT + 1, "a screen per consent item and the form");
 
 /* Which screens the settings allow: consent items turned on; the prescription form when
  * e-prescriptions are used (電子処方箋利用区分 / 電子処方箋). */
-static bool allowed(struct db *db, const char *code, bool out[SCREENS])
+static bool allowed(struct db *db, const char *code, bool out[SCREENS], bool *pharmacy)
 {
     bool assistance;
     unsigned offered;
@@ -126,22 +137,26 @@ static bool allowed(struct db *db, const char *code, bool out[SCREENS])
         setting_in_force("eprescription_mode", settings_row_stored(&row, "eprescription_mode"));
     const char *pharm =
         setting_in_force("eprescription", settings_row_stored(&row, "eprescription"));
-    out[SCREENS - 1] = strcmp(row.kind, "pharmacy") == 0 ? strcmp(pharm, "use") == 0
-                                                         : strcmp(mode, "not_use") != 0;
+    *pharmacy = strcmp(row.kind, "pharmacy") == 0;
+    out[SCREENS - 1] = *pharmacy ? strcmp(pharm, "use") == 0 : strcmp(mode, "not_use") != 0;
     settings_row_free(&row);
     return true;
 }
 
-static json_t *display_body(const bool allow[SCREENS], json_t *saved, int version, const char *at,
-                            const char *by)
+static json_t *display_body(const bool allow[SCREENS], bool pharmacy, json_t *saved, int version,
+                            const char *at, const char *by)
 {
     json_t *items = json_array();
     for (size_t i = 0; i < SCREENS; i++) {
-        json_t *v = json_object_get(saved, screens[i]);
+        json_t *v = json_object_get(saved, screens[i].id);
         /* Unsaved: every allowed screen shown. A screen no longer allowed is not shown. */
         bool shown = allow[i] && (v ? json_is_true(v) : true);
-        json_array_append_new(items, json_pack("{s:s, s:b, s:b}", "id", screens[i], "allowed",
-                                               allow[i], "shown", shown));
+        const char *setting = pharmacy && i == SCREENS - 1 ? "eprescription" : screens[i].setting;
+        const struct setting_item *item = setting_find(setting);
+        json_array_append_new(items, json_pack("{s:s, s:s, s:b, s:b, s:{s:s, s:s, s:s}}", "id",
+                                               screens[i].id, "label", screens[i].label, "allowed",
+                                               allow[i], "shown", shown, "setting", "id", setting,
+                                               "label", item->label, "section", item->section));
     }
     json_t *o = json_pack("{s:o, s:i}", "screens", items, "version", version);
     json_object_set_new(o, "updated_at", at[0] ? json_string(at) : json_null());
@@ -152,14 +167,14 @@ static json_t *display_body(const bool allow[SCREENS], json_t *saved, int versio
 enum MHD_Result api_reader_display_get(struct request *req)
 {
     struct db *db = db_thread();
-    bool allow[SCREENS];
+    bool allow[SCREENS], pharmacy;
     json_t *saved;
     int version;
     char at[32], by[17];
-    if (!db || !allowed(db, req->principal.institution, allow) ||
+    if (!db || !allowed(db, req->principal.institution, allow, &pharmacy) ||
         store_reader_display_get(db, req->principal.institution, &saved, &version, at, by) < 0)
         return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
-    json_t *body = display_body(allow, saved, version, at, by);
+    json_t *body = display_body(allow, pharmacy, saved, version, at, by);
     json_decref(saved);
     return reply_json_steal(req, MHD_HTTP_OK, body);
 }
@@ -204,15 +219,15 @@ enum MHD_Result api_reader_display_put(struct request *req)
         json_integer_value(version) > 2147483647)
         return reply_error(req, ERR_REQUEST_FIELD_TYPE, "version");
     struct db *db = db_thread();
-    bool allow[SCREENS];
-    if (!db || !allowed(db, req->principal.institution, allow))
+    bool allow[SCREENS], pharmacy;
+    if (!db || !allowed(db, req->principal.institution, allow, &pharmacy))
         return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
     json_t *clean = json_object();
     char field[64];
     json_object_foreach(values, key, v)
     {
         size_t i = 0;
-        while (i < SCREENS && strcmp(screens[i], key) != 0)
+        while (i < SCREENS && strcmp(screens[i].id, key) != 0)
             i++;
         enum err_code bad = i == SCREENS                   ? ERR_READER_SCREEN_UNKNOWN
                             : !json_is_boolean(v)          ? ERR_REQUEST_FIELD_TYPE

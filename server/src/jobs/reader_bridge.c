@@ -55,13 +55,16 @@ static json_t *summary(const char *result, const char *serial, json_t *answer)
         json_object_set_new(o, "serial_number", json_string(serial));
     json_t *h = json_object_get(json_object_get(answer, "XmlMsg"), "MessageHeader");
     json_t *b = json_object_get(json_object_get(answer, "XmlMsg"), "MessageBody");
+    enum { HEADER = 3 }; /* the first three keys are the header's */
     const char *keys[][2] = {{"SegmentOfResult", "segment_of_result"},
                              {"ErrorCode", "error_code"},
+                             {"ErrorMessage", "error_message"},
                              {"ProcessingResultStatus", "processing_result_status"},
                              {"ProcessingResultCode", "processing_result_code"},
+                             {"ProcessingResultMessage", "processing_result_message"},
                              {"QualificationValidity", "qualification_validity"}};
     for (size_t i = 0; answer && i < sizeof keys / sizeof keys[0]; i++) {
-        json_t *v = json_object_get(i < 2 ? h : b, keys[i][0]);
+        json_t *v = json_object_get(i < HEADER ? h : b, keys[i][0]);
         if (v)
             json_object_set(o, keys[i][1], v);
     }
