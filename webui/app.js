@@ -21,6 +21,10 @@ const routes = [
   { path: '/bulk', load: () => import('./screens/bulk-upload.js') },
   { path: '/bulk/results', load: () => import('./screens/bulk-results.js') },
   { path: '/test-data', load: () => import('./screens/test-data.js') },
+  { path: '/history/checks', load: () => import('./screens/history-checks.js') },
+  { path: '/history/views', load: () => import('./screens/history-views.js') },
+  { path: '/readers', load: () => import('./screens/readers.js') },
+  { path: '/readers/display', load: () => import('./screens/reader-display.js') },
 ];
 const notFound = {
   title: 'ページが見つかりません', create: () => ({

@@ -20,8 +20,8 @@ export const MENU = [
       description: '一括登録した結果を確認し、登録結果のファイルをダウンロードします。' },
   ] },
   { group: '問い合わせ管理', entries: [
-    { capability: 'history_checks', label: '資格確認履歴照会', route: null, description: '資格確認の履歴を照会します。' },
-    { capability: 'history_views', label: '医療情報閲覧履歴照会', route: null, description: '医療情報閲覧の履歴を照会します。' },
+    { capability: 'history_checks', label: '資格確認履歴照会', route: '#/history/checks', description: '資格確認の履歴を照会します。' },
+    { capability: 'history_views', label: '医療情報閲覧履歴照会', route: '#/history/views', description: '医療情報閲覧の履歴を照会します。' },
   ] },
   { group: '環境設定情報管理', entries: [
     { capability: 'settings', label: '環境設定情報更新', route: '#/settings',
@@ -30,8 +30,10 @@ export const MENU = [
       description: 'テストで使用するマイナンバーカードとテスト用データを紐付けます（接続検証環境のみ）。' },
   ] },
   { group: '顔認証付きカードリーダー管理', entries: [
-    { capability: 'readers', label: '顔認証付きカードリーダー操作・環境設定', route: null,
-      description: '顔認証付きカードリーダーの運転モードや表示する画面を設定します。' },
+    { capability: 'readers', label: '顔認証付きカードリーダー操作', route: '#/readers',
+      description: '顔認証付きカードリーダーの運転モードを「無人運転」か「暗証番号認証固定」に切り替えます。照合エラーとなる場合は目視確認モードに切り替えます。' },
+    { capability: 'readers', label: '顔認証付きカードリーダー環境設定', route: '#/readers/display',
+      description: '資格確認時の顔認証付きカードリーダーへの各サービス関連画面の表示有無を設定します。' },
   ] },
   { group: '医療機関別URL取得・変更', entries: [
     { capability: 'visit', label: '医療機関別URL取得・変更', route: null,
