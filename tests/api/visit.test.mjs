@@ -62,6 +62,8 @@ test('every institution starts with an initial URL of each kind; functions off �
     assert.match(item.url, /^https:\/\/onshi\.example\.jp\/visit\/[A-Za-z0-9_-]{43}$/);
     assert.deepEqual([item.generation, item.is_initial, item.can_revert, item.active], [1, true, false, false], kind);
     assert.equal(item.label, { home_visit: '訪問診療等', online_care: 'オンライン診療等' }[kind]);
+    // No 医療機関名称等情報 in the settings yet: patients see the institution's name.
+    assert.deepEqual([item.display_name, item.display_name_source], ['在宅試験クリニック', 'institution'], kind);
   }
   assert.notEqual(tokenOf(u.home_visit.url), tokenOf(u.online_care.url));
   assert.notEqual(tokenOf(u.home_visit.url), tokenOf((await urls(b)).home_visit.url));
@@ -127,7 +129,10 @@ test('change, revert, reset and their combinations; every onshid at once; audite
 
 test('the QR code: a PNG that decodes to the URL, with an ETag tied to it; a PDF with the URL and the name', async () => {
   await settings(a, { home_visit: 'use', visit_display_name: '在宅<b>&サンプル</b>医院' });
-  const url = (await urls(a)).home_visit.url;
+  const listed = await urls(a);
+  for (const item of Object.values(listed)) assert.deepEqual([item.display_name, item.display_name_source], ['在宅<b>&サンプル</b>医院', 'settings']);
+  assert.equal((await urls(b)).home_visit.display_name, '別の医院'); // each institution its own
+  const url = listed.home_visit.url;
   let res = await a('GET', '/api/v1/visit-urls/home_visit/qr.png');
   assert.equal(res.status, 200);
   assert.equal(res.headers.get('content-type'), 'image/png');

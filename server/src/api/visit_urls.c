@@ -49,16 +49,29 @@ enum MHD_Result api_visit_urls_list(struct request *req)
     int n = db ? store_visit_list(db, req->principal.institution, cur) : DB_SOFT;
     if (n < 0 || store_settings_get(db, req->principal.institution, &row) <= 0)
         return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    /* The name patients see on the page and the PDF: the settings' display name, else the
+     * institution's name (as api/visit_page.c and the sheet choose it). */
+    char *name = NULL;
+    if (store_institution_name(db, req->principal.institution, &name) <= 0) {
+        settings_row_free(&row);
+        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    }
+    const char *display =
+        setting_in_force("visit_display_name", settings_row_stored(&row, "visit_display_name"));
+    bool from_settings = display[0] != '\0';
     json_t *items = json_array();
     for (int i = 0; i < n; i++) {
         char url[512];
         visit_url(cur[i].token, url, sizeof url);
         json_array_append_new(
-            items, json_pack("{s:s, s:s, s:s, s:i, s:b, s:b, s:b}", "kind", cur[i].kind, "label",
-                             visit_kind_label(cur[i].kind), "url", url, "generation",
+            items, json_pack("{s:s, s:s, s:s, s:i, s:b, s:b, s:b, s:s, s:s}", "kind", cur[i].kind,
+                             "label", visit_kind_label(cur[i].kind), "url", url, "generation",
                              cur[i].generation, "active", kind_on(&row, cur[i].kind), "can_revert",
-                             cur[i].can_revert, "is_initial", cur[i].generation == 1));
+                             cur[i].can_revert, "is_initial", cur[i].generation == 1,
+                             "display_name", from_settings ? display : name, "display_name_source",
+                             from_settings ? "settings" : "institution"));
     }
+    free(name);
     settings_row_free(&row);
     return reply_json_steal(req, MHD_HTTP_OK, json_pack("{s:o}", "items", items));
 }
