@@ -64,6 +64,7 @@ test('every institution starts with an initial URL of each kind; functions off �
     assert.equal(item.label, { home_visit: '訪問診療等', online_care: 'オンライン診療等' }[kind]);
     // No 医療機関名称等情報 in the settings yet: patients see the institution's name.
     assert.deepEqual([item.display_name, item.display_name_source], ['在宅試験クリニック', 'institution'], kind);
+    assert.deepEqual([item.initial_url, item.previous_url], [item.url, null], kind);
   }
   assert.notEqual(tokenOf(u.home_visit.url), tokenOf(u.online_care.url));
   assert.notEqual(tokenOf(u.home_visit.url), tokenOf((await urls(b)).home_visit.url));
@@ -98,12 +99,16 @@ test('change, revert, reset and their combinations; every onshid at once; audite
   assert.match(await goneHtml.text(), /変更されたため使用できません/);
   assert.equal(await works(second), 200);
   assert.deepEqual((({ generation, can_revert, is_initial }) => ({ generation, can_revert, is_initial }))((await urls(a)).home_visit), { generation: 2, can_revert: true, is_initial: false });
+  // What revert and reset would bring back.
+  const tokens = (i) => [tokenOf(i.url), tokenOf(i.previous_url ?? ''), tokenOf(i.initial_url)];
+  assert.deepEqual(tokens((await urls(a)).home_visit), [second, first, first]);
 
   r = await op('revert');
   assert.equal(r.status, 200);
   assert.equal(await works(first), 200);
   assert.equal(await works(second), 410);
   assert.equal((await urls(a)).home_visit.can_revert, false);
+  assert.deepEqual(tokens((await urls(a)).home_visit), [first, '', first]);
   r = await op('revert');
   assert.deepEqual([r.status, (await r.json()).error.code], [409, 'visit_url.no_previous']);
 
@@ -112,6 +117,7 @@ test('change, revert, reset and their combinations; every onshid at once; audite
   const third = tokenOf((await urls(a)).home_visit.url);
   await op('change');
   const fourth = tokenOf((await urls(a)).home_visit.url);
+  assert.deepEqual(tokens((await urls(a)).home_visit), [fourth, third, first]); // one step back only
   assert.deepEqual([await works(first), await works(third), await works(fourth)], [410, 410, 200]);
   r = await op('reset');
   assert.equal(r.status, 200);

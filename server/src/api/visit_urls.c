@@ -61,15 +61,19 @@ enum MHD_Result api_visit_urls_list(struct request *req)
     bool from_settings = display[0] != '\0';
     json_t *items = json_array();
     for (int i = 0; i < n; i++) {
-        char url[512];
+        char url[512], first[512], previous[512];
         visit_url(cur[i].token, url, sizeof url);
+        visit_url(cur[i].initial_token, first, sizeof first);
+        visit_url(cur[i].previous_token, previous, sizeof previous);
         json_array_append_new(
-            items, json_pack("{s:s, s:s, s:s, s:i, s:b, s:b, s:b, s:s, s:s}", "kind", cur[i].kind,
-                             "label", visit_kind_label(cur[i].kind), "url", url, "generation",
-                             cur[i].generation, "active", kind_on(&row, cur[i].kind), "can_revert",
-                             cur[i].can_revert, "is_initial", cur[i].generation == 1,
-                             "display_name", from_settings ? display : name, "display_name_source",
-                             from_settings ? "settings" : "institution"));
+            items,
+            json_pack("{s:s, s:s, s:s, s:i, s:b, s:b, s:b, s:s, s:o, s:s, s:s}", "kind",
+                      cur[i].kind, "label", visit_kind_label(cur[i].kind), "url", url, "generation",
+                      cur[i].generation, "active", kind_on(&row, cur[i].kind), "can_revert",
+                      cur[i].can_revert, "is_initial", cur[i].generation == 1, "initial_url", first,
+                      "previous_url", cur[i].can_revert ? json_string(previous) : json_null(),
+                      "display_name", from_settings ? display : name, "display_name_source",
+                      from_settings ? "settings" : "institution"));
     }
     free(name);
     settings_row_free(&row);

@@ -522,10 +522,11 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
                            1},
     [STMT_VISIT_LIST] =
         {"visit_list",
-         "SELECT c.kind, c.generation, c.token, EXISTS (SELECT 1 FROM visit_tokens p WHERE "
-         "p.institution_code = c.institution_code AND p.kind = c.kind AND p.state = "
-         "'previous') FROM visit_tokens c WHERE c.institution_code = $1 AND c.state = "
-         "'current' ORDER BY c.kind",
+         "SELECT c.kind, c.generation, c.token, p.token, f.token FROM visit_tokens c "
+         "LEFT JOIN visit_tokens p ON p.institution_code = c.institution_code AND p.kind = "
+         "c.kind AND p.state = 'previous' JOIN visit_tokens f ON f.institution_code = "
+         "c.institution_code AND f.kind = c.kind AND f.generation = 1 WHERE "
+         "c.institution_code = $1 AND c.state = 'current' ORDER BY c.kind",
          1},
     [STMT_VISIT_CURRENT] = {"visit_current",
                             "SELECT generation, token FROM visit_tokens WHERE institution_code "

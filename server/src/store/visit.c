@@ -24,7 +24,9 @@ int store_visit_list(struct db *db, const char *code, struct visit_current out[2
         copy(out[i].kind, sizeof out[i].kind, r, i, 0);
         out[i].generation = atoi(PQgetvalue(r, i, 1));
         copy(out[i].token, sizeof out[i].token, r, i, 2);
-        out[i].can_revert = PQgetvalue(r, i, 3)[0] == 't';
+        copy(out[i].previous_token, sizeof out[i].previous_token, r, i, 3);
+        out[i].can_revert = out[i].previous_token[0] != '\0';
+        copy(out[i].initial_token, sizeof out[i].initial_token, r, i, 4);
     }
     PQclear(r);
     return n;
@@ -44,7 +46,8 @@ int store_visit_current(struct db *db, const char *code, const char *kind,
     snprintf(out->kind, sizeof out->kind, "%s", kind);
     out->generation = atoi(PQgetvalue(r, 0, 0));
     copy(out->token, sizeof out->token, r, 0, 1);
-    out->can_revert = false;
+    out->can_revert = false; /* not read here */
+    out->previous_token[0] = out->initial_token[0] = '\0';
     PQclear(r);
     return 1;
 }

@@ -14,9 +14,12 @@ struct visit_current {
     int generation;
     char token[VISIT_TOKEN_LEN + 1];
     bool can_revert;
+    char previous_token[VISIT_TOKEN_LEN + 1]; /* what 変更前に戻す brings back ("" none) */
+    char initial_token[VISIT_TOKEN_LEN + 1];  /* what 最初のURLに戻す brings back */
 };
 
-/* The current token of both kinds (home_visit, online_care in that order): their number. */
+/* The current token of both kinds (home_visit, online_care in that order), with their previous
+ * and first tokens: their number. */
 int store_visit_list(struct db *db, const char *code, struct visit_current out[2]);
 /* The current token of one kind: 1, 0 none, <0. */
 int store_visit_current(struct db *db, const char *code, const char *kind,
