@@ -25,6 +25,7 @@ const routes = [
   { path: '/history/views', load: () => import('./screens/history-views.js') },
   { path: '/readers', load: () => import('./screens/readers.js') },
   { path: '/readers/display', load: () => import('./screens/reader-display.js') },
+  { path: '/visit-urls', load: () => import('./screens/visit-urls.js') },
 ];
 const notFound = {
   title: 'ページが見つかりません', create: () => ({

@@ -36,7 +36,7 @@ export const MENU = [
       description: '資格確認時の顔認証付きカードリーダーへの各サービス関連画面の表示有無を設定します。' },
   ] },
   { group: '医療機関別URL取得・変更', entries: [
-    { capability: 'visit', label: '医療機関別URL取得・変更', route: null,
+    { capability: 'visit', label: '医療機関別URL取得・変更', route: '#/visit-urls',
       description: 'マイナ在宅受付Webにアクセスするための URL や二次元バーコードを取得・変更します。' },
   ] },
   { group: '操作履歴', entries: [
