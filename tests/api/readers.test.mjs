@@ -90,6 +90,7 @@ test('insert → card read, decimal serial, face_reader history row, 目視確�
   const r0 = await eventually(async () => { const r = await reader(R0); return r.last_result?.result === 'checked' && r; });
   assert.equal(r0.state, 'card_present');
   assert.equal(r0.last_result.serial_number, SERIAL);
+  assert.ok(Math.abs(Date.parse(r0.last_result.read_at) - Date.now()) < 60e3, r0.last_result.read_at);
   // The decimal of the serial openssl itself reports for the certificate.
   const hex = execFileSync('openssl', ['x509', '-inform', 'DER', '-in', cert, '-noout', '-serial'], { encoding: 'utf8' }).trim().replace(/^serial=/, '');
   assert.equal(r0.last_result.serial_number, BigInt(`0x${hex}`).toString(10));

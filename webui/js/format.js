@@ -28,6 +28,14 @@ export function formatDateTime(ts) {
   return `${p.year}/${p.month}/${p.day} ${p.hour}:${p.minute}`;
 }
 
+// An RFC 3339 timestamp → 'YYYY/MM/DD HH:MM:SS' in Japan time, for what changes by the second
+// (a card put in a reader, the time a list was read).
+export function formatDateTimeSeconds(ts) {
+  const d = new Date(ts ?? '');
+  if (!ts || Number.isNaN(d.getTime())) return '';
+  return `${formatDateTime(ts)}:${String(d.getUTCSeconds()).padStart(2, '0')}`;
+}
+
 // Today's date in Japan, as the API writes dates.
 export function todayJst(now = new Date()) {
   const p = parts(now);

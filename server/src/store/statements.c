@@ -591,12 +591,15 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
                            "institution_code = $1 AND name = $2",
                            3},
     /* A card was handled: 目視確認モード ends with it. */
-    [STMT_READER_RESULT] = {"reader_result",
-                            "UPDATE readers SET last_result = $3::jsonb, last_event_at = now(), "
-                            "version = version + visual_confirmation::int, "
-                            "visual_confirmation = false, visual_confirmation_at = NULL "
-                            "WHERE institution_code = $1 AND name = $2",
-                            3},
+    [STMT_READER_RESULT] =
+        {"reader_result",
+         "UPDATE readers SET last_result = $3::jsonb || "
+         "jsonb_build_object('read_at', " TS(
+             "now()") "), last_event_at = now(), "
+                      "version = version + visual_confirmation::int, "
+                      "visual_confirmation = false, visual_confirmation_at = NULL "
+                      "WHERE institution_code = $1 AND name = $2",
+         3},
     [STMT_READER_BINDING] = {"reader_binding",
                              "SELECT r.account_user_id, a.role FROM readers r JOIN accounts a "
                              "ON a.institution_code = r.institution_code AND a.user_id = "
@@ -624,22 +627,21 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
                           "LEFT JOIN reader_services s ON s.institution_code = c.code",
          1},
     [STMT_READERS_LIST] =
-        {
-            "readers_list",
-            "SELECT r.name, r.state, " TS(
-                "r.last_event_at") ", r.last_result::text, "
-                                   "r.account_user_id, r.mode, r.visual_confirmation AND "
-                                   "(r.visual_confirmation_at >= "
-                                   "now() - make_interval(secs => $2::int)), r.version, "
-                                   "coalesce(s.up AND s.seen_at > now() - interval '10 seconds', "
-                                   "false), " TS("s.seen_at") ", " TS(
-                                       "(r.visual_confirmation_at + make_interval(secs => "
-                                       "$2::int))") " "
-                                                    "FROM (SELECT $1::text AS code) c LEFT JOIN "
-                                                    "readers r ON r.institution_code = c.code "
-                                                    "LEFT JOIN reader_services s ON "
-                                                    "s.institution_code = c.code ORDER BY r.name",
-            2},
+        {"readers_list",
+         "SELECT r.name, r.state, " TS(
+             "r.last_event_at") ", r.last_result::text, "
+                                "r.account_user_id, r.mode, r.visual_confirmation AND "
+                                "(r.visual_confirmation_at >= "
+                                "now() - make_interval(secs => $2::int)), r.version, "
+                                "coalesce(s.up AND s.seen_at > now() - interval '10 seconds', "
+                                "false), " TS("s.seen_at") ", " TS(
+                                    "(r.visual_confirmation_at + make_interval(secs => "
+                                    "$2::int))") " "
+                                                 "FROM (SELECT $1::text AS code) c LEFT JOIN "
+                                                 "readers r ON r.institution_code = c.code "
+                                                 "LEFT JOIN reader_services s ON "
+                                                 "s.institution_code = c.code ORDER BY r.name",
+         2},
     /* One row always: the new version (NULL when not updated) and whether the reader exists,
      * so a refusal says whether the version was stale or the reader unknown. */
     [STMT_READER_UPDATE] =
