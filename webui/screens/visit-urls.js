@@ -144,16 +144,18 @@ export default {
         st.items = (await api('POST', `/visit-urls/${item.kind}/${op.id}`, { confirm: true })).items;
         st.checked = {};
         st.qrBroken = {};
-        const now = st.items.find((i) => i.kind === item.kind);
-        ctx.flash(`${item.label}の医療機関別URLを${op.done}。${op.after}（${now.url}）と二次元バーコードを表示しています。`);
+        ctx.flash(`${item.label}の医療機関別URLを${op.done}。表示している${op.after}と二次元バーコードを、患者にお知らせしてください。`);
+        st.busy = false;
+        ctx.update();
+        // The clicked button is disabled now: the new URL has focus (a screen reader reads it).
+        document.getElementById(`u-${item.kind}`)?.focus();
       } catch (err) {
         // Another administrator may have changed it meanwhile: say why, show what is current.
         st.errors[item.kind] = err.message;
         st.checked = {};
-        await load();
-      } finally {
         st.busy = false;
-        ctx.update();
+        await load();
+        document.querySelector(`#visit-${item.kind} .error-summary`)?.focus();
       }
     }
 
@@ -171,7 +173,7 @@ export default {
         <p class="support" id=${supportId}>${why
           ? html`<strong>${errorMessage(why)}</strong>${op.id === 'revert' ? 'URLを変更すると、直前のURLに1回だけ戻すことができます。' : 'URLは変更されていません。'}`
           : html`${{ change: '新しいURLを発行します。', revert: html`直前のURL（<code class="visit-url">${next}</code>）に戻します。`,
-            reset: html`最初のURL（<code class="visit-url">${next}</code>）に戻します。` }[op.id]}${STOPS}${checked ? nothing : html`「${op.label}」の□にチェックを付けると、《${op.label}》をクリックできます。`}`}</p>
+            reset: html`最初のURL（<code class="visit-url">${next}</code>）に戻します。` }[op.id]}${STOPS}`}</p>
       </div>`;
     }
 
@@ -189,8 +191,8 @@ export default {
               ? html`${settingLink('visit_display_name', DISPLAY_NAME_LABEL)}で設定されています。`
               : html`${settingLink('visit_display_name', DISPLAY_NAME_LABEL)}が未入力のため、医療機関名を表示しています。`}</p></dd></div>
           <div><dt>医療機関別URL</dt><dd>
-            <p class="visit-url-line"><code class="visit-url">${item.url}</code>
-              <span class="badge ${item.is_initial ? 'off' : 'warn'}">${item.is_initial ? '最初のURL' : '変更したURL'}</span></p>
+            <p class="visit-url-line" id=${`u-${item.kind}`} tabindex="-1"><code class="visit-url">${item.url}</code>
+              <span class="badge visit-generation">${item.is_initial ? '最初のURL' : '変更したURL'}</span></p>
             <div class="actions tight"><button type="button" class="button secondary small" aria-label=${`${item.label}の医療機関別URLをコピー`}
               @click=${() => copy(item)}>コピー</button>
               <span class="copy-status" role="status">${st.copied[item.kind] || ''}</span></div></dd></div>
@@ -206,7 +208,7 @@ export default {
             </div></dd></div>
         </dl>
         <h3>URLの変更</h3>
-        <p class="support">URLを変更すると、現在のURL及び二次元バーコードは使用できなくなります。変更した場合は、新しいURL又は二次元バーコードを患者にお知らせしてください。</p>
+        <p class="support">行う操作の□にチェックを付け、表示されるメッセージを確認してから、そのボタンをクリックします。URLを変更すると、現在のURL及び二次元バーコードは使用できなくなります。変更した場合は、新しいURL又は二次元バーコードを患者にお知らせしてください。</p>
         <div class="visit-ops">${OPERATIONS.map((op) => operationRow(item, op))}</div>
       </section>`;
     }
