@@ -140,6 +140,8 @@ test('both functions off: no menu entry; a direct link says the screen cannot be
   assert.equal(await page.locator('nav#nav a:has-text("医療機関別URL取得・変更")').count(), 0);
   await page.goto(`${server.srv.base}/#/visit-urls`);
   await page.waitForSelector('h1:has-text("この画面は利用できません")');
+  // Not a permission problem: the screen says what turns it on.
+  assert.match(await page.innerText('main .notice'), /環境設定情報更新で「訪問診療等機能」又は「オンライン診療等機能」を「利用する」にすると利用できます。/);
   assert.match(await page.innerText('main'), /メニューへ戻る/);
   await visit(page, 'both-off-direct-link');
   assertNoConsoleErrors(page);
@@ -285,7 +287,7 @@ test('change, change again, revert, reset: each enabled or disabled with its rea
   await dialog(page, button(K, 'revert'));
   await page.waitForSelector(`${section(K)} .error-summary`);
   await page.waitForFunction(() => document.activeElement?.classList.contains('error-summary'));
-  assert.match(await page.innerText(`${section(K)} .error-summary`), /変更前のURLはありません。/);
+  assert.match(await page.innerText(`${section(K)} .error-summary`), /変更前のURLはありません。ほかの管理者又はほかの画面でURLが操作されたため、最新の状態を表示しています。/);
   assert.equal(await shownUrl(page, K), first);
   assert.deepEqual(await states(page, K), { change: [true, false], revert: [false, false], reset: [false, false] });
   await visit(page, 'refused');

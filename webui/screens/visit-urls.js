@@ -42,6 +42,8 @@ const qrSrc = (item) => `/api/v1/visit-urls/${item.kind}/qr.png?generation=${ite
 export default {
   title: '医療機関別URL取得・変更',
   capability: 'visit',
+  // Why an administrator lacks the capability: both functions are off in the settings.
+  unavailable: (s) => (s.account.role === 'admin' && !s.account.password_change_required ? 'visit_url.functions_off' : null),
   create(ctx) {
     const s = session();
     const st = {
@@ -151,7 +153,9 @@ export default {
         document.getElementById(`u-${item.kind}`)?.focus();
       } catch (err) {
         // Another administrator may have changed it meanwhile: say why, show what is current.
-        st.errors[item.kind] = err.message;
+        st.errors[item.kind] = err.status === 409
+          ? `${err.message}ほかの管理者又はほかの画面でURLが操作されたため、最新の状態を表示しています。`
+          : err.message;
         st.checked = {};
         st.busy = false;
         await load();
