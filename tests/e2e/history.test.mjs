@@ -128,7 +128,7 @@ test('資格確認履歴照会: today\'s checks by card number and by card, down
   assert.match(shown[0][0], /^\d{4}\/\d\d\/\d\d \d\d:\d\d$/);
   assert.equal(shown[1][12], 'UKETSUKE-1');
   // A general account cannot read the settings: the page still says the encoding.
-  assert.match(await page.innerText('#history-encoding'), /文字コード：utf-8（BOM付き）.*管理者に依頼/);
+  assert.match(await page.innerText('#history-encoding'), /文字コード：utf-8（BOM付き）.*管理者に依頼/s);
   await visit(page, 'checks-today-general');
 
   const apiFile = async () => Buffer.from(await (await general('GET', `/api/v1/history/qualification-checks.csv?from=${jstDay()}T00:00&to=${jstDay()}T23:59`)).arrayBuffer());
@@ -265,39 +265,45 @@ test('over 25,000 rows: the manual\'s message, no download, the period in parts 
   const download = page.getByRole('button', { name: 'ダウンロード', exact: true });
   assert.equal(await download.isDisabled(), true);
   assert.match(await page.innerText('#history-blocked'), /25,000件を超えるため/);
-  // The day by the hour, each counted: 10時 is still over the limit, 11時 downloads at once.
-  await page.waitForFunction(() => document.querySelectorAll('table.history-parts tbody tr').length === 24 && !/数えています/.test(document.querySelector('table.history-parts').innerText));
+  // The day counted hour by hour and joined into the fewest periods within the limit: 10時 alone
+  // (still over it), 11:00 to the end of the day (500); the hours without rows left out.
+  const parts = () => page.$$eval('table.history-parts tbody tr', (trs) => trs.map((tr) => [tr.dataset.from.slice(11), tr.dataset.to.slice(11), tr.cells[1].innerText.trim()]));
+  await page.waitForSelector('table.history-parts');
+  assert.deepEqual(await parts(), [['10:00', '10:59', '25,500件（上限超過）'], ['11:00', '23:59', '500件']]);
+  assert.match(await refusal.innerText(), /該当する履歴がない期間は省いています/);
   const part = (from) => page.locator(`table.history-parts tr[data-from="${day}T${from}"]`);
-  assert.match(await part('10:00').innerText(), /25,500件（上限超過）/);
-  assert.match(await part('11:00').innerText(), /500件/);
-  assert.match(await part('09:00').innerText(), /0件/);
   assert.equal(await part('10:00').getByRole('button', { name: /ダウンロード/ }).count(), 0);
-  assert.equal(await part('09:00').getByRole('button', { name: /ダウンロード/ }).count(), 0);
   await visit(page, 'checks-over-limit');
 
-  // Straight from the list: 11時's 500 rows.
+  // Straight from the list: the 500 rows from 11:00.
   let file = await downloaded(page, part('11:00').getByRole('button', { name: /ダウンロード（.*の500件）/ }));
   assert.equal(new TextDecoder().decode(file.bytes).split('\r\n').length, 502);
-  assert.match(file.name, new RegExp(`_${day.replaceAll('-', '')}1100-${day.replaceAll('-', '')}1159\\.csv$`));
+  assert.match(file.name, new RegExp(`_${day.replaceAll('-', '')}1100-${day.replaceAll('-', '')}2359\\.csv$`));
 
-  // 10時 narrowed: still over, cut into ten minutes of 4,250 each; one of them downloads.
+  // 10時 narrowed: still over, cut into ten minutes of 4,250 rows and joined again: 10:00–10:49
+  // (21,250) and 10:50–10:59 (4,250).
   await part('10:00').getByRole('button', { name: /この期間で照会/ }).click();
   await page.waitForFunction(() => /25,500件/.test(document.querySelector('.result-summary')?.innerText || ''));
   assert.match(page.url(), new RegExp(`from=${day}T10%3A00&to=${day}T10%3A59`));
   assert.equal(await page.inputValue('#f-from-hour'), '10');
   assert.equal(await page.inputValue('#f-to-minute'), '59');
-  await page.waitForFunction(() => document.querySelectorAll('table.history-parts tbody tr').length === 6 && !/数えています/.test(document.querySelector('table.history-parts').innerText));
-  assert.match(await part('10:20').innerText(), /4,250件/);
+  await page.waitForSelector('table.history-parts');
+  assert.deepEqual(await parts(), [['10:00', '10:49', '21,250件'], ['10:50', '10:59', '4,250件']]);
   await visit(page, 'checks-over-limit-narrowed');
-  await part('10:20').getByRole('button', { name: /この期間で照会/ }).click();
-  await page.waitForFunction(() => /4,250件/.test(document.querySelector('.result-summary')?.innerText || ''));
+  await part('10:00').getByRole('button', { name: /この期間で照会/ }).click();
+  await page.waitForFunction(() => /21,250件/.test(document.querySelector('.result-summary')?.innerText || ''));
   assert.equal(await page.locator('#history-refusal').count(), 0);
   assert.equal(await download.isDisabled(), false);
   file = await downloaded(page, download);
   const lines = new TextDecoder().decode(file.bytes.subarray(3)).split('\r\n');
-  assert.equal(lines.length, 4252);
-  assert.ok(lines.slice(1, -1).every((l) => l.startsWith(`${slash(day)} 10:2`)));
+  assert.equal(lines.length, 21252);
+  assert.ok(lines.slice(1, -1).every((l) => /^\d{4}\/\d\d\/\d\d 10:[0-4]\d:\d\d,ippan01,/.test(l)));
+  assert.match(await page.innerText('#flash'), /21,250件/);
   await visit(page, 'checks-narrowed-downloaded');
+  // Back: the hour again, over the limit.
+  await page.goBack();
+  await answered(page);
+  assert.match(await summary(page), /25,500件/);
 
   // Typing a period over the limit and pressing ダウンロード searches it and says why not.
   await setPeriod(page, 'from', slash(day), 10, 0);
@@ -320,6 +326,25 @@ test('a general account sees 資格確認履歴照会 but not 医療情報閲覧
   await page.waitForSelector('main:not([aria-busy]) h1:has-text("この画面は利用できません")');
   assert.match(await page.innerText('main'), /この操作を行う権限がありません|権限/);
   await visit(page, 'views-forbidden-general');
+  assertNoConsoleErrors(page);
+  await page.close();
+});
+
+test('on a tablet: the period fields and the list fit, the list scrolls sideways by keyboard too', async () => {
+  const page = await newPage(browser, { viewport: { width: 768, height: 1024 } });
+  page.setDefaultTimeout(15000);
+  await page.goto(`${server.srv.base}/#/login`);
+  await page.fill('#f-institution_code', server.code);
+  await page.fill('#f-user_id', 'ippan01');
+  await page.fill('#f-password', PW);
+  await page.click('button:has-text("ログイン")');
+  await page.waitForSelector('h1:has-text("メニュー")');
+  await goTo(page, 'checks', `?from=${jstDay()}T00:00&to=${jstDay()}T23:59`);
+  assert.match(await summary(page), /検索結果：2件/);
+  // Nothing but the list's own box is wider than the screen.
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true);
+  assert.equal(await page.getAttribute('.history-results .table-scroll', 'tabindex'), '0');
+  await visit(page, 'checks-tablet');
   assertNoConsoleErrors(page);
   await page.close();
 });

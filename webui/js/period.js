@@ -85,3 +85,17 @@ export function splitPeriod(from, to) {
   }
   return null;
 }
+
+// Counted parts ({ from, to, count }, in order) joined while their rows stay within `limit`:
+// the fewest files that hold the period. A part over the limit stays alone (to be cut again).
+export function groupParts(parts, limit) {
+  const out = [];
+  for (const p of parts) {
+    const last = out.at(-1);
+    if (last && last.count <= limit && p.count <= limit && last.count + p.count <= limit) {
+      last.to = p.to;
+      last.count += p.count;
+    } else out.push({ from: p.from, to: p.to, count: p.count });
+  }
+  return out;
+}

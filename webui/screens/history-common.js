@@ -11,7 +11,7 @@ import { api, download, errorMessage, query } from '../js/api.js';
 import { hashFor } from '../js/router.js';
 import { session } from '../js/session.js';
 import { formatDateTime, formatNumber } from '../js/format.js';
-import { boundLabel, checkPeriod, defaultPeriod, parseBound, splitPeriod } from '../js/period.js';
+import { boundLabel, checkPeriod, defaultPeriod, groupParts, parseBound, splitPeriod } from '../js/period.js';
 import { errorSummary, selectField, serverErrors } from '../js/widgets/form.js';
 import { pager, resultSummary } from '../js/widgets/table.js';
 
@@ -29,23 +29,26 @@ export const timeCell = (ts) => html`<span class="nowrap">${formatDateTime(ts)}<
 const pad = (n) => String(n).padStart(2, '0');
 const compact = (bound) => bound.replace(/[-T:]/g, '');
 
-// One side of 対象期間: the date typed as 西暦, the hour and the minute chosen.
+// One side of 対象期間: the date typed as 西暦, the hour and the minute chosen. The support text
+// (PERIOD_SUPPORT) is shared by both sides.
+const PERIOD_SUPPORT = 'f-period-support';
 function periodField({ id, label, side, error, onChange }) {
   const base = `f-${id}`;
-  const describedBy = [`${base}-support`, error ? `${base}-error` : ''].filter(Boolean).join(' ');
-  return html`<fieldset class="field period-field ${error ? 'has-error' : ''}" aria-describedby=${describedBy}>
+  const describedBy = [PERIOD_SUPPORT, error ? `${base}-error` : ''].filter(Boolean).join(' ');
+  // Only 至 before 自 is about the hour and minute too.
+  const cls = error ? (error === 'history.range_invalid' ? 'has-error range-error' : 'has-error') : '';
+  return html`<fieldset class="field period-field ${cls}">
     <legend>${label}<span class="required">※必須</span></legend>
-    <p class="support" id="${base}-support">日付は西暦で入力し（例：2020/10/10）、時（0〜23）と分（00〜59）を選択してください。</p>
     <div class="period-controls">
       <span class="period-date"><label for=${base}>日付</label>
         <input id=${base} name=${id} type="text" inputmode="numeric" maxlength="10" class="size-date" autocomplete="off"
           .value=${live(side.dateText)} aria-invalid=${error ? 'true' : 'false'} aria-describedby=${describedBy} required
           @input=${(e) => onChange({ dateText: e.target.value })}></span>
       <span class="period-time">
-        <select id="${base}-hour" name="${id}_hour" aria-describedby="${base}-support" @change=${(e) => onChange({ hour: Number(e.target.value) })}>
+        <select id="${base}-hour" name="${id}_hour" aria-describedby=${PERIOD_SUPPORT} @change=${(e) => onChange({ hour: Number(e.target.value) })}>
           ${HOURS.map((h) => html`<option value=${h} ?selected=${h === side.hour}>${h}</option>`)}
         </select><label for="${base}-hour">時</label>
-        <select id="${base}-minute" name="${id}_minute" aria-describedby="${base}-support" @change=${(e) => onChange({ minute: Number(e.target.value) })}>
+        <select id="${base}-minute" name="${id}_minute" aria-describedby=${PERIOD_SUPPORT} @change=${(e) => onChange({ minute: Number(e.target.value) })}>
           ${MINUTES.map((m) => html`<option value=${m} ?selected=${m === side.minute}>${pad(m)}</option>`)}
         </select><label for="${base}-minute">分</label>
       </span>
@@ -57,7 +60,8 @@ function periodField({ id, label, side, error, onChange }) {
 const sideOf = (b) => ({ dateText: b.date.replaceAll('-', '/'), hour: b.hour, minute: b.minute });
 
 // def: { title, capability, route ('/history/checks'), path (API, no .csv), noun (資格確認履歴),
-//   lead, caption, columns: [{ label, cell(item) }], key(item), category?: { label, options: [{value,label}] } }
+//   lead, caption, columns: [{ label, cell(item), code? (numbers and IDs: kept on one line) }],
+//   category?: { label, options: [{value,label}] } }
 export function historyScreen(def) {
   const LABELS = { from: '対象期間（自）', to: '対象期間（至）', category: def.category?.label };
   const categoryLabel = (v) => def.category?.options.find((o) => o.value === v)?.label || v;
@@ -111,6 +115,7 @@ export function historyScreen(def) {
       // Asks for one page; the URL follows (push: a new history entry, so back returns).
       async function search(cond, page, { push = false } = {}) {
         const mine = ++seq;
+        if (push) ctx.flash(''); // an earlier download's completion is not about this result
         const target = hashFor(def.route, params(cond, page));
         if (push && target !== location.hash) history.pushState(null, '', target);
         if (!same(cond, st.cond)) st.data = null; // another page of the same result keeps the old one in view meanwhile
@@ -212,40 +217,46 @@ export function historyScreen(def) {
       function encodingNote() {
         const enc = st.data?.csv_encoding;
         const how = s?.capabilities?.includes('settings')
-          ? html`（<a href="#/settings">環境設定情報更新</a>の「利用文字コード」で変更できます）`
-          : '（環境設定情報の「利用文字コード」に従います。変更は管理者に依頼してください）';
-        return html`<p class="support" id="history-encoding">CSV 形式のファイルでダウンロードします。
-          ${enc ? html`文字コード：<strong>${ENCODING_LABELS[enc]}</strong>${how}` : html`文字コードは環境設定情報の「利用文字コード」に従います。`}
-          一度にダウンロードできるのは${formatNumber(st.data?.csv_max_rows ?? 25000)}件までです。</p>`;
+          ? html`<a href="#/settings">環境設定情報更新</a>の「利用文字コード」で変更できます。`
+          : '環境設定情報の「利用文字コード」に従います（変更は管理者に依頼してください）。';
+        return html`<div id="history-encoding" class="encoding-note">
+          <p>ファイルの文字コード：<strong>${enc ? ENCODING_LABELS[enc] : '環境設定情報の「利用文字コード」'}</strong></p>
+          <p class="support">CSV 形式のファイルを保存します。${enc ? how : ''}一度にダウンロードできるのは${formatNumber(st.data?.csv_max_rows ?? 25000)}件までです。</p>
+        </div>`;
       }
 
+      // The parts once all are counted, joined into the fewest periods within the limit; those
+      // without rows are left out. A part still over the limit is searched, and so cut again.
       function partsTable() {
         const sp = st.split;
         const limit = st.data.csv_max_rows;
         if (!sp) return nothing;
         if (!sp.parts.length) {
-          return html`<p>${splitPeriod(st.cond.from, st.cond.to) === null && st.cond.from === st.cond.to
+          return html`<p>${st.cond.from === st.cond.to
             ? '1分間の件数が上限を超えているため、期間を分けてもダウンロードできません。'
             : '対象期間を短くして、再度照会してください。'}</p>`;
         }
-        return html`<p>次のように期間を分けると、それぞれを照会・ダウンロードできます（${sp.label}）。</p>
+        const counted = sp.parts.filter((p) => p.count !== null || p.failed).length;
+        if (counted < sp.parts.length) return html`<p class="counting">期間を分けた件数を数えています…（${counted}／${sp.parts.length}）</p>`;
+        if (sp.parts.some((p) => p.failed)) return html`<p>期間ごとの件数を数えられませんでした。対象期間を短くして、再度照会してください。</p>`;
+        const all = groupParts(sp.parts, limit);
+        const groups = all.filter((g) => g.count > 0);
+        return html`<p>次の期間に分けると、それぞれを照会・ダウンロードできます${all.length > groups.length ? '（該当する履歴がない期間は省いています）' : ''}。</p>
           <div class="table-scroll" tabindex="0" role="region" aria-label="期間ごとの件数"><table class="data history-parts">
-          <caption class="visually-hidden">対象期間を${sp.label}に分けた件数</caption>
+          <caption class="visually-hidden">期間ごとの件数</caption>
           <thead><tr><th scope="col">対象期間</th><th scope="col">件数</th><th scope="col">操作</th></tr></thead>
-          <tbody>${sp.parts.map((p) => {
+          <tbody>${groups.map((p) => {
             const range = `${boundLabel(p.from)}〜${boundLabel(p.to)}`;
-            const over = p.count !== null && p.count > limit;
+            const over = p.count > limit;
             const busy = st.downloading === `${p.from}/${p.to}`;
             return html`<tr data-from=${p.from} data-to=${p.to}>
               <td class="nowrap">${range}</td>
-              <td class="num-cell">${p.failed ? html`<span class="muted">数えられませんでした</span>`
-                : p.count === null ? html`<span class="muted">数えています…</span>`
-                : over ? html`<strong class="over">${formatNumber(p.count)}件（上限超過）</strong>` : `${formatNumber(p.count)}件`}</td>
-              <td class="part-actions">
+              <td class="num-cell">${over ? html`<strong class="over">${formatNumber(p.count)}件（上限超過）</strong>` : `${formatNumber(p.count)}件`}</td>
+              <td><div class="part-actions">
                 <button type="button" class="button secondary small" aria-label=${`この期間で照会（${range}）`} @click=${() => usePart(p)}>この期間で照会</button>
-                ${p.count !== null && p.count > 0 && !over ? html`<button type="button" class="button secondary small" ?disabled=${Boolean(st.downloading)}
-                  aria-label=${`ダウンロード（${range}の${formatNumber(p.count)}件）`} @click=${() => fetchCsv({ ...st.cond, from: p.from, to: p.to }, p.count)}>${busy ? 'ダウンロード中…' : 'ダウンロード'}</button>` : nothing}
-              </td></tr>`;
+                ${over ? html`<span class="support">さらに細かく分けます</span>` : html`<button type="button" class="button primary small" ?disabled=${Boolean(st.downloading)}
+                  aria-label=${`ダウンロード（${range}の${formatNumber(p.count)}件）`} @click=${() => fetchCsv({ ...st.cond, from: p.from, to: p.to }, p.count)}>${busy ? 'ダウンロード中…' : 'ダウンロード'}</button>`}
+              </div></td></tr>`;
           })}</tbody></table></div>`;
       }
 
@@ -272,10 +283,10 @@ export function historyScreen(def) {
           ${d.items.length ? html`<div class="table-scroll" tabindex="0" role="region" aria-label=${`${def.caption}の一覧`}><table class="data history">
             <caption class="visually-hidden">${def.caption}（新しい順）</caption>
             <thead><tr>${def.columns.map((col) => html`<th scope="col">${col.label}</th>`)}</tr></thead>
-            <tbody>${d.items.map((item) => html`<tr>${def.columns.map((col) => html`<td>${col.cell(item)}</td>`)}</tr>`)}</tbody>
+            <tbody>${d.items.map((item) => html`<tr>${def.columns.map((col) => html`<td class=${col.code ? 'code' : nothing}>${col.cell(item)}</td>`)}</tr>`)}</tbody>
           </table></div>
           <p class="support">新しい順に表示しています。ダウンロードしたファイルは古い順です。</p>`
-            : html`<p class="empty">対象期間${def.category && c.category !== 'all' ? `・${def.category.label}` : ''}に該当する${def.noun}はありません。対象期間を変えて照会してください。</p>`}
+            : html`<p class="empty">対象期間${def.category && c.category !== 'all' ? `・${def.category.label}` : ''}に該当する${def.noun}はありません。対象期間${def.category ? `や${def.category.label}` : ''}を変えて照会してください。</p>`}
           ${pager(d, (p) => search(st.cond, p, { push: true }))}
         </section>`;
       }
@@ -297,6 +308,7 @@ export function historyScreen(def) {
           ${errorBox()}
           <form class="form history-filters" novalidate @submit=${submit} aria-label="検索条件">
             <dl class="summary institution-code"><dt>医療機関コード</dt><dd>${s?.institution?.institution_code}</dd></dl>
+            <p class="support" id=${PERIOD_SUPPORT}>対象期間の日付は西暦で入力し（例：2020/10/10）、時（0〜23）と分（00〜59）を選択してください。（至）の分の終わりまでが対象です。</p>
             <div class="period-pair">
               ${periodField({ id: 'from', label: LABELS.from, side: form.from, error: st.errors.from, onChange: change('from') })}
               <span class="period-sep" aria-hidden="true">〜</span>

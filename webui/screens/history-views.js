@@ -8,12 +8,12 @@ const CATEGORIES = { checkup: '特定健診情報', drug: '薬剤情報', surger
 // The CSV's columns, in its order and with its headers.
 export const COLUMNS = [
   { label: '閲覧日時', cell: (i) => timeCell(i.viewed_at) },
-  { label: 'ユーザID', cell: (i) => cell(i.user_id) },
+  { label: 'ユーザID', code: true, cell: (i) => cell(i.user_id) },
   { label: '権限区分', cell: (i) => cell(ROLE_LABELS[i.account_kind] || i.account_kind) },
-  { label: '保険者番号', cell: (i) => cell(i.insurer_number) },
-  { label: '被保険者証記号', cell: (i) => cell(i.insured_card_symbol) },
-  { label: '被保険者証番号', cell: (i) => cell(i.insured_number) },
-  { label: '被保険者証枝番', cell: (i) => cell(i.insured_branch_number) },
+  { label: '保険者番号', code: true, cell: (i) => cell(i.insurer_number) },
+  { label: '被保険者証記号', code: true, cell: (i) => cell(i.insured_card_symbol) },
+  { label: '被保険者証番号', code: true, cell: (i) => cell(i.insured_number) },
+  { label: '被保険者証枝番', code: true, cell: (i) => cell(i.insured_branch_number) },
   { label: '照会情報区分', cell: (i) => cell(CATEGORIES[i.category] || i.category) },
   { label: '閲覧同意', cell: (i) => (i.consent === 'given' ? '同意あり' : '同意不要') },
   { label: '閲覧方法', cell: (i) => (i.method === 'normal' ? '通常' : '緊急時') },

@@ -2,7 +2,7 @@
 // and the parts a period over the CSV limit is cut into.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { boundLabel, boundText, checkPeriod, defaultPeriod, MAX_PARTS, parseBound, splitPeriod } from '../js/period.js';
+import { boundLabel, boundText, checkPeriod, defaultPeriod, groupParts, MAX_PARTS, parseBound, splitPeriod } from '../js/period.js';
 
 test('bounds: the API form to the minute, a bare date as the first or last minute of its day', () => {
   assert.deepEqual(parseBound('2026-11-24T09:05'), { date: '2026-11-24', hour: 9, minute: 5 });
@@ -48,4 +48,15 @@ test('a period is cut at the coarsest unit that makes two parts, every minute in
   // Contiguous and within the period.
   const p = splitPeriod('2024-02-27T13:17', '2024-03-01T08:02').parts;
   assert.deepEqual(p.map((x) => [x.from, x.to]), [['2024-02-27T13:17', '2024-02-29T23:59'], ['2024-03-01T00:00', '2024-03-01T08:02']]);
+});
+
+test('counted parts joined into the fewest periods within the limit; a part over it stays alone', () => {
+  const h = (n) => `2026-11-24T${String(n).padStart(2, '0')}`;
+  const parts = [0, 0, 300, 0, 25500, 200, 0, 24000, 1000, 1].map((count, i) => ({ from: `${h(i)}:00`, to: `${h(i)}:59`, count }));
+  assert.deepEqual(groupParts(parts, 25000), [
+    { from: `${h(0)}:00`, to: `${h(3)}:59`, count: 300 },
+    { from: `${h(4)}:00`, to: `${h(4)}:59`, count: 25500 },
+    { from: `${h(5)}:00`, to: `${h(7)}:59`, count: 24200 },
+    { from: `${h(8)}:00`, to: `${h(9)}:59`, count: 1001 }]);
+  assert.deepEqual(groupParts([], 25000), []);
 });
