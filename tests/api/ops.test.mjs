@@ -109,6 +109,50 @@ test('an endless chunked body is cut off instead of being read forever', async (
   assert.equal((await fetch(`${srv.base}/healthz`)).status, 200, 'and keeps serving others');
 });
 
+// Sends a raw request; resolves with the status line's code and whether the server closed the
+// connection within `waitMs` (a connection left open after an ambiguous request could carry a
+// smuggled second one).
+async function probe(text, waitMs = 1500) {
+  const net = await import('node:net');
+  return new Promise((resolve) => {
+    const sock = net.connect(srv.port, '127.0.0.1');
+    let data = '';
+    let closed = false;
+    sock.on('data', (d) => { data += d; });
+    sock.on('error', () => {});
+    sock.on('close', () => { closed = true; });
+    sock.write(text);
+    setTimeout(() => {
+      sock.destroy();
+      const body = data.slice(data.indexOf('\r\n\r\n') + 4);
+      let code = null;
+      try { code = JSON.parse(body).error.code; } catch { /* not ours */ }
+      resolve({ status: Number(data.split(' ')[1]) || null, code, closed });
+    }, waitMs);
+  });
+}
+
+test('ambiguous framing and malformed heads are refused and the connection closed (request smuggling)', async () => {
+  const post = 'POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n';
+  for (const [name, text, code] of [
+    ['Transfer-Encoding other than chunked (hung before)', `${post}Transfer-Encoding: gzip\r\n\r\n{"a":1}`, 'request.bad_framing'],
+    ['Transfer-Encoding twice', `${post}Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`, 'request.bad_framing'],
+    ['Content-Length with Transfer-Encoding', `${post}Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`, 'request.bad_framing'],
+    ['two Content-Length', `${post}Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}`, 'request.bad_framing'],
+    ['a space before the colon', 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-Foo : bar\r\n\r\n', 'request.bad_framing'],
+    ['HTTP/1.1 without Host', 'GET /healthz HTTP/1.1\r\n\r\n', 'request.bad_framing'],
+    ['an encoded NUL in the path (served app.js before)', 'GET /app.js%00/../x HTTP/1.1\r\nHost: x\r\n\r\n', 'request.bad_encoding'],
+    ['an encoded NUL at the end of the path', 'GET /app.js%00 HTTP/1.1\r\nHost: x\r\n\r\n', 'request.bad_encoding'],
+  ]) {
+    assert.deepEqual(await probe(text), { status: 400, code, closed: true }, name);
+  }
+  // What is well framed keeps its connection, HTTP/1.0 needs no Host, chunked alone is fine.
+  assert.deepEqual(await probe('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'), { status: 200, code: null, closed: false });
+  assert.equal((await probe('GET /healthz HTTP/1.0\r\n\r\n')).status, 200);
+  assert.equal((await probe(`${post}Transfer-Encoding: Chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n`)).code, 'request.field_missing');
+  assert.equal((await fetch(`${srv.base}/app.js`)).status, 200);
+});
+
 test('a body within the limit on a GET route is accepted and ignored', async () => {
   const res = await rawRequest(srv.port,
     'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}');

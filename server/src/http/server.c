@@ -10,6 +10,7 @@
 
 #include "core/text.h"
 #include "http/defer.h"
+#include "http/framing.h"
 #include "http/listener.h"
 #include "http/metrics.h"
 #include "http/reply.h"
@@ -57,13 +58,17 @@ static enum MHD_Result argument_valid(void *cls, enum MHD_ValueKind kind, const 
     return MHD_YES;
 }
 
-/* First call for a request, headers only: routing, authentication and the declared body
- * size, so that nothing is read from a client that will be refused anyway. */
-static enum MHD_Result begin(struct request *req)
+/* First call for a request, headers only: framing, routing, authentication and the declared
+ * body size, so that nothing is read from a client that will be refused anyway. */
+static enum MHD_Result begin(struct request *req, const char *version)
 {
     char allow[128];
     if (atomic_load(&draining))
         return reply_closing_error(req, ERR_SERVER_SHUTTING_DOWN);
+    if (!framing_valid(req->conn, version))
+        return reply_closing_error(req, ERR_REQUEST_BAD_FRAMING);
+    if (!utf8_valid(req->path, strlen(req->path)))
+        return reply_closing_error(req, ERR_REQUEST_BAD_ENCODING);
     enum match_result m = router_match(options.routes, options.nroutes, req->method, req->path,
                                        &req->match, allow, sizeof allow);
     if (m == MATCH_NONE)
@@ -152,7 +157,6 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
                                       void **con_cls)
 {
     (void)cls;
-    (void)version;
     struct request *req = *con_cls;
     if (!req) {
         req = calloc(1, sizeof *req);
@@ -164,7 +168,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
         req->path = url;
         *con_cls = req;
         atomic_fetch_add(&inflight, 1);
-        return begin(req);
+        return begin(req, version);
     }
     enum MHD_Result deferred_result;
     if (defer_take_done(req, &deferred_result)) {
@@ -267,16 +271,22 @@ int http_server_start(const struct http_server_options *opt, char *err, size_t e
         close(fd);
         return -1;
     }
-    /* ITC: connections handed over by the accept thread must wake their worker. */
-    daemon_handle =
-        MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
-                             MHD_USE_ERROR_LOG | MHD_USE_NO_LISTEN_SOCKET,
-                         0, NULL, NULL, &access_handler, NULL, MHD_OPTION_EXTERNAL_LOGGER, &mhd_log,
-                         NULL, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)opt->threads,
-                         MHD_OPTION_CONNECTION_LIMIT, (unsigned)opt->connection_limit,
-                         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opt->connection_timeout,
-                         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)opt->connection_memory_limit,
-                         MHD_OPTION_NOTIFY_COMPLETED, &completed, NULL, MHD_OPTION_END);
+    /* ITC: connections handed over by the accept thread must wake their worker. One option
+     * and its value per line. */
+    // clang-format off
+    daemon_handle = MHD_start_daemon(
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
+            MHD_USE_NO_LISTEN_SOCKET,
+        0, NULL, NULL, &access_handler, NULL,
+        MHD_OPTION_EXTERNAL_LOGGER, &mhd_log, NULL,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)opt->threads,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)opt->connection_limit,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opt->connection_timeout,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)opt->connection_memory_limit,
+        MHD_OPTION_NOTIFY_COMPLETED, &completed, NULL,
+        MHD_OPTION_UNESCAPE_CALLBACK, &framing_unescape, NULL,
+        MHD_OPTION_END);
+    // clang-format on
     bool pool = daemon_handle && defer_pool_start(opt->defer_threads, opt->defer_queue_limit) == 0;
     /* listener_start takes the socket over, closing it itself if it fails. */
     if (!pool || listener_start(fd, daemon_handle) != 0) {
