@@ -602,8 +602,10 @@ enum MHD_Result api_bulk_result(struct request *req)
     if (rc != 0)
         return reply_error(req, ERR_SERVER_INTERNAL, NULL);
     json_t *d = json_object();
-    rc = store_audit_insert(db, req->principal.institution, "account", req->principal.user_id,
-                            "bulk.download", rn, NULL, d);
+    rc = request_is_head(req)
+             ? 1
+             : store_audit_insert(db, req->principal.institution, "account", req->principal.user_id,
+                                  "bulk.download", rn, NULL, d);
     json_decref(d);
     if (rc < 0) { /* no result file leaves without its audit row */
         free_wiped(csv);

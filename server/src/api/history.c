@@ -142,6 +142,39 @@ static bool wants_cp932(struct request *req)
     return sjis;
 }
 
+/* HEAD's body: nothing, from the same kind of response as GET's, so the headers say what
+ * GET would (a file of unknown length, not Content-Length: 0). */
+static ssize_t nothing_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)cls;
+    (void)pos;
+    (void)buf;
+    (void)max;
+    return MHD_CONTENT_READER_END_OF_STREAM;
+}
+
+/* The file's answer: its body from `read`, its type, name and encoding in the headers. */
+static enum MHD_Result csv_reply(struct request *req, enum history_kind kind, bool cp932,
+                                 MHD_ContentReaderCallback read, struct download *d)
+{
+    struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, read, d,
+                                                               d ? download_free : NULL);
+    if (!r) {
+        if (d)
+            download_free(d);
+        return MHD_NO;
+    }
+    char disposition[160];
+    snprintf(disposition, sizeof disposition, "attachment; filename=\"%s_%s.csv\"",
+             kind == HISTORY_CHECKS ? "qualification_checks" : "medical_info_views",
+             req->principal.institution);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            cp932 ? "text/csv; charset=Shift_JIS" : "text/csv; charset=utf-8");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, disposition);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    return reply_response(req, MHD_HTTP_OK, r);
+}
+
 static enum MHD_Result csv(struct request *req, enum history_kind kind)
 {
     struct search s;
@@ -155,14 +188,9 @@ static enum MHD_Result csv(struct request *req, enum history_kind kind)
         return reply_error(req, ERR_SERVER_BUSY, NULL);
     }
     bool cp932 = wants_cp932(req);
-    if (strcmp(req->method, "HEAD") == 0) { /* headers only: no query, no audit row */
+    if (request_is_head(req)) { /* headers only: no query, no audit row */
         atomic_fetch_sub(&downloads, 1);
-        struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
-        if (!r)
-            return MHD_NO;
-        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
-                                cp932 ? "text/csv; charset=Shift_JIS" : "text/csv; charset=utf-8");
-        return reply_response(req, MHD_HTTP_OK, r);
+        return csv_reply(req, kind, cp932, nothing_read, NULL);
     }
     struct db_options dbo = {c->database_url, c->db_connect_timeout, false};
     long count = 0;
@@ -198,21 +226,7 @@ static enum MHD_Result csv(struct request *req, enum history_kind kind)
         download_free(d);
         return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
     }
-    struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024,
-                                                               download_read, d, download_free);
-    if (!r) {
-        download_free(d);
-        return MHD_NO;
-    }
-    char disposition[160];
-    snprintf(disposition, sizeof disposition, "attachment; filename=\"%s_%s.csv\"",
-             kind == HISTORY_CHECKS ? "qualification_checks" : "medical_info_views",
-             req->principal.institution);
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
-                            cp932 ? "text/csv; charset=Shift_JIS" : "text/csv; charset=utf-8");
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, disposition);
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    return reply_response(req, MHD_HTTP_OK, r);
+    return csv_reply(req, kind, cp932, download_read, d);
 }
 
 enum MHD_Result api_history_checks_csv(struct request *req)

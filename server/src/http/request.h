@@ -96,4 +96,8 @@ struct request {
 /* The value of a {name} path parameter, or NULL. */
 const char *request_param(const struct request *req, const char *name);
 
+/* HEAD runs a GET route to describe its answer: the route must not record anything for it
+ * (a view, a download). */
+bool request_is_head(const struct request *req);
+
 #endif

@@ -115,6 +115,11 @@ enum match_result router_match(const struct route *routes, size_t n, const char 
     return allow[0] ? MATCH_WRONG_METHOD : MATCH_NONE;
 }
 
+bool request_is_head(const struct request *req)
+{
+    return strcmp(req->method, "HEAD") == 0;
+}
+
 const char *request_param(const struct request *req, const char *name)
 {
     size_t len = strlen(name);
