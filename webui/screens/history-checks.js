@@ -11,17 +11,17 @@ const VALIDITY = { 1: '有効', 2: '無効', 3: '無効（新しい資格あり�
 export const COLUMNS = [
   { label: '資格確認日時', cell: (i) => timeCell(i.checked_at) },
   { label: 'ユーザID', code: true, cell: (i) => cell(i.user_id) },
-  { label: '権限区分', cell: (i) => cell(ROLE_LABELS[i.account_kind] || i.account_kind) },
-  { label: '照会経路', cell: (i) => cell(ROUTES[i.route] || i.route) },
+  { label: '権限区分', text: true, cell: (i) => cell(ROLE_LABELS[i.account_kind] || i.account_kind) },
+  { label: '照会経路', text: true, cell: (i) => cell(ROUTES[i.route] || i.route) },
   { label: '照会区分', cell: (i) => (i.reference_classification === '1' ? 'マイナンバーカード' : '被保険者証') },
   { label: '保険者番号', code: true, cell: (i) => cell(i.insurer_number) },
   { label: '被保険者証記号', code: true, cell: (i) => cell(i.insured_card_symbol) },
   { label: '被保険者証番号', code: true, cell: (i) => cell(i.insured_number) },
   { label: '被保険者証枝番', code: true, cell: (i) => cell(i.insured_branch_number) },
-  { label: '資格有効性', cell: (i) => cell(VALIDITY[i.validity]) },
+  { label: '資格有効性', text: true, cell: (i) => cell(VALIDITY[i.validity]) },
   { label: '処理結果', cell: (i) => (i.result_status === '1' ? '正常' : 'エラー') },
   { label: '処理結果コード', code: true, cell: (i) => cell(i.result_code) },
-  { label: '任意のファイル識別子', cell: (i) => cell(i.file_identifier) },
+  { label: '任意のファイル識別子', text: true, cell: (i) => cell(i.file_identifier) },
 ];
 
 export default historyScreen({

@@ -60,7 +60,7 @@ function periodField({ id, label, side, error, onChange }) {
 const sideOf = (b) => ({ dateText: b.date.replaceAll('-', '/'), hour: b.hour, minute: b.minute });
 
 // def: { title, capability, route ('/history/checks'), path (API, no .csv), noun (資格確認履歴),
-//   lead, caption, columns: [{ label, cell(item), code? (numbers and IDs: kept on one line) }],
+//   lead, caption, columns: [{ label, cell(item), code? (numbers and IDs), text? (free text a client chose: may wrap) }],
 //   category?: { label, options: [{value,label}] } }
 export function historyScreen(def) {
   const LABELS = { from: '対象期間（自）', to: '対象期間（至）', category: def.category?.label };
@@ -283,7 +283,7 @@ export function historyScreen(def) {
           ${d.items.length ? html`<div class="table-scroll" tabindex="0" role="region" aria-label=${`${def.caption}の一覧`}><table class="data history">
             <caption class="visually-hidden">${def.caption}（新しい順）</caption>
             <thead><tr>${def.columns.map((col) => html`<th scope="col">${col.label}</th>`)}</tr></thead>
-            <tbody>${d.items.map((item) => html`<tr>${def.columns.map((col) => html`<td class=${col.code ? 'code' : nothing}>${col.cell(item)}</td>`)}</tr>`)}</tbody>
+            <tbody>${d.items.map((item) => html`<tr>${def.columns.map((col) => html`<td class=${col.code ? 'code' : col.text ? 'text' : nothing}>${col.cell(item)}</td>`)}</tr>`)}</tbody>
           </table></div>
           <p class="support">新しい順に表示しています。ダウンロードしたファイルは古い順です。</p>`
             : html`<p class="empty">対象期間${def.category && c.category !== 'all' ? `・${def.category.label}` : ''}に該当する${def.noun}はありません。対象期間${def.category ? `や${def.category.label}` : ''}を変えて照会してください。</p>`}
