@@ -155,6 +155,37 @@ test('a stalled request is closed when shutdown_grace runs out, and onshid still
   sock.destroy();
 });
 
+test('connection_limit reached once: the extra clients get 503 and the log says why; SIGTERM still exits within shutdown_grace', async () => {
+  // libmicrohttpd 0.9.75 deadlocked its workers at shutdown once its own limit had tripped;
+  // onshid keeps the count itself, so that limit never trips.
+  const srv = await startOnshid({ database: pg.conninfo(pg.migratedDatabase()), env: { ONSHI_CONNECTION_LIMIT: '10', ONSHI_SHUTDOWN_GRACE: '2' } });
+  const socks = [];
+  for (let i = 0; i < 12; i++) {
+    const sock = net.connect(srv.port, '127.0.0.1');
+    sock.on('error', () => {});
+    let data = '';
+    sock.on('data', (d) => { data += d; });
+    sock.answer = () => data;
+    await new Promise((r) => sock.once('connect', r));
+    socks.push(sock);
+  }
+  // The two over the limit are told at once (and closed); the ten others are still served.
+  await eventually(() => socks.filter((s) => s.answer().startsWith('HTTP/1.1 503')).length === 2);
+  assert.match(socks.find((s) => s.answer()).answer(), /server\.busy/);
+  await eventually(() => /connection_limit \(10\) reached/.test(srv.log()));
+  socks[0].write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+  await eventually(() => socks[0].answer().includes('"ok"'));
+  for (const s of socks) s.destroy();
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal((await fetch(`${srv.base}/healthz`)).status, 200, 'served again once they left');
+  const t0 = Date.now();
+  srv.proc.kill('SIGTERM');
+  const exit = await Promise.race([srv.exited, new Promise((r) => setTimeout(() => r('hung'), 8000))]);
+  if (exit === 'hung') srv.proc.kill('SIGKILL');
+  assert.deepEqual(exit, { code: 0, signal: null });
+  assert.ok(Date.now() - t0 < 4000, `exited in ${Date.now() - t0} ms`);
+});
+
 test('a second SIGTERM while draining stops at once', async () => {
   const srv = await startOnshid({ database: pg.conninfo(pg.migratedDatabase()), env: { ONSHI_SHUTDOWN_GRACE: '60' } });
   const sock = await stalledRequest(srv);

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/errors.h"
 #include "util/log.h"
 
 static int listen_fd = -1;
@@ -22,6 +23,8 @@ static struct MHD_Daemon *target;
 static pthread_t thread;
 static bool running;
 static atomic_bool stop;
+static atomic_int open_connections;
+static int connection_limit;
 
 int listener_open(const char *address, int port, char *err, size_t errlen)
 {
@@ -64,6 +67,41 @@ int listener_port(int fd)
                                           : ((struct sockaddr_in *)&ss)->sin_port);
 }
 
+void listener_connection_closed(void)
+{
+    atomic_fetch_sub(&open_connections, 1);
+}
+
+/* The answer to a client over the limit, written before its socket is closed. */
+static void refuse(int fd)
+{
+    const struct error_def *e = &error_table[ERR_SERVER_BUSY];
+    char body[256], text[512];
+    int n = snprintf(body, sizeof body, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}", e->code,
+                     e->message);
+    int m = snprintf(text, sizeof text,
+                     "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; "
+                     "charset=utf-8\r\nContent-Length: %d\r\nRetry-After: 1\r\n"
+                     "Connection: close\r\n\r\n%s",
+                     n, body);
+    if (m > 0 && (size_t)m < sizeof text)
+        (void)!send(fd, text, (size_t)m, MSG_DONTWAIT | MSG_NOSIGNAL);
+    shutdown(fd, SHUT_WR);
+    close(fd);
+}
+
+/* One line a second, not one a client. */
+static void report_refusal(unsigned long *refused, time_t *last, const char *why)
+{
+    ++*refused;
+    time_t now = time(NULL);
+    if (now != *last) {
+        log_msg(LOG_WARN, "refused %lu connections: %s", *refused, why);
+        *refused = 0;
+        *last = now;
+    }
+}
+
 static void *accept_loop(void *arg)
 {
     (void)arg;
@@ -85,26 +123,29 @@ static void *accept_loop(void *arg)
             }
             continue;
         }
+        if (atomic_fetch_add(&open_connections, 1) >= connection_limit) {
+            atomic_fetch_sub(&open_connections, 1);
+            refuse(fd);
+            char why[64];
+            snprintf(why, sizeof why, "connection_limit (%d) reached", connection_limit);
+            report_refusal(&refused, &last_report, why);
+            continue;
+        }
         /* MHD owns (and on failure closes) the socket from here on. */
         if (MHD_add_connection(target, fd, (struct sockaddr *)&ss, len) != MHD_YES) {
-            /* Typically connection_limit reached: one line a second, not one a client. */
-            refused++;
-            time_t now = time(NULL);
-            if (now != last_report) {
-                log_msg(LOG_WARN, "refused %lu connections (connection_limit reached?): %s",
-                        refused, strerror(errno));
-                refused = 0;
-                last_report = now;
-            }
+            atomic_fetch_sub(&open_connections, 1);
+            report_refusal(&refused, &last_report, strerror(errno));
         }
     }
     return NULL;
 }
 
-int listener_start(int fd, struct MHD_Daemon *daemon)
+int listener_start(int fd, struct MHD_Daemon *daemon, int limit)
 {
     listen_fd = fd;
     target = daemon;
+    connection_limit = limit;
+    atomic_store(&open_connections, 0);
     atomic_store(&stop, false);
     if (pthread_create(&thread, NULL, accept_loop, NULL) != 0) {
         close(fd);

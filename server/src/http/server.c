@@ -247,6 +247,17 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     atomic_fetch_sub(&inflight, 1);
 }
 
+/* Every connection the listener handed over is counted out when it closes. */
+static void connection_notified(void *cls, struct MHD_Connection *conn, void **socket_context,
+                                enum MHD_ConnectionNotificationCode code)
+{
+    (void)cls;
+    (void)conn;
+    (void)socket_context;
+    if (code == MHD_CONNECTION_NOTIFY_CLOSED)
+        listener_connection_closed();
+}
+
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
@@ -271,8 +282,9 @@ int http_server_start(const struct http_server_options *opt, char *err, size_t e
         close(fd);
         return -1;
     }
-    /* ITC: connections handed over by the accept thread must wake their worker. One option
-     * and its value per line. */
+    /* ITC: connections handed over by the accept thread must wake their worker. The listener
+     * keeps connection_limit; libmicrohttpd's own is set above it, never to trip (listener.h).
+     * One option and its value per line. */
     // clang-format off
     daemon_handle = MHD_start_daemon(
         MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
@@ -280,16 +292,17 @@ int http_server_start(const struct http_server_options *opt, char *err, size_t e
         0, NULL, NULL, &access_handler, NULL,
         MHD_OPTION_EXTERNAL_LOGGER, &mhd_log, NULL,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)opt->threads,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)opt->connection_limit,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)opt->connection_limit + 64,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opt->connection_timeout,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)opt->connection_memory_limit,
         MHD_OPTION_NOTIFY_COMPLETED, &completed, NULL,
+        MHD_OPTION_NOTIFY_CONNECTION, &connection_notified, NULL,
         MHD_OPTION_UNESCAPE_CALLBACK, &framing_unescape, NULL,
         MHD_OPTION_END);
     // clang-format on
     bool pool = daemon_handle && defer_pool_start(opt->defer_threads, opt->defer_queue_limit) == 0;
     /* listener_start takes the socket over, closing it itself if it fails. */
-    if (!pool || listener_start(fd, daemon_handle) != 0) {
+    if (!pool || listener_start(fd, daemon_handle, opt->connection_limit) != 0) {
         if (!pool)
             close(fd);
         if (pool)
