@@ -1,6 +1,6 @@
 #include "api/history.h"
 
-#include <stdatomic.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,10 +91,61 @@ enum MHD_Result api_history_views(struct request *req)
     return page(req, HISTORY_VIEWS);
 }
 
-/* Downloads in flight in this process: each holds a database connection. */
-static atomic_int downloads;
+/* Downloads in flight in this process: each holds a database connection and a snapshot, so
+ * one institution may hold half of history_download_limit and one account a quarter (at least
+ * one each): a client that opens downloads and never reads them cannot shut others out. */
+static pthread_mutex_t slots_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct slot {
+    bool used;
+    char institution[16];
+    char account[17];
+} slots[256]; /* history_download_limit's maximum */
+
+static int share(int limit, int part)
+{
+    int n = (limit + part - 1) / part;
+    return n < 1 ? 1 : n;
+}
+
+/* A slot for this account, or -1 when the process, the institution or the account has all
+ * it may. */
+static int slot_take(const struct principal *p, int limit)
+{
+    int total = 0, institution = 0, account = 0, free_slot = -1;
+    pthread_mutex_lock(&slots_lock);
+    for (int i = 0; i < (int)(sizeof slots / sizeof slots[0]); i++) {
+        if (!slots[i].used) {
+            if (free_slot < 0)
+                free_slot = i;
+            continue;
+        }
+        total++;
+        if (strcmp(slots[i].institution, p->institution) == 0) {
+            institution++;
+            account += strcmp(slots[i].account, p->user_id) == 0;
+        }
+    }
+    bool ok = free_slot >= 0 && total < limit && institution < share(limit, 2) &&
+              account < share(limit, 4);
+    if (ok) {
+        slots[free_slot].used = true;
+        snprintf(slots[free_slot].institution, sizeof slots[free_slot].institution, "%s",
+                 p->institution);
+        snprintf(slots[free_slot].account, sizeof slots[free_slot].account, "%s", p->user_id);
+    }
+    pthread_mutex_unlock(&slots_lock);
+    return ok ? free_slot : -1;
+}
+
+static void slot_release(int i)
+{
+    pthread_mutex_lock(&slots_lock);
+    slots[i].used = false;
+    pthread_mutex_unlock(&slots_lock);
+}
 
 struct download {
+    int slot;
     struct csv_stream *stream;
     size_t bom_left;     /* UTF-8 files start with a BOM (what spreadsheet software expects) */
     struct timespec end; /* past this, the download is cut off */
@@ -125,8 +176,8 @@ static void download_free(void *cls)
 {
     struct download *d = cls;
     history_csv_close(d->stream);
+    slot_release(d->slot);
     free(d);
-    atomic_fetch_sub(&downloads, 1);
 }
 
 static bool wants_cp932(struct request *req)
@@ -183,15 +234,12 @@ static enum MHD_Result csv(struct request *req, enum history_kind kind)
     if (!ok)
         return ret;
     const struct config *c = config_current();
-    if (atomic_fetch_add(&downloads, 1) >= c->history_download_limit) {
-        atomic_fetch_sub(&downloads, 1);
-        return reply_error(req, ERR_SERVER_BUSY, NULL);
-    }
     bool cp932 = wants_cp932(req);
-    if (request_is_head(req)) { /* headers only: no query, no audit row */
-        atomic_fetch_sub(&downloads, 1);
+    if (request_is_head(req)) /* headers only: no slot, no query, no audit row */
         return csv_reply(req, kind, cp932, nothing_read, NULL);
-    }
+    int slot = slot_take(&req->principal, c->history_download_limit);
+    if (slot < 0)
+        return reply_error(req, ERR_SERVER_BUSY, NULL);
     struct db_options dbo = {c->database_url, c->db_connect_timeout, false};
     long count = 0;
     struct download *d = calloc(1, sizeof *d);
@@ -199,9 +247,11 @@ static enum MHD_Result csv(struct request *req, enum history_kind kind)
                                   cp932, HISTORY_CSV_MAX_ROWS, c->history_download_seconds, &count,
                                   &d->stream)
                : DB_HARD;
+    if (d)
+        d->slot = slot;
     if (rc <= 0) {
         free(d);
-        atomic_fetch_sub(&downloads, 1);
+        slot_release(slot);
         if (rc < 0)
             return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
         json_t *details =

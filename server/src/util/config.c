@@ -98,8 +98,10 @@ static const struct config_key keys[] = {
      "Months of qualification-check and medical-information-view history kept; older months "
      "are dropped as whole partitions (checked hourly)."},
     {"history_download_limit", KEY_INT, OFF(history_download_limit), "8", 1, 256, NULL, true,
-     "History CSV downloads streaming at once (each holds a database connection); beyond "
-     "that requests get 503 server.busy."},
+     "History CSV downloads streaming at once (each holds a database connection); one "
+     "institution may hold half of them and one account a quarter (at least one); beyond that "
+     "requests get 503 server.busy. A client that stops reading is closed after "
+     "connection_timeout."},
     {"history_download_seconds", KEY_INT, OFF(history_download_seconds), "300", 10, 86400, NULL,
      true,
      "Longest a history CSV download may take, its query included; a slower one is cut off "
