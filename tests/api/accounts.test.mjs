@@ -362,8 +362,9 @@ test('GET /session lists what the account may use now; other kinds are forbidden
   const admin = await caps(clinic.admin);
   // 訪問診療等・オンライン診療等 (visit) only while one of its functions is on; card readers
   // (readers) only once the institution has some.
-  assert.deepEqual(admin.capabilities, ['session', 'accounts', 'bulk', 'settings', 'test_data', 'audit', 'history_checks', 'history_views']);
-  assert.deepEqual(admin.menu.map((m) => m.label), ['パスワード変更', 'アカウント管理', 'アカウント一括登録', '環境設定情報管理', 'テスト用データセットアップ', '操作履歴', '資格確認履歴照会', '医療情報閲覧履歴照会']);
+  // 資格確認 too: administrators may use the business screens (manual ch. 2 §1(1)).
+  assert.deepEqual(admin.capabilities, ['session', 'qualification', 'accounts', 'bulk', 'settings', 'test_data', 'audit', 'history_checks', 'history_views']);
+  assert.deepEqual(admin.menu.map((m) => m.label), ['パスワード変更', '資格確認', 'アカウント管理', 'アカウント一括登録', '環境設定情報管理', 'テスト用データセットアップ', '操作履歴', '資格確認履歴照会', '医療情報閲覧履歴照会']);
   pg.psql(db, "INSERT INTO readers (institution_code, name) VALUES ('1313000001', 'Virtual PCD 00 00')");
   const withReaders = await caps(clinic.admin);
   assert.equal(withReaders.capabilities.at(-1), 'readers');

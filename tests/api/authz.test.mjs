@@ -100,9 +100,11 @@ const TABLE = [
   ['POST', '/api/v1/test-data/category-records', { category: 'late_elderly', qualification_type: 'insurance_valid' }, { admin: 201, admin_of_other_institution: 201 }, 403],
   ['DELETE', '/api/v1/test-data/category-records', null, { admin: 200, admin_of_other_institution: 200 }, 403],
   ['POST', '/api/v1/test-data/consents/reset', null, { admin: 200, admin_of_other_institution: 200 }, 403],
-  // Qualification checks: the five lower kinds; an XmlMsg that is not one still answers 200 (SegmentOfResult 9).
-  ['POST', '/api/v1/qualifications', { XmlMsg: {} }, { general: 200, medical_viewer: 200, webapi: 200, linked_app: 200, face_reader: 200 }, 403],
-  ['POST', '/api/v1/qualifications/card', { serial_number: '1' }, { general: 200, medical_viewer: 200, webapi: 200, linked_app: 200, face_reader: 200 }, 403],
+  // Qualification checks: the five lower kinds and admins (manual ch. 2 §1(1)); an XmlMsg that is not one still answers 200 (SegmentOfResult 9).
+  ['POST', '/api/v1/qualifications', { XmlMsg: {} }, { admin: 200, general: 200, medical_viewer: 200, webapi: 200, linked_app: 200, face_reader: 200, admin_of_other_institution: 200 }, 403],
+  ['POST', '/api/v1/qualifications/card', { serial_number: '1' }, { admin: 200, general: 200, medical_viewer: 200, webapi: 200, linked_app: 200, face_reader: 200, admin_of_other_institution: 200 }, 403],
+  ['POST', '/api/v1/qualifications/insurance', {}, { admin: 400, general: 400, medical_viewer: 400, webapi: 400, linked_app: 400, face_reader: 400, admin_of_other_institution: 400 }, 403],
+  ['GET', '/api/v1/qualifications/consents', null, { admin: 200, general: 200, medical_viewer: 200, webapi: 200, linked_app: 200, face_reader: 200, admin_of_other_institution: 200 }, 403],
   ['GET', '/api/v1/medical-info?serial_number=1&category=drug', null, { medical_viewer: 404, webapi: 404, linked_app: 404 }, 403],
   ['GET', '/api/v1/history/qualification-checks?from=2026-01-01&to=2026-01-02', null, { admin: 200, general: 200, medical_viewer: 200, admin_of_other_institution: 200 }, 403],
   ['GET', '/api/v1/history/qualification-checks.csv?from=2026-01-01&to=2026-01-02', null, { admin: 200, general: 200, medical_viewer: 200, admin_of_other_institution: 200 }, 403],

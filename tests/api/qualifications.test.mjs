@@ -223,6 +223,59 @@ test('card checks: first registration (and its timeout), consents offered by the
   assert.equal(routes, 'F0001:face_reader:1,F0001:face_reader:1,ippan01:screen:1,F0001:face_reader:1,F0001:face_reader:1');
 });
 
+test("the screen's check by insurance card: field by field, every problem named, the birth date compared; admins check too (管理者 in the history)", async () => {
+  const p = persons.insurance_valid;
+  const ins = p.insurance;
+  const fields = { insurer_number: ins.insurer_number, insured_card_symbol: ins.insured_card_symbol || undefined,
+    insured_number: ins.insured_number, insured_branch_number: ins.insured_branch_number || undefined, birthdate: p.birthdate };
+  let res = await admin('POST', '/api/v1/qualifications/insurance', fields);
+  let r = await res.json();
+  assert.equal(res.status, 200, JSON.stringify(r));
+  assert.deepEqual([header(r).ReferenceClassification, header(r).SegmentOfResult, body(r).QualificationValidity], ['2', '1', '1']);
+  assert.equal(results(r)[0].Name, p.name);
+  assert.equal(pg.psql(db, `SELECT account_id || ':' || account_kind || ':' || route FROM qualification_checks WHERE institution_code = '${CODE}' ORDER BY id DESC LIMIT 1`), 'kanri01:admin:screen');
+  const today = new Date(Date.now() + 9 * 3600e3).toISOString().slice(0, 10);
+  const page = await (await admin('GET', `/api/v1/history/qualification-checks?from=${today}&to=${today}&per_page=100`)).json();
+  assert.ok(page.items.some((i) => i.user_id === 'kanri01' && i.account_kind === 'admin'), JSON.stringify(page.items[0]));
+  const csv = await (await admin('GET', `/api/v1/history/qualification-checks.csv?from=${today}&to=${today}`)).text();
+  assert.match(csv, /,kanri01,管理者,画面,/, "the admin's check is in the CSV as 管理者");
+  // Another birth date: no such qualification (the card's numbers alone are not enough).
+  r = await (await general('POST', '/api/v1/qualifications/insurance', { ...fields, birthdate: '1901-01-01' })).json();
+  assert.equal(body(r).QualificationValidity, '4');
+  // Everything wrong at once: each field named, the first as the error.
+  res = await general('POST', '/api/v1/qualifications/insurance', { insurer_number: '1234', insured_card_symbol: 'x'.repeat(41), insured_branch_number: '1', birthdate: '2999-01-01' });
+  const e = (await res.json()).error;
+  assert.equal(res.status, 400);
+  assert.deepEqual([e.code, e.field], ['qualification.insurer_number_invalid', 'insurer_number']);
+  assert.deepEqual(e.details.map((d) => [d.field, d.code]), [['insurer_number', 'qualification.insurer_number_invalid'],
+    ['insured_card_symbol', 'qualification.insured_card_symbol_invalid'], ['insured_number', 'request.field_missing'],
+    ['insured_branch_number', 'qualification.insured_branch_number_invalid'], ['birthdate', 'qualification.birthdate_future']]);
+  assert.ok(e.details.every((d) => /[\u3040-\u30ff\u4e00-\u9fff]/.test(d.message)));
+  res = await general('POST', '/api/v1/qualifications/insurance', { ...fields, birthdate: '2001-02-29' });
+  assert.equal((await res.json()).error.code, 'qualification.birthdate_invalid');
+  res = await general('POST', '/api/v1/qualifications/insurance', { ...fields, insurer: '1' });
+  assert.equal((await res.json()).error.code, 'request.unknown_field');
+  // 国民健康保険: 6 digits, or zero-padded to 8.
+  const made = await admin('POST', '/api/v1/test-data/category-records', { category: 'national_health_insurance', qualification_type: 'insurance_valid' });
+  const nhi = (await made.json()).category_record.person;
+  assert.equal(nhi.insurance.insurer_number.length, 6);
+  for (const insurer of [nhi.insurance.insurer_number, `00${nhi.insurance.insurer_number}`]) {
+    r = await (await general('POST', '/api/v1/qualifications/insurance', { insurer_number: insurer, insured_card_symbol: nhi.insurance.insured_card_symbol || undefined,
+      insured_number: nhi.insurance.insured_number, insured_branch_number: nhi.insurance.insured_branch_number || undefined, birthdate: nhi.birthdate })).json();
+    assert.deepEqual([body(r).ProcessingResultStatus, body(r).QualificationValidity, results(r)[0].Name], ['1', '1', nhi.name], insurer);
+  }
+});
+
+test('the consent items a card check offers follow the settings, for every kind that checks', async () => {
+  const c = await (await general('GET', '/api/v1/qualifications/consents')).json();
+  const s = await (await admin('GET', '/api/v1/settings')).json();
+  const on = { drug: 'consent_drug', medical: 'consent_medical', surgery: 'consent_surgery', checkup: 'consent_checkup', specific_disease: 'consent_specific_disease' };
+  assert.deepEqual(c.consents.map((i) => i.id), Object.keys(on).filter((k) => s.values[on[k]] === 'use'));
+  assert.ok(c.consents.every((i) => i.label && /同意|表示/.test(i.question)));
+  assert.equal(c.consents.find((i) => i.id === 'specific_disease')?.medical_info ?? false, false);
+  assert.equal(c.medical_assistance, s.values.medical_assistance === 'use');
+});
+
 test('medical information: only with consent, only categories turned on, records stable, every view in the history', async () => {
   const link = await admin('POST', '/api/v1/test-data/card-links', { serial_number: '800001', qualification_type: 'insurance_valid', register_as_insurance_card: true });
   const p = (await link.json()).card_link.person;

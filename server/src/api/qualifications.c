@@ -5,9 +5,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/account.h"
 #include "core/institution.h"
 #include "core/qualification.h"
 #include "core/settings.h"
+#include "core/text.h"
 #include "core/xmlmsg.h"
 #include "http/input.h"
 #include "http/reply.h"
@@ -302,5 +304,155 @@ enum MHD_Result api_qualification_card(struct request *req)
     if (c.consents_given & ~c.offered)
         return reply_error(req, ERR_QUALIFICATION_CONSENT_NOT_OFFERED, "consents");
     card_header(&c);
+    return answer(req, &c);
+}
+
+/* The consent items as the screen asks them (manual ch. 3 §3 ③: the question each 利用する
+ * item puts on 資格情報照会（マイナンバーカード）), in the order of enum consent_item. */
+static const char *const consent_questions[CONSENT__COUNT] = {
+    [CONSENT_DRUG] = "薬剤情報の閲覧を同意する",
+    [CONSENT_MEDICAL] = "診療・薬剤情報の閲覧を同意する",
+    [CONSENT_SURGERY] = "手術情報の閲覧を同意する",
+    [CONSENT_CHECKUP] = "特定健診情報の閲覧を同意する",
+    [CONSENT_SPECIFIC_DISEASE] = "特定疾病療養受療証情報を表示",
+};
+
+enum MHD_Result api_qualification_consents(struct request *req)
+{
+    bool assistance_on;
+    unsigned offered;
+    if (!qualification_settings(db_thread(), req->principal.institution, &assistance_on, &offered))
+        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    json_t *items = json_array();
+    for (int i = 0; i < CONSENT__COUNT; i++)
+        if (offered & CONSENT_BIT(i))
+            json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:b}", "id",
+                                                   consent_item_id((enum consent_item)i), "label",
+                                                   consent_item_label((enum consent_item)i),
+                                                   "question", consent_questions[i], "medical_info",
+                                                   i != CONSENT_SPECIFIC_DISEASE));
+    return reply_json_steal(
+        req, MHD_HTTP_OK,
+        json_pack("{s:o, s:b}", "consents", items, "medical_assistance", assistance_on));
+}
+
+/* 資格情報照会（被保険者証）: the check by the numbers of an insurance card (or a prescription),
+ * as a screen sends it. Every field is checked, and every problem named with its field. */
+struct number_input {
+    const char *insurer_number, *insured_card_symbol, *insured_number, *insured_branch_number,
+        *birthdate;
+};
+
+static const struct input_field number_fields[] = {
+    {"insurer_number", IN_STRING, false, 0, 0, offsetof(struct number_input, insurer_number), NULL},
+    {"insured_card_symbol", IN_STRING, false, 0, 0,
+     offsetof(struct number_input, insured_card_symbol), NULL},
+    {"insured_number", IN_STRING, false, 0, 0, offsetof(struct number_input, insured_number), NULL},
+    {"insured_branch_number", IN_STRING, false, 0, 0,
+     offsetof(struct number_input, insured_branch_number), NULL},
+    {"birthdate", IN_STRING, false, 0, 0, offsetof(struct number_input, birthdate), NULL},
+};
+
+enum { NUMBER_PROBLEMS_MAX = 5 };
+
+struct number_problem {
+    enum err_code code;
+    const char *field;
+};
+
+struct number_problems {
+    int n;
+    struct number_problem p[NUMBER_PROBLEMS_MAX];
+};
+
+static void problem(struct number_problems *ps, enum err_code code, const char *field)
+{
+    if (ps->n < NUMBER_PROBLEMS_MAX)
+        ps->p[ps->n++] = (struct number_problem){code, field};
+}
+
+static bool digits_only(const char *s, size_t n)
+{
+    if (strlen(s) != n)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}
+
+/* 記号 and 番号 as the XmlMsg carries them: at most `size` - 1 bytes, printable, in CP932. */
+static bool card_text(const char *s, size_t size)
+{
+    return strlen(s) < size && !text_has_control(s) && text_fits_cp932(s);
+}
+
+static const char *given(const char *s)
+{
+    return s && s[0] ? s : NULL;
+}
+
+/* The input → the query the XmlMsg route would have parsed; false with the problems. */
+static bool number_query(const struct number_input *in, struct xml_query *q,
+                         struct number_problems *ps)
+{
+    memset(q, 0, sizeof *q);
+    const char *insurer = given(in->insurer_number), *symbol = given(in->insured_card_symbol),
+               *number = given(in->insured_number), *branch = given(in->insured_branch_number),
+               *birth = given(in->birthdate);
+    /* 8 digits; 国民健康保険: 6 (also when zero-padded to 8, as the XmlMsg route takes it). */
+    if (!insurer)
+        problem(ps, ERR_REQUEST_FIELD_MISSING, "insurer_number");
+    else if (digits_only(insurer, 8) && strncmp(insurer, "00", 2) == 0)
+        snprintf(q->insurer_number, sizeof q->insurer_number, "%s", insurer + 2);
+    else if (digits_only(insurer, 8) || digits_only(insurer, 6))
+        snprintf(q->insurer_number, sizeof q->insurer_number, "%s", insurer);
+    else
+        problem(ps, ERR_QUALIFICATION_INSURER_NUMBER_INVALID, "insurer_number");
+    if (symbol && !card_text(symbol, sizeof q->symbol))
+        problem(ps, ERR_QUALIFICATION_INSURED_CARD_SYMBOL_INVALID, "insured_card_symbol");
+    else if (symbol)
+        snprintf(q->symbol, sizeof q->symbol, "%s", symbol);
+    if (!number)
+        problem(ps, ERR_REQUEST_FIELD_MISSING, "insured_number");
+    else if (!card_text(number, sizeof q->number))
+        problem(ps, ERR_QUALIFICATION_INSURED_NUMBER_INVALID, "insured_number");
+    else
+        snprintf(q->number, sizeof q->number, "%s", number);
+    if (branch && !digits_only(branch, 2))
+        problem(ps, ERR_QUALIFICATION_INSURED_BRANCH_NUMBER_INVALID, "insured_branch_number");
+    else if (branch)
+        snprintf(q->branch, sizeof q->branch, "%s", branch);
+    struct date d, today = date_today_jst(time(NULL));
+    if (!birth)
+        problem(ps, ERR_REQUEST_FIELD_MISSING, "birthdate");
+    else if (!date_parse(birth, &d) || d.year < 1900)
+        problem(ps, ERR_QUALIFICATION_BIRTHDATE_INVALID, "birthdate");
+    else if (date_compare(&d, &today) > 0)
+        problem(ps, ERR_QUALIFICATION_BIRTHDATE_FUTURE, "birthdate");
+    else
+        date_format(&d, q->birthdate);
+    return ps->n == 0;
+}
+
+enum MHD_Result api_qualification_insurance(struct request *req)
+{
+    struct number_input in = {0};
+    struct input_error e;
+    if (!input_parse(req->json, number_fields, sizeof number_fields / sizeof number_fields[0], &in,
+                     &e))
+        return reply_error(req, e.code, e.field);
+    struct check c = {.who = &req->principal};
+    struct number_problems ps = {0};
+    if (!number_query(&in, &c.query, &ps)) {
+        json_t *details = json_array();
+        for (int i = 0; i < ps.n; i++)
+            json_array_append_new(details,
+                                  json_pack("{s:s, s:s, s:s}", "code",
+                                            error_table[ps.p[i].code].code, "field", ps.p[i].field,
+                                            "message", error_table[ps.p[i].code].message));
+        return reply_error_details(req, ps.p[0].code, ps.p[0].field, details);
+    }
+    card_header(&c); /* today, this institution; E9001 in production */
     return answer(req, &c);
 }

@@ -13,6 +13,10 @@ struct db;
 
 enum MHD_Result api_qualification_check(struct request *req);
 enum MHD_Result api_qualification_card(struct request *req);
+/* 資格情報照会（被保険者証）: JSON in (the numbers, field by field), the XmlMsg answer out. */
+enum MHD_Result api_qualification_insurance(struct request *req);
+/* The consent items this institution's settings offer at a card check (any kind that checks). */
+enum MHD_Result api_qualification_consents(struct request *req);
 
 /* The My Number card check as `who` outside a request (the reader bridge, as the reader's
  * face_reader account): the XmlMsg answer (new reference). Writes the history row. */

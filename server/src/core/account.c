@@ -76,9 +76,11 @@ bool role_finds(enum role manager, enum role target)
 
 static const char *const caps_master[] = {"session", "accounts", "bulk", NULL};
 static const char *const caps_master_reset[] = {"session", "accounts", NULL};
+/* Administrators may use the business screens as well (manual ch. 2 §1(1)): 資格確認, not
+ * 医療情報閲覧, which is for 有資格者 (medical_viewer). */
 static const char *const caps_admin[] = {
-    "session",        "accounts",      "bulk",  "settings", "test_data", "audit",
-    "history_checks", "history_views", "visit", "readers",  NULL};
+    "session", "qualification",  "accounts",      "bulk",  "settings", "test_data",
+    "audit",   "history_checks", "history_views", "visit", "readers",  NULL};
 static const char *const caps_general[] = {"session", "qualification", "history_checks", NULL};
 static const char *const caps_viewer[] = {"session", "qualification", "medical_info",
                                           "history_checks", NULL};

@@ -140,9 +140,10 @@ int store_history_page(struct db *db, enum history_kind kind, const char *code, 
  * values into transaction-local settings (set_config) that the constant query reads: no
  * value is ever spliced into SQL text. */
 #define JST(col) "to_char(" col " AT TIME ZONE 'Asia/Tokyo', 'YYYY/MM/DD HH24:MI:SS')"
-#define KIND_LABEL(col)                                                                                   \
-    "CASE " col " WHEN 'general' THEN '一般利用者' WHEN 'medical_viewer' THEN '医療情報閲覧' " \
-    "WHEN 'webapi' THEN 'WebAPI用' WHEN 'linked_app' THEN '連携アプリケーション用' "          \
+#define KIND_LABEL(col)                                                                            \
+    "CASE " col " WHEN 'admin' THEN '管理者' WHEN 'general' THEN '一般利用者' "            \
+    "WHEN 'medical_viewer' THEN '医療情報閲覧' "                                             \
+    "WHEN 'webapi' THEN 'WebAPI用' WHEN 'linked_app' THEN '連携アプリケーション用' "   \
     "ELSE '顔認証付きカードリーダー用' END"
 /* Text a client chose, made inert for spreadsheets (OWASP "CSV injection"): schema/0012. */
 #define INERT(col) "onshi_csv_inert(" col ")"
