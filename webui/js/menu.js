@@ -5,6 +5,14 @@ import { html, nothing } from '../vendor/lit-html/lit-html.js';
 // group → entries; each entry: capability, label, route (null: not in the console yet),
 // roles (only these kinds see it), description (from the manual).
 export const MENU = [
+  { group: 'マイナンバーカードで確認', entries: [
+    { capability: 'qualification', label: '資格情報照会（マイナンバーカード）', route: '#/qualifications/card',
+      description: 'マイナンバーカードで資格確認を行います（接続検証環境ではテスト用カードのシリアル番号で照会できます）。' },
+  ] },
+  { group: '保険証／処方箋で確認', entries: [
+    { capability: 'qualification', label: '資格情報照会（被保険者証）', route: '#/qualifications/insurance',
+      description: '健康保険証又は処方箋で資格確認を行います。' },
+  ] },
   { group: 'アカウント情報管理', entries: [
     { capability: 'accounts', label: 'アカウント管理（登録）', route: '#/accounts/new', registers: true,
       description: 'オンライン資格確認等システムを利用するアカウント情報を登録します。' },

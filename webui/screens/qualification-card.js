@@ -1,0 +1,148 @@
+// 資格情報照会（マイナンバーカード） (manual ch. 1 §2 ① マイナンバーカードで確認). A real card is
+// read by the 顔認証付きカードリーダー; in the connection verification environment this screen
+// stands in for it: the serial number of a test card (テスト用データセットアップ) and the
+// patient's answers to the consent questions the settings offer (GET /qualifications/consents).
+// The answer as the receptionist reads it; then, for an account that may view medical
+// information, the consented categories (GET /medical-info).
+import { html, nothing } from '../vendor/lit-html/lit-html.js';
+import { live } from '../vendor/lit-html/directives/live.js';
+import { api, query } from '../js/api.js';
+import { hasCapability, session } from '../js/session.js';
+import { readAnswer } from '../js/qualification-answer.js';
+import { normaliseSerial } from './test-data.js';
+import { errorSummary, textField } from '../js/widgets/form.js';
+import { qualificationResult } from '../js/widgets/qualification-result.js';
+
+const LABELS = { serial_number: 'シリアル番号', consents: '閲覧同意' };
+// The columns of each category's records (GET /medical-info `records`).
+const RECORD_COLUMNS = {
+  drug: [['dispensed_on', '調剤日'], ['drug', '薬剤名'], ['dose_per_day', '用量（1日）'], ['days', '日数'], ['dispensed_by', '調剤した薬局']],
+  medical: [['treated_on', '診療日'], ['diagnosis', '傷病名'], ['procedure', '診療行為'], ['treated_by', '医療機関']],
+  surgery: [['operated_on', '手術日'], ['operation', '手術'], ['operated_by', '医療機関']],
+  checkup: [['examined_on', '健診日'], ['height_cm', '身長(cm)'], ['weight_kg', '体重(kg)'], ['bmi', 'BMI'], ['systolic_mmhg', '収縮期血圧'],
+    ['diastolic_mmhg', '拡張期血圧'], ['hba1c_percent', 'HbA1c(%)'], ['ldl_mg_dl', 'LDL(mg/dL)']],
+};
+
+export default {
+  title: '資格情報照会（マイナンバーカード）',
+  capability: 'qualification',
+  create(ctx) {
+    const verification = session().institution.environment === 'verification';
+    const st = { offered: null, loadError: '', serial: '', given: {}, errors: {}, message: '', busy: false,
+      answer: null, checkedSerial: '', info: {}, infoBusy: '' };
+
+    async function load() {
+      try {
+        st.offered = await api('GET', '/qualifications/consents');
+        st.loadError = '';
+      } catch (err) {
+        st.loadError = err.message;
+      }
+      ctx.update();
+    }
+    if (verification) load();
+
+    async function submit(e) {
+      e.preventDefault();
+      ctx.flash('');
+      st.errors = {};
+      st.message = '';
+      const serial = normaliseSerial(st.serial);
+      if (!st.serial.trim()) st.errors.serial_number = 'request.field_missing';
+      else if (!serial) st.errors.serial_number = 'qualification.serial_number_invalid';
+      if (Object.keys(st.errors).length) {
+        ctx.update();
+        document.querySelector('main .error-summary')?.focus();
+        return;
+      }
+      st.busy = true;
+      st.answer = null;
+      st.info = {};
+      ctx.update();
+      try {
+        const consents = st.offered.consents.filter((c) => st.given[c.id]).map((c) => c.id);
+        st.answer = readAnswer(await api('POST', '/qualifications/card', { serial_number: serial, consents }));
+        st.checkedSerial = serial;
+      } catch (err) {
+        if (err.field === 'serial_number') st.errors.serial_number = err.code;
+        else st.message = err.message;
+      }
+      st.busy = false;
+      ctx.update();
+      if (Object.keys(st.errors).length || st.message) document.querySelector('main .error-summary')?.focus();
+      else document.getElementById('q-result-h')?.focus();
+    }
+
+    async function viewInfo(c) {
+      st.infoBusy = c.id;
+      ctx.update();
+      try {
+        st.info[c.id] = { data: await api('GET', `/medical-info${query({ serial_number: st.checkedSerial, category: c.id })}`) };
+      } catch (err) {
+        st.info[c.id] = { error: err.message };
+      }
+      st.infoBusy = '';
+      ctx.update();
+      document.getElementById(`info-${c.id}-h`)?.focus();
+    }
+
+    // Medical information: the categories consented at this check, for an account that may view it.
+    function infoView() {
+      const a = st.answer;
+      if (!a?.ran || a.warning || !hasCapability('medical_info')) return nothing;
+      const consented = new Set(a.entries.flatMap((e) => e.consents.filter((c) => c.given).map((c) => c.id)));
+      const items = st.offered.consents.filter((c) => c.medical_info && consented.has(c.id));
+      return html`<section class="medical-info" aria-labelledby="info-h">
+        <h2 id="info-h">医療情報閲覧</h2>
+        ${items.length === 0 ? html`<p class="empty">閲覧に同意された医療情報はありません。</p>` : html`
+          <p>患者が閲覧に同意した医療情報を表示します。閲覧した記録は医療情報閲覧履歴に残ります。</p>
+          <div class="actions">${items.map((c) => html`<button type="button" class="button secondary" ?disabled=${st.infoBusy === c.id}
+            @click=${() => viewInfo(c)}>${c.label}を閲覧</button>`)}</div>
+          ${items.filter((c) => st.info[c.id]).map((c) => recordsView(c, st.info[c.id]))}`}
+      </section>`;
+    }
+
+    function recordsView(c, r) {
+      const cols = RECORD_COLUMNS[c.id] || [];
+      return html`<section class="records" aria-labelledby="info-${c.id}-h">
+        <h3 id="info-${c.id}-h" tabindex="-1">${c.label}</h3>
+        ${r.error ? html`<p class="warning" role="alert">${r.error}</p>`
+          : r.data.records.length === 0 ? html`<p class="empty">${c.label}はありません。</p>`
+          : html`<div class="table-scroll" tabindex="0" role="region" aria-label=${`${c.label}の一覧`}><table class="data">
+            <thead><tr>${cols.map(([, l]) => html`<th scope="col">${l}</th>`)}</tr></thead>
+            <tbody>${r.data.records.map((rec) => html`<tr>${cols.map(([k]) => html`<td>${String(rec[k] ?? '').replaceAll('-', '/')}</td>`)}</tr>`)}</tbody>
+          </table></div>`}
+      </section>`;
+    }
+
+    function form() {
+      const o = st.offered;
+      return html`
+        ${st.message ? html`<div class="error-summary" role="alert" tabindex="-1"><p>${st.message}</p></div>` : errorSummary(st.errors, LABELS)}
+        <form class="form qual-form" novalidate @submit=${submit} aria-label="マイナンバーカードでの照会">
+          ${textField({ id: 'serial_number', label: 'シリアル番号', value: st.serial, error: st.errors.serial_number, isRequired: true,
+            inputmode: 'numeric', maxlength: 60, support: 'テスト用データセットアップで紐付けたマイナンバーカードのシリアル番号（10進数）',
+            onInput: (v) => { st.serial = v; } })}
+          <fieldset class="consents">
+            <legend>閲覧同意（患者の回答）</legend>
+            ${o.consents.length === 0 ? html`<p class="support">環境設定情報で閲覧同意を利用する項目がないため、同意は確認しません。</p>`
+              : html`<p class="support">顔認証付きカードリーダーで患者に表示される質問です。患者が同意した項目にチェックを付けます。</p>
+              ${o.consents.map((c) => html`<label class="checkbox"><input type="checkbox" name="consent" value=${c.id}
+                .checked=${live(Boolean(st.given[c.id]))} @change=${(e) => { st.given[c.id] = e.target.checked; }}>${c.question}</label>`)}`}
+          </fieldset>
+          <div class="actions"><button class="button primary" ?disabled=${st.busy}>${st.busy ? '照会中…' : '照会'}</button></div>
+        </form>
+        ${st.answer ? qualificationResult(st.answer) : nothing}
+        ${infoView()}`;
+    }
+
+    return {
+      view: () => html`
+        <h1>資格情報照会（マイナンバーカード）</h1>
+        ${!verification ? html`<p class="notice">マイナンバーカードでの資格確認は、顔認証付きカードリーダーで患者がカードを置いて行います。結果は<a href="#/history/checks">資格確認履歴照会</a>で確認できます。</p>`
+          : html`<p class="notice">接続検証環境では、顔認証付きカードリーダーの代わりに、テスト用マイナンバーカードのシリアル番号と患者の閲覧同意の回答を入力して照会できます。</p>
+            ${st.loadError ? html`<p class="warning" role="alert">${st.loadError}</p>` : !st.offered ? html`<p role="status">読み込んでいます…</p>` : form()}`}
+        <p><a href="#/menu">メニューへ戻る</a></p>`,
+    };
+  },
+};
