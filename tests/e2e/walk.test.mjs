@@ -212,6 +212,28 @@ step('a test card linked to a test patient', async () => {
   await visit(page, 'test-card-linked');
 });
 
+step('資格確認: the test patient by the numbers of the insurance card, then by the test card with the 薬剤情報 consent', async () => {
+  // The numbers the tester reads off テスト用データセットアップ's list for the linked card.
+  const person = await page.evaluate(async () => (await (await fetch('/api/v1/test-data')).json()).card_links[0].person);
+  await fromMenu('資格情報照会（被保険者証）');
+  await field('保険者番号').fill(person.insurance.insurer_number);
+  await field('被保険者証記号').fill(person.insurance.insured_card_symbol || '');
+  await field('被保険者証番号').fill(person.insurance.insured_number);
+  await field('枝番').fill(person.insurance.insured_branch_number || '');
+  await field('生年月日').fill(person.birthdate.replaceAll('-', '/'));
+  await button('照会').click();
+  await page.locator('.qual-outcome[data-outcome="valid"]').waitFor();
+  assert.match(await page.innerText('.qual-result'), new RegExp(person.name));
+  await visit(page, 'qualification-by-number');
+  await fromMenu('資格情報照会（マイナンバーカード）');
+  await field('シリアル番号').fill(CARD_SERIAL);
+  await page.getByLabel('薬剤情報の閲覧を同意する').check();
+  await button('照会').click();
+  await page.locator('.qual-outcome[data-outcome="valid"]').waitFor();
+  assert.match(await page.innerText('.qual-result'), /薬剤情報：同意あり/);
+  await visit(page, 'qualification-by-card');
+});
+
 step("the card readers: one bound to the reader account, a patient's card put in and read, live", async () => {
   await fromMenu('顔認証付きカードリーダー操作');
   const r0 = 'section.reader-card[data-reader="Virtual PCD 00 00"]';
@@ -237,6 +259,7 @@ step("資格確認履歴照会: today's checks, downloaded as CSV in the setting
   await page.waitForSelector('table.history tbody tr');
   const rows = await page.$$eval('table.history tbody tr', (trs) => trs.map((tr) => tr.innerText));
   assert.ok(rows.some((r) => /F0001/.test(r) && /顔認証付きカードリーダー/.test(r)), rows.join('\n'));
+  assert.equal(rows.filter((r) => /kanri01/.test(r) && /管理者/.test(r)).length, 2, 'the two checks of the morning');
   await visit(page, 'history-checks');
   const [download] = await Promise.all([page.waitForEvent('download'), button('ダウンロード').click()]);
   const bytes = fs.readFileSync(await download.path());
