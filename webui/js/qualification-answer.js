@@ -63,3 +63,12 @@ export function readAnswer(answer) {
   };
   return out;
 }
+
+// The medical-information categories (drug, medical, surgery, checkup) an answer (readAnswer)
+// reports as consented, once each, in the answer's order: what a medical viewer may open.
+export function consentedCategories(a) {
+  if (!a?.ran || a.warning) return [];
+  const seen = new Map();
+  for (const e of a.entries) for (const c of e.consents) if (c.given && !seen.has(c.id)) seen.set(c.id, { id: c.id, label: c.label });
+  return [...seen.values()];
+}

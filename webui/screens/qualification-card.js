@@ -6,30 +6,23 @@
 // information, the consented categories (GET /medical-info).
 import { html, nothing } from '../vendor/lit-html/lit-html.js';
 import { live } from '../vendor/lit-html/directives/live.js';
-import { api, query } from '../js/api.js';
-import { hasCapability, session } from '../js/session.js';
+import { api } from '../js/api.js';
+import { session } from '../js/session.js';
 import { readAnswer } from '../js/qualification-answer.js';
 import { normaliseSerial } from './test-data.js';
 import { errorSummary, textField } from '../js/widgets/form.js';
 import { qualificationResult } from '../js/widgets/qualification-result.js';
+import { medicalInfoPanel } from './qualification-medical.js';
 
 const LABELS = { serial_number: 'シリアル番号', consents: '閲覧同意' };
-// The columns of each category's records (GET /medical-info `records`).
-const RECORD_COLUMNS = {
-  drug: [['dispensed_on', '調剤日'], ['drug', '薬剤名'], ['dose_per_day', '用量（1日）'], ['days', '日数'], ['dispensed_by', '調剤した薬局']],
-  medical: [['treated_on', '診療日'], ['diagnosis', '傷病名'], ['procedure', '診療行為'], ['treated_by', '医療機関']],
-  surgery: [['operated_on', '手術日'], ['operation', '手術'], ['operated_by', '医療機関']],
-  checkup: [['examined_on', '健診日'], ['height_cm', '身長(cm)'], ['weight_kg', '体重(kg)'], ['bmi', 'BMI'], ['systolic_mmhg', '収縮期血圧'],
-    ['diastolic_mmhg', '拡張期血圧'], ['hba1c_percent', 'HbA1c(%)'], ['ldl_mg_dl', 'LDL(mg/dL)']],
-};
-
 export default {
   title: '資格情報照会（マイナンバーカード）',
   capability: 'qualification',
   create(ctx) {
     const verification = session().institution.environment === 'verification';
     const st = { offered: null, loadError: '', serial: '', given: {}, errors: {}, message: '', busy: false,
-      answer: null, checkedSerial: '', info: {}, infoBusy: '' };
+      answer: null, checkedSerial: '' };
+    const info = medicalInfoPanel(ctx, () => ({ serial_number: st.checkedSerial }));
 
     async function load() {
       try {
@@ -57,7 +50,7 @@ export default {
       }
       st.busy = true;
       st.answer = null;
-      st.info = {};
+      info.reset();
       ctx.update();
       try {
         const consents = st.offered.consents.filter((c) => st.given[c.id]).map((c) => c.id);
@@ -71,48 +64,6 @@ export default {
       ctx.update();
       if (Object.keys(st.errors).length || st.message) document.querySelector('main .error-summary')?.focus();
       else document.getElementById('q-result-h')?.focus();
-    }
-
-    async function viewInfo(c) {
-      st.infoBusy = c.id;
-      ctx.update();
-      try {
-        st.info[c.id] = { data: await api('GET', `/medical-info${query({ serial_number: st.checkedSerial, category: c.id })}`) };
-      } catch (err) {
-        st.info[c.id] = { error: err.message };
-      }
-      st.infoBusy = '';
-      ctx.update();
-      document.getElementById(`info-${c.id}-h`)?.focus();
-    }
-
-    // Medical information: the categories consented at this check, for an account that may view it.
-    function infoView() {
-      const a = st.answer;
-      if (!a?.ran || a.warning || !hasCapability('medical_info')) return nothing;
-      const consented = new Set(a.entries.flatMap((e) => e.consents.filter((c) => c.given).map((c) => c.id)));
-      const items = st.offered.consents.filter((c) => c.medical_info && consented.has(c.id));
-      return html`<section class="medical-info" aria-labelledby="info-h">
-        <h2 id="info-h">医療情報閲覧</h2>
-        ${items.length === 0 ? html`<p class="empty">閲覧に同意された医療情報はありません。</p>` : html`
-          <p>患者が閲覧に同意した医療情報を表示します。閲覧した記録は医療情報閲覧履歴に残ります。</p>
-          <div class="actions">${items.map((c) => html`<button type="button" class="button secondary" ?disabled=${st.infoBusy === c.id}
-            @click=${() => viewInfo(c)}>${c.label}を閲覧</button>`)}</div>
-          ${items.filter((c) => st.info[c.id]).map((c) => recordsView(c, st.info[c.id]))}`}
-      </section>`;
-    }
-
-    function recordsView(c, r) {
-      const cols = RECORD_COLUMNS[c.id] || [];
-      return html`<section class="records" aria-labelledby="info-${c.id}-h">
-        <h3 id="info-${c.id}-h" tabindex="-1">${c.label}</h3>
-        ${r.error ? html`<p class="warning" role="alert">${r.error}</p>`
-          : r.data.records.length === 0 ? html`<p class="empty">${c.label}はありません。</p>`
-          : html`<div class="table-scroll" tabindex="0" role="region" aria-label=${`${c.label}の一覧`}><table class="data">
-            <thead><tr>${cols.map(([, l]) => html`<th scope="col">${l}</th>`)}</tr></thead>
-            <tbody>${r.data.records.map((rec) => html`<tr>${cols.map(([k]) => html`<td>${String(rec[k] ?? '').replaceAll('-', '/')}</td>`)}</tr>`)}</tbody>
-          </table></div>`}
-      </section>`;
     }
 
     function form() {
@@ -133,7 +84,7 @@ export default {
           <div class="actions"><button class="button primary" ?disabled=${st.busy}>${st.busy ? '照会中…' : '照会'}</button></div>
         </form>
         ${st.answer ? qualificationResult(st.answer) : nothing}
-        ${infoView()}`;
+        ${info.view(st.answer)}`;
     }
 
     return {

@@ -1,12 +1,15 @@
 // 資格情報照会（被保険者証） (manual ch. 1 §2 ② 保険証／処方箋で確認): the numbers of the
 // patient's insurance card (or of a prescription) and the birth date, checked by the server
-// field by field (POST /qualifications/insurance); the answer as the receptionist reads it.
+// field by field (POST /qualifications/insurance); the answer as the receptionist reads it and,
+// for an account that may view it, the medical information the patient consented to (at an
+// earlier card check) by the same numbers. The numbers stay in the page, never in the URL.
 import { html, nothing } from '../vendor/lit-html/lit-html.js';
 import { api } from '../js/api.js';
 import { parseDateInput } from '../js/format.js';
 import { readAnswer } from '../js/qualification-answer.js';
 import { dateField, errorSummary, textField } from '../js/widgets/form.js';
 import { qualificationResult } from '../js/widgets/qualification-result.js';
+import { medicalInfoPanel } from './qualification-medical.js';
 
 const FIELDS = ['insurer_number', 'insured_card_symbol', 'insured_number', 'insured_branch_number', 'birthdate'];
 const LABELS = { insurer_number: '保険者番号', insured_card_symbol: '被保険者証記号', insured_number: '被保険者証番号',
@@ -20,6 +23,12 @@ export default {
   capability: 'qualification',
   create(ctx) {
     const st = { v: Object.fromEntries(FIELDS.map((f) => [f, ''])), errors: {}, message: '', busy: false, answer: null };
+    // The patient of the answer as GET /medical-info names them: the numbers the answer gives
+    // (a zero-padded 国民健康保険 number comes back as its 6 digits).
+    const info = medicalInfoPanel(ctx, () => {
+      const e = st.answer.entries[0];
+      return { insurer_number: e.insurerNumber, insured_number: e.number, insured_card_symbol: e.symbol, insured_branch_number: e.branch };
+    });
 
     async function submit(e) {
       e.preventDefault();
@@ -41,6 +50,7 @@ export default {
       }
       st.busy = true;
       st.answer = null;
+      info.reset();
       ctx.update();
       try {
         st.answer = readAnswer(await api('POST', '/qualifications/insurance', body));
@@ -62,6 +72,7 @@ export default {
       st.errors = {};
       st.message = '';
       st.answer = null;
+      info.reset();
       ctx.update();
       document.getElementById('f-insurer_number')?.focus();
     }
@@ -81,7 +92,7 @@ export default {
             ${input('insured_number', { maxlength: 40, support: '保険証に記載のとおり' })}
             ${input('insured_branch_number', { inputmode: 'numeric', maxlength: 2, size: 'code', support: '半角数字2桁（例：01。ない場合は空欄）' })}
             ${dateField({ id: 'birthdate', label: LABELS.birthdate, value: st.v.birthdate, error: st.errors.birthdate, isRequired: true,
-              support: '西暦で入力してください（例：1980/04/01）', onInput: (v) => { st.v.birthdate = v; } })}
+              support: '西暦（例：1980/04/01）', onInput: (v) => { st.v.birthdate = v; } })}
           </div>
           <div class="actions">
             <button class="button primary" ?disabled=${st.busy}>${st.busy ? '照会中…' : '照会'}</button>
@@ -89,6 +100,7 @@ export default {
           </div>
         </form>
         ${st.answer ? qualificationResult(st.answer) : nothing}
+        ${info.view(st.answer)}
         <p><a href="#/menu">メニューへ戻る</a></p>`,
     };
   },

@@ -1,7 +1,7 @@
 // What the 資格確認 screens read out of an XmlMsg answer.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { answerDate, readAnswer } from '../js/qualification-answer.js';
+import { answerDate, consentedCategories, readAnswer } from '../js/qualification-answer.js';
 
 const answer = (header, body) => ({ XmlMsg: { MessageHeader: { SegmentOfResult: '1', ReferenceClassification: '2', ProcessExecutionTime: '20261203101500', ...header }, MessageBody: body } });
 
@@ -30,4 +30,15 @@ test('医療扶助 with its 医療券; no qualification; a warning; a request th
   assert.deepEqual([a.ran, a.error], [false, { code: 'E9001', message: '本番環境では利用できません。' }]);
   assert.equal(readAnswer({}).ran, false);
   assert.equal(answerDate('2026-12-01'), '2026-12-01');
+});
+
+test('the medical information a viewer may open: the categories consented, once each; none for a warning or a refusal', () => {
+  const flags = (drug, checkup) => ({ Name: '試験', PharmacistsInfoConsFlg: drug, SpecificHealthCheckupsInfoConsFlg: checkup, DiagnosisInfoConsFlg: '0' });
+  const both = answer({}, { ProcessingResultStatus: '1', QualificationValidity: '1', ResultList: [
+    { ResultOfQualificationConfirmation: flags('1', '0') }, { ResultOfQualificationConfirmation: { ...flags('1', '1'), PublicExpenseClassification: '12' } }] });
+  assert.deepEqual(consentedCategories(readAnswer(both)), [{ id: 'drug', label: '薬剤情報' }, { id: 'checkup', label: '特定健診情報' }]);
+  const none = answer({}, { ProcessingResultStatus: '1', QualificationValidity: '1', ResultList: [{ ResultOfQualificationConfirmation: flags('0', '0') }] });
+  assert.deepEqual(consentedCategories(readAnswer(none)), []);
+  assert.deepEqual(consentedCategories(readAnswer(answer({}, { ProcessingResultStatus: '2', ProcessingResultCode: 'W2002' }))), []);
+  assert.deepEqual(consentedCategories(readAnswer(answer({ SegmentOfResult: '9', ErrorCode: 'E9001' }, {}))), []);
 });
