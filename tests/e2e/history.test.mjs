@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { launchBrowser, newPage, assertNoConsoleErrors, visit, startConsoleServer } from './support/browser.mjs';
+import { launchBrowser, newPage, assertNoConsoleErrors, visit, signedInPage, startConsoleServer } from './support/browser.mjs';
 import { signedIn, json } from '../support/people.mjs';
 
 let server;
@@ -51,15 +51,7 @@ after(async () => {
 });
 
 async function open(userId) {
-  const page = await newPage(browser);
-  page.setDefaultTimeout(15000);
-  await page.goto(`${server.srv.base}/#/login`);
-  await page.fill('#f-institution_code', server.code);
-  await page.fill('#f-user_id', userId);
-  await page.fill('#f-password', PW);
-  await page.click('button:has-text("ログイン")');
-  await page.waitForSelector('h1:has-text("メニュー")');
-  return page;
+  return signedInPage(browser, server, userId, PW);
 }
 
 // The screen's answer to a search: the summary of a result, or an error box.

@@ -2,10 +2,12 @@
 // セットアップ's API are checked as a receptionist would — by the numbers of the insurance card and
 // by a test card with the consent answers the settings offer — and the page shows what the answer
 // says: valid or not and why, the person, the insurer, the card, the period, the 医療券. A medical
-// viewer then opens the consented medical information; an admin may check too (ch. 2 §1(1)).
+// viewer then opens the consented medical information (by card and by number); an admin may check
+// too (ch. 2 §1(1)); the consent questions follow the settings; a production onshid invents nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, newPage, visit, startConsoleServer } from './support/browser.mjs';
+import { launchBrowser, visit, signedInPage, startConsoleServer } from './support/browser.mjs';
+import { startOnshid } from '../support/harness.mjs';
 import { signedIn, json } from '../support/people.mjs';
 
 const PW = 'Sakura2026!x';
@@ -37,15 +39,7 @@ after(async () => {
 });
 
 async function signIn(userId) {
-  const page = await newPage(browser);
-  page.setDefaultTimeout(15000);
-  await page.goto(`${server.srv.base}/#/login`);
-  await page.fill('#f-institution_code', server.code);
-  await page.fill('#f-user_id', userId);
-  await page.fill('#f-password', PW);
-  await page.click('button:has-text("ログイン")');
-  await page.waitForSelector('h1:has-text("メニュー")');
-  return page;
+  return signedInPage(browser, server, userId, PW);
 }
 const slash = (iso) => iso.replaceAll('-', '/');
 const outcome = (page) => page.getAttribute('.qual-outcome', 'data-outcome');
@@ -150,6 +144,24 @@ test('マイナンバーカードで確認 (a medical viewer): the consents the 
   const today = new Date(Date.now() + 9 * 3600e3).toISOString().slice(0, 10);
   const views = await json(await admin('GET', `/api/v1/history/medical-info-views?from=${today}&to=${today}`));
   assert.ok(views.items.some((v) => v.user_id === 'ishi01' && v.category === 'drug'), JSON.stringify(views.items));
+  // The same patient by the insurance card's numbers: the consent given at the card opens the
+  // same records there; nothing is fetched before the button.
+  await page.click('nav a:has-text("資格情報照会（被保険者証）")');
+  await page.waitForSelector('h1:has-text("資格情報照会（被保険者証）")');
+  const before = (await json(await admin('GET', `/api/v1/history/medical-info-views?from=${today}&to=${today}`))).total;
+  await byNumber(page, people.card);
+  assert.match(await page.innerText('.qual-result'), /薬剤情報：同意あり/);
+  assert.deepEqual(await page.$$eval('.medical-info button', (bs) => bs.map((b) => b.textContent.trim())), ['薬剤情報を閲覧']);
+  assert.equal((await json(await admin('GET', `/api/v1/history/medical-info-views?from=${today}&to=${today}`))).total, before);
+  await page.click('.medical-info button:has-text("薬剤情報を閲覧")');
+  await page.waitForSelector('#info-drug-h');
+  assert.equal(await page.$$eval('.records tbody tr', (trs) => trs.length), rows, 'the same records by number as by card');
+  assert.match(await page.innerText('.records tbody'), /\d{4}\/\d{2}\/\d{2}/);
+  await visit(page, 'insurance-medical-info');
+  // A person who consented to nothing: no button, and why.
+  await byNumber(page, people.valid);
+  assert.equal(await page.locator('.medical-info button').count(), 0);
+  assert.match(await page.innerText('.medical-info'), /閲覧に同意された医療情報はありません/);
   await page.close();
 });
 
@@ -176,4 +188,52 @@ test('an administrator checks too; the checks are in the history; a receptionist
   await rec.waitForSelector('.qual-result');
   assert.equal(await rec.locator('.medical-info').count(), 0);
   await rec.close();
+});
+
+test('the consent questions follow 環境設定情報 (閲覧同意の利用有無): 手術情報 turned on is asked, turned off is not', async () => {
+  const settings = async (values) => {
+    const cur = await json(await admin('GET', '/api/v1/settings'));
+    await json(await admin('PUT', '/api/v1/settings', { values, version: cur.version }));
+  };
+  const questions = (page) => page.$$eval('fieldset.consents label', (ls) => ls.map((l) => l.textContent.trim()));
+  await settings({ consent_surgery: 'use', consent_checkup: 'not_use' });
+  const page = await signIn('uketsuke');
+  await page.goto(`${server.srv.base}/#/qualifications/card`);
+  await page.waitForSelector('form.qual-form');
+  assert.deepEqual(await questions(page), ['薬剤情報の閲覧を同意する', '手術情報の閲覧を同意する', '特定疾病療養受療証情報を表示']);
+  await page.fill('#f-serial_number', '5150');
+  await page.check('fieldset.consents input[value="surgery"]');
+  await page.click('form.qual-form button:has-text("照会")');
+  await page.waitForSelector('.qual-result');
+  const text = await page.innerText('.qual-result');
+  assert.match(text, /手術情報：同意あり/);
+  assert.doesNotMatch(text, /特定健診情報/, 'an item not offered is not reported');
+  await visit(page, 'card-consents-per-settings');
+  await settings({ consent_surgery: 'not_use', consent_checkup: 'use' });
+  await page.reload();
+  await page.waitForSelector('form.qual-form');
+  assert.deepEqual(await questions(page), ['薬剤情報の閲覧を同意する', '特定健診情報の閲覧を同意する', '特定疾病療養受療証情報を表示']);
+  await page.close();
+});
+
+test('a production onshid: the card is read by the face-authentication reader, and a check by number invents nothing', async () => {
+  const prod = await startOnshid({ database: server.conninfo, env: { ONSHI_ENVIRONMENT: 'production' } });
+  try {
+    const page = await signedInPage(browser, { ...server, srv: prod }, 'uketsuke', PW);
+    await page.goto(`${prod.base}/#/qualifications/card`);
+    await page.waitForSelector('h1:has-text("資格情報照会（マイナンバーカード）")');
+    assert.equal(await page.locator('form.qual-form').count(), 0, 'no serial number outside the verification environment');
+    assert.match(await page.innerText('main'), /顔認証付きカードリーダー/);
+    await visit(page, 'production-card');
+    await page.goto(`${prod.base}/#/qualifications/insurance`);
+    await page.waitForSelector('h1:has-text("資格情報照会（被保険者証）")');
+    await byNumber(page, people.valid);
+    assert.equal(await outcome(page), 'error');
+    assert.match(await page.innerText('.qual-result'), /資格確認を実行できませんでした。.*上位システムに接続されていない/s);
+    assert.equal(await page.locator('.qual-entry').count(), 0);
+    await visit(page, 'production-insurance');
+    await page.close();
+  } finally {
+    assert.deepEqual(await prod.stop(), { code: 0, signal: null });
+  }
 });

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launchBrowser, newPage, visit, startConsoleServer } from './support/browser.mjs';
+import { launchBrowser, signedInPage, visit, startConsoleServer } from './support/browser.mjs';
 import { startOnshid, eventually } from '../support/harness.mjs';
 import { signedIn, json } from '../support/people.mjs';
 import { startPcscd, makeCertificate, insertCard } from '../support/pcsc.mjs';
@@ -40,14 +40,7 @@ before(async () => {
   cert = makeCertificate(tmp, SERIAL_HEX);
   await json(await admin('POST', '/api/v1/test-data/card-links', { serial_number: SERIAL, qualification_type: 'insurance_valid',
     register_as_insurance_card: true }), 201);
-  page = await newPage(browser);
-  page.setDefaultTimeout(15000);
-  await page.goto(`${server.srv.base}/#/login`);
-  await page.fill('#f-institution_code', server.code);
-  await page.fill('#f-user_id', 'kanri01');
-  await page.fill('#f-password', ADMIN_PW);
-  await page.click('button:has-text("ログイン")');
-  await page.waitForSelector('h1:has-text("メニュー")');
+  page = await signedInPage(browser, server, 'kanri01', ADMIN_PW);
 });
 after(async () => {
   await browser?.close();

@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launchBrowser, newPage, assertNoConsoleErrors, visit, startConsoleServer } from './support/browser.mjs';
+import { launchBrowser, assertNoConsoleErrors, visit, signedInPage, startConsoleServer } from './support/browser.mjs';
 import { signedIn, json } from '../support/people.mjs';
 
 let server;
@@ -46,15 +46,7 @@ const urls = async () => Object.fromEntries((await json(await admin('GET', '/api
 const patient = async (url) => (await fetch(`${server.srv.base}/visit/${url.slice(url.lastIndexOf('/') + 1)}`)).status;
 
 async function open() {
-  const page = await newPage(browser, PERMS);
-  page.setDefaultTimeout(15000);
-  await page.goto(`${server.srv.base}/#/login`);
-  await page.fill('#f-institution_code', server.code);
-  await page.fill('#f-user_id', 'kanri01');
-  await page.fill('#f-password', ADMIN_PW);
-  await page.click('button:has-text("ログイン")');
-  await page.waitForSelector('h1:has-text("メニュー")');
-  return page;
+  return signedInPage(browser, server, 'kanri01', ADMIN_PW, PERMS);
 }
 
 async function goTo(page) {

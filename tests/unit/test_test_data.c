@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/test_data.h"
+#include "core/text.h"
 
 static const char *const domain_ids[] = {"insurance_valid",
                                          "insurance_valid_nondisclosure",
@@ -99,16 +100,6 @@ static void check_digits_match_real_insurer_numbers(void **state)
 
 static const struct date today = {2026, 11, 24};
 
-static bool digits_only(const char *s, size_t n)
-{
-    if (strlen(s) != n)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-    return true;
-}
-
 static bool checked(const char *number)
 {
     size_t n = strlen(number);
@@ -167,17 +158,17 @@ static void persons_fit_every_category_and_type(void **state)
                         const struct test_insurance *ins = &p.insurance;
                         assert_true(checked(ins->insurer_number));
                         if (c == CATEGORY_NATIONAL) {
-                            assert_true(digits_only(ins->insurer_number, 6));
+                            assert_true(text_is_digits(ins->insurer_number, 6));
                             assert_memory_equal(ins->insurer_number, "27", 2);
                         } else if (c == CATEGORY_ELDERLY) {
-                            assert_true(digits_only(ins->insurer_number, 8));
+                            assert_true(text_is_digits(ins->insurer_number, 8));
                             assert_memory_equal(ins->insurer_number, "3927", 4);
                             assert_string_equal(ins->symbol, "");
                             assert_string_equal(ins->branch, "");
-                            assert_true(digits_only(ins->number, 8));
+                            assert_true(text_is_digits(ins->number, 8));
                         } else {
                             assert_memory_equal(ins->insurer_number, "0627", 4);
-                            assert_true(digits_only(ins->branch, 2));
+                            assert_true(text_is_digits(ins->branch, 2));
                         }
                         assert_true(strcmp(ins->valid_from, today_text) < 0);
                         if (t->insurance_valid)
@@ -189,10 +180,10 @@ static void persons_fit_every_category_and_type(void **state)
                     }
                     if (t->assistance) {
                         const struct test_assistance *a = &p.assistance;
-                        assert_true(digits_only(a->payer_number, 8));
+                        assert_true(text_is_digits(a->payer_number, 8));
                         assert_memory_equal(a->payer_number, "1227", 4);
                         assert_true(checked(a->payer_number));
-                        assert_true(digits_only(a->recipient_number, 7));
+                        assert_true(text_is_digits(a->recipient_number, 7));
                         assert_true(checked(a->recipient_number));
                         enum ticket_kind want = TICKET_NONE;
                         if (t->ticket == TICKET_RULE_MEDICAL)
@@ -203,7 +194,7 @@ static void persons_fit_every_category_and_type(void **state)
                             want = kinds[k] == KIND_PHARMACY ? TICKET_DISPENSING : TICKET_MEDICAL;
                         assert_int_equal(a->ticket, want);
                         if (want != TICKET_NONE)
-                            assert_true(digits_only(a->ticket_number, 10));
+                            assert_true(text_is_digits(a->ticket_number, 10));
                         if (!t->assistance_valid)
                             assert_true(strcmp(a->valid_until, today_text) < 0);
                         if (a->valid_until[0])

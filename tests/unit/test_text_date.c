@@ -301,6 +301,19 @@ static void today_is_the_japanese_calendar_day(void **state)
     assert_string_equal(tb, "2026-11-25");
 }
 
+static void text_is_digits_counts_exactly(void **state)
+{
+    (void)state;
+    assert_true(text_is_digits("06131234", 8));
+    assert_true(text_is_digits("", 0));
+    assert_false(text_is_digits("0613123", 8));
+    assert_false(text_is_digits("061312345", 8));
+    assert_false(text_is_digits("0613 234", 8));
+    assert_false(text_is_digits("\xef\xbc\x90"
+                                "1",
+                                2)); /* a full-width digit is not one */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -323,6 +336,7 @@ int main(void)
         cmocka_unit_test(date_compare_orders_by_year_month_day),
         cmocka_unit_test(day_numbers_round_trip_over_four_centuries),
         cmocka_unit_test(today_is_the_japanese_calendar_day),
+        cmocka_unit_test(text_is_digits_counts_exactly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -371,16 +371,6 @@ static void problem(struct number_problems *ps, enum err_code code, const char *
         ps->p[ps->n++] = (struct number_problem){code, field};
 }
 
-static bool digits_only(const char *s, size_t n)
-{
-    if (strlen(s) != n)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-    return true;
-}
-
 /* 記号 and 番号 as the XmlMsg carries them: at most `size` - 1 bytes, printable, in CP932. */
 static bool card_text(const char *s, size_t size)
 {
@@ -403,9 +393,9 @@ static bool number_query(const struct number_input *in, struct xml_query *q,
     /* 8 digits; 国民健康保険: 6 (also when zero-padded to 8, as the XmlMsg route takes it). */
     if (!insurer)
         problem(ps, ERR_REQUEST_FIELD_MISSING, "insurer_number");
-    else if (digits_only(insurer, 8) && strncmp(insurer, "00", 2) == 0)
+    else if (text_is_digits(insurer, 8) && strncmp(insurer, "00", 2) == 0)
         snprintf(q->insurer_number, sizeof q->insurer_number, "%s", insurer + 2);
-    else if (digits_only(insurer, 8) || digits_only(insurer, 6))
+    else if (text_is_digits(insurer, 8) || text_is_digits(insurer, 6))
         snprintf(q->insurer_number, sizeof q->insurer_number, "%s", insurer);
     else
         problem(ps, ERR_QUALIFICATION_INSURER_NUMBER_INVALID, "insurer_number");
@@ -419,7 +409,7 @@ static bool number_query(const struct number_input *in, struct xml_query *q,
         problem(ps, ERR_QUALIFICATION_INSURED_NUMBER_INVALID, "insured_number");
     else
         snprintf(q->number, sizeof q->number, "%s", number);
-    if (branch && !digits_only(branch, 2))
+    if (branch && !text_is_digits(branch, 2))
         problem(ps, ERR_QUALIFICATION_INSURED_BRANCH_NUMBER_INVALID, "insured_branch_number");
     else if (branch)
         snprintf(q->branch, sizeof q->branch, "%s", branch);

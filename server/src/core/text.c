@@ -78,3 +78,13 @@ bool text_starts_formula(const char *s)
             return true;
     return false;
 }
+
+bool text_is_digits(const char *s, size_t n)
+{
+    if (strlen(s) != n)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}

@@ -20,5 +20,7 @@ bool text_has_control(const char *s);
  * text a client chose gets a leading apostrophe when this holds; onshi_csv_inert() in
  * schema/0012 is the same rule for the CSVs PostgreSQL writes. */
 bool text_starts_formula(const char *s);
+/* True when s is exactly n ASCII digits. */
+bool text_is_digits(const char *s, size_t n);
 
 #endif

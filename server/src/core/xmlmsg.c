@@ -53,20 +53,10 @@ static enum field_status field(json_t *o, const char *key, char *out, size_t siz
     return FIELD_OK;
 }
 
-static bool all_digits(const char *s, size_t n)
-{
-    if (strlen(s) != n)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-    return true;
-}
-
 /* YYYYMMDD naming a real day → YYYY-MM-DD. */
 static bool compact_date(const char *in, char out[11])
 {
-    if (!all_digits(in, 8))
+    if (!text_is_digits(in, 8))
         return false;
     snprintf(out, 11, "%.4s-%.2s-%.2s", in, in + 4, in + 6);
     struct date d;
@@ -99,7 +89,7 @@ bool xmlmsg_parse_request(json_t *root, struct xml_query *q, const struct xml_er
         q->file_identifier[0] = '\0';
         return fail(err, &XML_ERR_FILE_ID);
     }
-    if (inst != FIELD_OK || !all_digits(q->institution_code, 10)) {
+    if (inst != FIELD_OK || !text_is_digits(q->institution_code, 10)) {
         q->institution_code[0] = '\0';
         return fail(err, &XML_ERR_INSTITUTION);
     }
@@ -110,9 +100,9 @@ bool xmlmsg_parse_request(json_t *root, struct xml_query *q, const struct xml_er
     /* 8 digits; shorter numbers (国民健康保険: 6) arrive space- or zero-padded. */
     if (field(info, "InsurerNumber", text, sizeof text) != FIELD_OK)
         return fail(err, &XML_ERR_INSURER);
-    if (all_digits(text, 8) && strncmp(text, "00", 2) == 0)
+    if (text_is_digits(text, 8) && strncmp(text, "00", 2) == 0)
         memmove(text, text + 2, 7);
-    if (!all_digits(text, 8) && !all_digits(text, 6))
+    if (!text_is_digits(text, 8) && !text_is_digits(text, 6))
         return fail(err, &XML_ERR_INSURER);
     memcpy(q->insurer_number, text, strlen(text) + 1);
     if (field(info, "InsuredCardSymbol", q->symbol, sizeof q->symbol) == FIELD_BAD)
@@ -120,7 +110,7 @@ bool xmlmsg_parse_request(json_t *root, struct xml_query *q, const struct xml_er
     if (field(info, "InsuredIdentificationNumber", q->number, sizeof q->number) != FIELD_OK)
         return fail(err, &XML_ERR_NUMBER);
     enum field_status branch = field(info, "InsuredBranchNumber", q->branch, sizeof q->branch);
-    if (branch == FIELD_BAD || (branch == FIELD_OK && !all_digits(q->branch, 2)))
+    if (branch == FIELD_BAD || (branch == FIELD_OK && !text_is_digits(q->branch, 2)))
         return fail(err, &XML_ERR_BRANCH);
     enum field_status birth = field(info, "Birthdate", text, sizeof text);
     if (birth == FIELD_BAD || (birth == FIELD_OK && !compact_date(text, q->birthdate)))

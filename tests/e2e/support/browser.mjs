@@ -149,6 +149,19 @@ export async function measureFirstLoad(browser, url, { timeoutMs = 30000 } = {})
   }
 }
 
+// A new tab signed in through the sign-in screen of `server` (startConsoleServer), on the menu.
+export async function signedInPage(browser, server, userId, password, options = {}) {
+  const page = await newPage(browser, options);
+  page.setDefaultTimeout(15000);
+  await page.goto(`${server.srv.base}/#/login`);
+  await page.fill('#f-institution_code', server.code);
+  await page.fill('#f-user_id', userId);
+  await page.fill('#f-password', password);
+  await page.click('button:has-text("ログイン")');
+  await page.waitForSelector('h1:has-text("メニュー")');
+  return page;
+}
+
 // The demo institution (onshictl demo: usage from today, so every menu is open) on a fresh
 // database and an onshid serving the built console. api(who) signs in as 'master' or
 // 'master_reset' once and returns the signedIn request helper (method, path, body?); that sign-in
