@@ -12,8 +12,36 @@ const SOCKET = '/run/pcscd/pcscd.comm';
 const running = new Set();
 process.on('exit', () => { for (const p of running) p.kill('SIGKILL'); });
 
-// Starts pcscd in the foreground; resolves {stop(signal)} once its socket answers.
+// Whether something listens on each TCP port (from /proc/net/tcp and tcp6: no connection
+// made, so vpcd sees no card come and go).
+function listening(ports) {
+  const found = new Set();
+  for (const f of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try { text = fs.readFileSync(f, 'utf8'); } catch { continue; }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols[3] === '0A') found.add(parseInt(cols[1].split(':').pop(), 16)); // TCP_LISTEN
+    }
+  }
+  return ports.every((p) => found.has(p));
+}
+
+// Starts pcscd in the foreground; resolves {stop(signal)} once its socket answers and vpcd
+// listens for both virtual cards. vpcd binds its ports without SO_REUSEADDR, so right after an
+// earlier pcscd it can fail to bind and pcscd runs with no readers: then it is started again.
 export async function startPcscd() {
+  for (let attempt = 1; ; attempt++) {
+    const p = await startPcscdOnce();
+    const ok = await eventually(() => listening([35963, 35964]), { timeoutMs: 5000, intervalMs: 100 }).then(() => true, () => false);
+    if (ok) return p;
+    await p.stop();
+    if (attempt === 15) throw new Error(`vpcd never listened on 35963/35964:\n${p.log()}`);
+    console.log(`# vpcd did not listen (attempt ${attempt}); starting pcscd again`);
+  }
+}
+
+async function startPcscdOnce() {
   // One pcscd per machine (its socket path is fixed). In CI a packaged one that apt happened
   // to start is replaced; on a workstation the test refuses to touch it.
   if (spawnSync('pgrep', ['-x', 'pcscd']).status === 0) {
