@@ -2,7 +2,7 @@
 // real onshid and a real PostgreSQL.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPostgres, startOnshid, rawRequest, eventually, SCHEMA_VERSION } from '../support/harness.mjs';
+import { startPostgres, startOnshid, rawRequest, runOnshidToExit, eventually, SCHEMA_VERSION } from '../support/harness.mjs';
 
 let pg;
 let srv;
@@ -151,6 +151,22 @@ test('ambiguous framing and malformed heads are refused and the connection close
   assert.equal((await probe('GET /healthz HTTP/1.0\r\n\r\n')).status, 200);
   assert.equal((await probe(`${post}Transfer-Encoding: Chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n`)).code, 'request.field_missing');
   assert.equal((await fetch(`${srv.base}/app.js`)).status, 200);
+});
+
+test("/metrics answers only the addresses of metrics_allow (the connection's own, not X-Forwarded-For)", async () => {
+  const other = await startOnshid({ database: pg.conninfo(pg.migratedDatabase()), env: { ONSHI_METRICS_ALLOW: '10.0.0.0/8, fd00::/8', ONSHI_TRUSTED_PROXY: '127.0.0.1' } });
+  try {
+    const res = await fetch(`${other.base}/metrics`, { headers: { 'X-Forwarded-For': '10.1.2.3' } });
+    assert.equal(res.status, 403);
+    assert.equal((await res.json()).error.code, 'auth.forbidden');
+    assert.equal((await fetch(`${other.base}/healthz`)).status, 200);
+  } finally {
+    assert.deepEqual(await other.stop(), { code: 0, signal: null });
+  }
+  assert.equal((await fetch(`${srv.base}/metrics`)).status, 200, 'loopback by default');
+  const bad = await runOnshidToExit([], { ONSHI_METRICS_ALLOW: 'localhost' });
+  assert.equal(bad.code, 3);
+  assert.match(bad.stderr, /metrics_allow must list IPv4 or IPv6 addresses/);
 });
 
 test('a body within the limit on a GET route is accepted and ignored', async () => {

@@ -9,6 +9,8 @@
 #include "store/db.h"
 #include "store/health.h"
 #include "store/migrations.h"
+#include "util/address_list.h"
+#include "util/config.h"
 
 #ifndef ONSHI_VERSION
 #define ONSHI_VERSION "dev"
@@ -37,6 +39,12 @@ enum MHD_Result api_readyz(struct request *req)
 
 enum MHD_Result api_metrics(struct request *req)
 {
+    /* Counters say who uses what: only the listed addresses (metrics_allow) read them. */
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (!ci || !ci->client_addr ||
+        !address_list_contains(config_current()->metrics_allow, ci->client_addr))
+        return reply_error(req, ERR_AUTH_FORBIDDEN, NULL);
     struct strbuf sb = {0};
     metrics_render(&sb);
     sb_printf(&sb,

@@ -9,11 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/address_list.h"
+
 #ifndef ONSHI_DEFAULT_STATIC_DIR
 #define ONSHI_DEFAULT_STATIC_DIR "/usr/share/onshi/webui"
 #endif
 
-enum key_type { KEY_STRING, KEY_OPTIONAL, KEY_INT, KEY_SIZE, KEY_ENUM, KEY_URL };
+enum key_type { KEY_STRING, KEY_OPTIONAL, KEY_INT, KEY_SIZE, KEY_ENUM, KEY_URL, KEY_ADDRESSES };
 
 struct config_key {
     const char *name;
@@ -115,6 +117,10 @@ static const struct config_key keys[] = {
     {"reader_visual_seconds", KEY_INT, OFF(reader_visual_seconds), "600", 10, 86400, NULL, true,
      "Seconds after which a reader left in 目視確認モード goes back to unattended by itself (it "
      "also does after the next card)."},
+    {"metrics_allow", KEY_ADDRESSES, OFF(metrics_allow), "127.0.0.1, ::1", 0, 0, NULL, true,
+     "Client addresses or prefixes (comma-separated, e.g. 127.0.0.1, 10.0.0.0/8, fd00::/8) that "
+     "may read /metrics, judged by the connection's own address (never X-Forwarded-For); others "
+     "get 403 auth.forbidden. Empty: nobody."},
     {"trusted_proxy", KEY_OPTIONAL, OFF(trusted_proxy), "", 0, 0, NULL, true,
      "Address of the reverse proxy in front of onshid (e.g. 127.0.0.1). Requests from it are "
      "taken to come from the last address its X-Forwarded-For names (rate limits, audit). "
@@ -206,6 +212,15 @@ static int set_value(struct config *c, const struct config_key *k, const char *v
     case KEY_STRING:
         if (!*value) {
             snprintf(err, errlen, "%s: %s must not be empty", origin, k->name);
+            return -1;
+        }
+        break;
+    case KEY_ADDRESSES:
+        if (!address_list_valid(value)) {
+            snprintf(err, errlen,
+                     "%s: %s must list IPv4 or IPv6 addresses, each optionally with /prefix, "
+                     "separated by commas (got '%.64s')",
+                     origin, k->name, value);
             return -1;
         }
         break;
@@ -333,7 +348,7 @@ fail:
 static bool is_string_key(const struct config_key *k)
 {
     return k->type == KEY_STRING || k->type == KEY_OPTIONAL || k->type == KEY_ENUM ||
-           k->type == KEY_URL;
+           k->type == KEY_URL || k->type == KEY_ADDRESSES;
 }
 
 void config_free(struct config *c)

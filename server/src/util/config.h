@@ -40,6 +40,7 @@ struct config {
     int history_download_seconds;
     int visit_rate_limit;
     char *trusted_proxy;
+    char *metrics_allow; /* address_list.h */
     char *reader_bridge_institution;
     int reader_read_timeout_ms;
     int reader_visual_seconds;
