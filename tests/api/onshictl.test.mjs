@@ -92,6 +92,36 @@ test('a database at version 4 (before test data, histories and URLs) gains them;
   assert.equal(pg.psql(name, "SELECT count(*) FROM visit_tokens WHERE institution_code = '1311999998' AND state = 'current'"), '2');
 });
 
+test('a database at version 10 gains 0011–0013 keeping its rows: lapsed sessions end for good, CSV text made inert, admins\' checks recorded', () => {
+  const name = pg.createDatabase();
+  pg.psql(name, 'CREATE TABLE schema_version (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+  const files = fs.readdirSync(path.join(REPO, 'schema')).filter((f) => /^\d{4}_.*\.sql$/.test(f)).sort();
+  for (const file of files.filter((f) => Number(f.slice(0, 4)) <= 10)) {
+    pg.psql(name, fs.readFileSync(path.join(REPO, 'schema', file), 'utf8'));
+    pg.psql(name, `INSERT INTO schema_version (version, name) VALUES (${Number(file.slice(0, 4))}, '${file.slice(0, -4)}')`);
+  }
+  pg.psql(name, "INSERT INTO institutions VALUES ('1311555555', '十版医院', 'medical', '2020-01-01')");
+  pg.psql(name, "INSERT INTO accounts (institution_code, user_id, role, start_date, password_hash, enabled) VALUES ('1311555555', 'ippan01', 'general', '2020-01-01', '$sha256$x$y', false)");
+  pg.psql(name, `INSERT INTO qualification_checks (institution_code, account_id, account_kind, route, reference_classification, validity, result_status)
+    VALUES ('1311555555', 'ippan01', 'general', 'screen', '2', '1', '1')`);
+  pg.psql(name, `INSERT INTO sessions (institution_code, secret_hash, user_id, kind, expires_at)
+    VALUES ('1311555555', decode(repeat('ab', 32), 'hex'), 'ippan01', 'token', now() + interval '1 day')`);
+  const r = onshictl(['migrate'], { ONSHI_DATABASE_URL: pg.conninfo(name) });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /applied 0011_sessions_end_for_good\napplied 0012_csv_inert\napplied 0013_admin_checks/);
+  assert.doesNotMatch(r.stdout, /applied 00(0\d|10)_/);
+  assert.equal(pg.psql(name, 'SELECT max(version) FROM schema_version'), String(SCHEMA_VERSION));
+  // The rows from before are kept; an admin's check can now be written; the CSV rule exists.
+  assert.equal(pg.psql(name, "SELECT count(*) FROM qualification_checks WHERE institution_code = '1311555555'"), '1');
+  pg.psql(name, `INSERT INTO qualification_checks (institution_code, account_id, account_kind, route, reference_classification, validity, result_status)
+    VALUES ('1311555555', 'kanri01', 'admin', 'screen', '2', '1', '1')`);
+  assert.equal(pg.psql(name, "SELECT onshi_csv_inert('=1+1') || '|' || onshi_csv_inert('山田')"), "'=1+1|山田");
+  // The disabled account's token from before the upgrade ends when the account is enabled.
+  assert.equal(pg.psql(name, "SELECT count(*) FROM sessions WHERE user_id = 'ippan01'"), '1');
+  pg.psql(name, "UPDATE accounts SET enabled = true WHERE institution_code = '1311555555' AND user_id = 'ippan01'");
+  assert.equal(pg.psql(name, "SELECT count(*) FROM sessions WHERE user_id = 'ippan01'"), '0');
+});
+
 test('institution create prints both operator accounts once and stores only salted hashes', () => {
   const r = create('1311234561', 'medical');
   assert.equal(r.status, 0, r.stderr);
