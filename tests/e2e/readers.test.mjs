@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launchBrowser, signedInPage, visit, startConsoleServer } from './support/browser.mjs';
+import { launchBrowser, signedInPage, visit, startConsoleServer, answerDialog, completion } from './support/browser.mjs';
 import { startOnshid, eventually } from '../support/harness.mjs';
 import { signedIn, json } from '../support/people.mjs';
 import { startPcscd, makeCertificate, insertCard } from '../support/pcsc.mjs';
@@ -57,15 +57,7 @@ async function goTo(hash) {
   await page.reload();
   await page.waitForSelector('main:not([aria-busy])');
 }
-async function confirm(expect, shot) {
-  await page.waitForSelector('#confirm-dialog[open]');
-  const text = await page.innerText('#confirm-dialog');
-  for (const e of expect) assert.match(text, e);
-  if (shot) await visit(page, shot);
-  await page.click('#confirm-ok');
-  await page.waitForSelector('#confirm-dialog', { state: 'hidden' });
-}
-const completion = (re) => page.waitForFunction((src) => new RegExp(src).test(document.getElementById('flash').textContent), re.source);
+const confirm = (expect, shot) => answerDialog(page, null, { expect, shot });
 
 test('no readers yet: no ⑨ in the menu, and a direct link says why', async () => {
   await goTo('#/menu');
@@ -99,7 +91,7 @@ test('a bridge reports: both entries in the menu; the readers, live; a card put 
   await page.selectOption(`${card(R0)} select`, 'F0001');
   await page.click(`${card(R0)} button:has-text("設定を変更する")`);
   await confirm([/Virtual PCD 00 00/, /資格確認に使うアカウント：設定しない（資格確認しない） → F0001（受付カードリーダー）/], 'bind-confirm');
-  await completion(/「Virtual PCD 00 00」の設定を変更しました。/);
+  await completion(page, /「Virtual PCD 00 00」の設定を変更しました。/);
   assert.equal((await readers()).items.find((r) => r.name === R0).account_user_id, 'F0001');
   assert.match(await page.innerText(`${card(R0)} .reader-state`), /F0001（受付カードリーダー）/);
 
@@ -131,7 +123,7 @@ test('運転モード and 目視確認モード with its time left, switching it
   await page.check(`${card(R1)} input[type="checkbox"]`);
   await page.click(`${card(R1)} button:has-text("設定を変更する")`);
   await confirm([/運転モード：無人運転 → 暗証番号認証固定/, /目視確認モード：開始する/]);
-  await completion(/「Virtual PCD 00 01」の設定を変更しました。/);
+  await completion(page, /「Virtual PCD 00 01」の設定を変更しました。/);
   const r1 = (await readers()).items.find((r) => r.name === R1);
   assert.deepEqual([r1.mode, r1.visual_confirmation], ['pin_fixed', true]);
   const left = async () => Number((await page.innerText(`${card(R1)} .visual-left strong`)).replace(/秒$/, ''));
@@ -177,7 +169,7 @@ test('環境設定: the screens with their names, one hidden, a disallowed one d
   await page.check('#screen-checkup-false');
   await page.click('button:has-text("更新")');
   await confirm([/特定健診情報の閲覧同意：表示する → 表示しない/], 'display-confirm');
-  await completion(/顔認証付きカードリーダー環境設定を更新しました。/);
+  await completion(page, /顔認証付きカードリーダー環境設定を更新しました。/);
   const saved = await json(await admin('GET', '/api/v1/readers/display-settings'));
   assert.equal(saved.screens.find((s) => s.id === 'checkup').shown, false);
   assert.match(await page.innerText('dl.summary'), /kanri01/);

@@ -6,7 +6,7 @@
 // absent and a direct link says the screen is for the verification environment.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, newPage, assertNoConsoleErrors, visit, screenshot, startConsoleServer } from './support/browser.mjs';
+import { launchBrowser, newPage, assertNoConsoleErrors, visit, screenshot, startConsoleServer, answerDialog, completion } from './support/browser.mjs';
 import { startOnshid } from '../support/harness.mjs';
 import { signedIn, json } from '../support/people.mjs';
 
@@ -63,24 +63,6 @@ async function goTo(page, query = '') {
   await shown(page);
 }
 
-// Opens the confirmation with `click`, checks what it says, answers it; returns its text.
-async function confirm(page, click, { expect = [], ok = true, shot } = {}) {
-  await page.click(click);
-  await page.waitForSelector('#confirm-dialog[open]');
-  const text = await page.innerText('#confirm-dialog');
-  for (const e of expect) assert.match(text, e);
-  if (shot) await visit(page, shot);
-  await page.click(ok ? '#confirm-ok' : '#confirm-cancel');
-  await page.waitForSelector('#confirm-dialog', { state: 'hidden' });
-  return text;
-}
-
-async function completion(page, re) {
-  await page.waitForFunction((src) => new RegExp(src).test(document.getElementById('flash').textContent), re.source);
-  assert.equal(await page.getAttribute('#flash', 'role'), 'status');
-  return page.innerText('#flash');
-}
-
 const rowsOf = (page, section) => page.$$eval(`${section} table.test-data tbody tr`, (trs) => trs.map((tr) =>
   [...tr.cells].map((c) => c.innerText.replace(/\s+/g, ' ').trim())));
 
@@ -125,9 +107,9 @@ test('from the menu: the empty screen, 紐付登録 with its checks, a re-link, 
   assert.match(await page.innerText('#f-link_type-support'), /郵便番号と住所は表示されません/);
   await page.check('#f-register');
   // Cancelled: nothing is stored.
-  await confirm(page, '#card-links button:has-text("紐付登録")', { ok: false });
+  await answerDialog(page, '#card-links button:has-text("紐付登録")', { ok: false });
   assert.deepEqual((await testData()).card_links, []);
-  await confirm(page, '#card-links button:has-text("紐付登録")', {
+  await answerDialog(page, '#card-links button:has-text("紐付登録")', {
     expect: [/シリアル番号 123456789 のマイナンバーカードに、テスト用資格情報「医療保険有効（不開示該当）」を紐付けます/, /保険証登録済みとして紐付けます/],
     shot: 'link-confirm',
   });
@@ -161,7 +143,7 @@ test('from the menu: the empty screen, 紐付登録 with its checks, a re-link, 
   await page.fill('#f-serial_number', '123456789');
   await page.selectOption('#f-link_type', 'assistance_valid_medical');
   await page.uncheck('#f-register');
-  await confirm(page, '#card-links button:has-text("紐付登録")', {
+  await answerDialog(page, '#card-links button:has-text("紐付登録")', {
     expect: [/「医療保険有効（不開示該当）」が紐付いています。新しいテスト用データに置き換わり/, /最初の資格確認のときに、顔認証付きカードリーダーで保険証登録/],
     shot: 'relink-confirm',
   });
@@ -178,15 +160,15 @@ test('from the menu: the empty screen, 紐付登録 with its checks, a re-link, 
   // A second card, to delete two.
   await page.fill('#f-serial_number', '42');
   await page.selectOption('#f-link_type', 'insurance_invalid');
-  await confirm(page, '#card-links button:has-text("紐付登録")');
+  await answerDialog(page, '#card-links button:has-text("紐付登録")');
   await completion(page, /シリアル番号 42 の/);
   await page.waitForFunction(() => document.querySelectorAll('#card-links table.test-data tbody tr').length === 2);
   await visit(page, 'linked-two');
 
   // ② 全件削除: cancelled first, then done.
-  await confirm(page, '#card-links button:has-text("全件削除")', { ok: false });
+  await answerDialog(page, '#card-links button:has-text("全件削除")', { ok: false });
   assert.equal((await testData()).card_links.length, 2);
-  await confirm(page, '#card-links button:has-text("全件削除")', {
+  await answerDialog(page, '#card-links button:has-text("全件削除")', {
     expect: [/すべて（2件）削除します/, /元に戻せません/], shot: 'links-delete-confirm',
   });
   assert.equal(await completion(page, /削除しました/), '紐付けテストデータを2件削除しました。');
@@ -218,7 +200,7 @@ test('データカテゴリ別テストデータ: the types follow the category 
 
   await page.selectOption('#f-category', 'medical_assistance');
   await page.selectOption('#f-record_type', 'assistance_valid_medical');
-  await confirm(page, '#category-records button:has-text("登録")', {
+  await answerDialog(page, '#category-records button:has-text("登録")', {
     expect: [/データカテゴリ「医療扶助」に、テスト用資格情報「医療扶助有効（医科・歯科）」のテストデータを1件登録します/],
     shot: 'record-confirm',
   });
@@ -234,7 +216,7 @@ test('データカテゴリ別テストデータ: the types follow the category 
   await page.selectOption('#f-category', 'late_elderly');
   assert.equal(await page.inputValue('#f-record_type'), '', 'a type of another category is not kept');
   await page.selectOption('#f-record_type', 'insurance_valid');
-  await confirm(page, '#category-records button:has-text("登録")');
+  await answerDialog(page, '#category-records button:has-text("登録")');
   msg = await completion(page, /後期高齢者医療/);
   d = await testData();
   const elder = d.category_records[1].person.insurance;
@@ -253,7 +235,7 @@ test('データカテゴリ別テストデータ: the types follow the category 
   await visit(page, 'records-two');
 
   // ④ 全件削除
-  await confirm(page, '#category-records button:has-text("全件削除")', {
+  await answerDialog(page, '#category-records button:has-text("全件削除")', {
     expect: [/データカテゴリ別に登録したテストデータをすべて（2件）削除します/], shot: 'records-delete-confirm',
   });
   assert.equal(await completion(page, /削除しました/), 'データカテゴリ別テストデータを2件削除しました。');
@@ -275,7 +257,7 @@ test('閲覧同意情報初期化: the revoked consents are counted, the reset i
   const page = await open();
   await goTo(page);
   assert.match(await page.innerText('#consents'), /取り消された閲覧同意情報：2件/);
-  await confirm(page, '#consents button:has-text("初期化")', {
+  await answerDialog(page, '#consents button:has-text("初期化")', {
     expect: [/同意取消照会で取り消した閲覧同意情報（現在2件）を初期化し/, /マイナ在宅受付Web/], shot: 'consents-confirm',
   });
   assert.equal(await completion(page, /初期化しました/), '閲覧同意情報を初期化しました（2件を同意した状態に戻しました）。');
@@ -307,7 +289,7 @@ test('the limits: reached, explained, and the refusal in the registry\'s words; 
   // A new card at the limit: the server refuses, the screen says why in the registry's words.
   await page.fill('#f-serial_number', '9999');
   await page.selectOption('#f-link_type', 'insurance_valid');
-  await confirm(page, '#card-links button:has-text("紐付登録")');
+  await answerDialog(page, '#card-links button:has-text("紐付登録")');
   await page.waitForSelector('#card-links .error-summary');
   assert.equal(await page.innerText('#card-links .error-summary'), '登録できるテストデータの件数の上限に達しました。全件削除してから登録してください。');
   assert.equal((await testData()).card_links.length, 100);
@@ -315,13 +297,13 @@ test('the limits: reached, explained, and the refusal in the registry\'s words; 
   // A card already linked can still be linked again.
   await page.fill('#f-serial_number', '7001');
   await page.selectOption('#f-link_type', 'insurance_invalid');
-  await confirm(page, '#card-links button:has-text("紐付登録")', { expect: [/置き換わり/] });
+  await answerDialog(page, '#card-links button:has-text("紐付登録")', { expect: [/置き換わり/] });
   await completion(page, /置き換えました/);
   assert.equal((await testData()).card_links.find((l) => l.serial_number === '7001').qualification_type, 'insurance_invalid');
 
   await page.selectOption('#f-category', 'employee_insurance');
   await page.selectOption('#f-record_type', 'insurance_valid');
-  await confirm(page, '#category-records button:has-text("登録")');
+  await answerDialog(page, '#category-records button:has-text("登録")');
   await page.waitForSelector('#category-records .error-summary');
   assert.equal(await page.innerText('#category-records .error-summary'), '登録できるテストデータの件数の上限に達しました。全件削除してから登録してください。');
   assert.equal((await testData()).category_records.length, 1000);
@@ -335,7 +317,7 @@ test('the limits: reached, explained, and the refusal in the registry\'s words; 
   assert.equal(await page.getAttribute('#category-records .pager [aria-current="page"]', 'aria-label'), '2ページ');
   await visit(page, 'records-page-2');
   // 全件削除 from page 2 comes back to page 1 with the completion message.
-  await confirm(page, '#category-records button:has-text("全件削除")', { expect: [/すべて（1,000件）/] });
+  await answerDialog(page, '#category-records button:has-text("全件削除")', { expect: [/すべて（1,000件）/] });
   await page.waitForFunction(() => location.hash === '#/test-data');
   assert.equal(await completion(page, /削除しました/), 'データカテゴリ別テストデータを1,000件削除しました。');
   await page.waitForSelector('#category-records .empty');

@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launchBrowser, assertNoConsoleErrors, visit, signedInPage, startConsoleServer } from './support/browser.mjs';
+import { launchBrowser, assertNoConsoleErrors, visit, signedInPage, startConsoleServer, answerDialog, completion } from './support/browser.mjs';
 import { signedIn, json } from '../support/people.mjs';
 
 let server;
@@ -61,24 +61,6 @@ const box = (kind, op) => `#c-${kind}-${op}`;
 const button = (kind, op) => `#b-${kind}-${op}`;
 const reason = (page, kind, op) => page.innerText(`#s-${kind}-${op}`);
 
-// Opens a dialog with `click`, checks what it says, answers it; returns its text.
-async function dialog(page, click, { expect = [], ok = true, shot } = {}) {
-  await page.click(click);
-  await page.waitForSelector('#confirm-dialog[open]');
-  const text = await page.innerText('#confirm-dialog');
-  for (const e of expect) assert.match(text, e);
-  if (shot) await visit(page, shot);
-  await page.click(ok ? '#confirm-ok' : '#confirm-cancel');
-  await page.waitForSelector('#confirm-dialog', { state: 'hidden' });
-  return text;
-}
-
-async function completion(page, re) {
-  await page.waitForFunction((src) => new RegExp(src).test(document.getElementById('flash').textContent), re.source);
-  assert.equal(await page.getAttribute('#flash', 'role'), 'status');
-  return page.innerText('#flash');
-}
-
 // Which of the three operations can be started ([□ enabled, button enabled]) for one kind.
 const states = (page, kind) => page.evaluate((k) => Object.fromEntries(['change', 'revert', 'reset'].map((op) =>
   [op, [!document.getElementById(`c-${k}-${op}`).disabled, !document.getElementById(`b-${k}-${op}`).disabled]])), kind);
@@ -115,10 +97,10 @@ async function downloadQr(page, kind, format, shot) {
 async function operate(page, kind, op, { expect = [], shots = {} } = {}) {
   const label = { change: 'URLを変更する', revert: 'URLを変更前に戻す', reset: '最初のURLに戻す' }[op];
   assert.equal(await page.isDisabled(button(kind, op)), true, `${op}: the button waits for the □`);
-  await dialog(page, box(kind, op), { expect: [/現在のURLは使用できなくなります。/, new RegExp(`《${label}》をクリック`)], shot: shots.caution });
+  await answerDialog(page, box(kind, op), { expect: [/現在のURLは使用できなくなります。/, new RegExp(`《${label}》をクリック`)], shot: shots.caution });
   await page.waitForSelector(`${button(kind, op)}:enabled`);
   assert.equal(await page.isChecked(box(kind, op)), true);
-  const text = await dialog(page, button(kind, op), { expect: [new RegExp(`${KINDS[kind]}：${label}`),
+  const text = await answerDialog(page, button(kind, op), { expect: [new RegExp(`${KINDS[kind]}：${label}`),
     /印刷して掲示・配布した二次元バーコードや、患者にお知らせしたURL/, ...expect], shot: shots.confirm });
   await completion(page, new RegExp(`${KINDS[kind]}の医療機関別URLを`));
   await page.waitForFunction((sel) => !document.querySelector(sel).checked, box(kind, op));
@@ -176,7 +158,7 @@ test('from the menu: the name patients see, the URL and コピー, the QR code o
   assert.equal(execFileSync('zbarimg', ['--raw', '-q', png], { encoding: 'utf8' }).trim(), await shownUrl(page, 'home_visit'));
   await visit(page, 'png-downloaded');
   // Cancelled: nothing downloads, nothing is said to be done.
-  await dialog(page, `${section('home_visit')} button:has-text("PDF形式でダウンロード")`, { ok: false });
+  await answerDialog(page, `${section('home_visit')} button:has-text("PDF形式でダウンロード")`, { ok: false });
   assert.doesNotMatch(await page.innerText('#flash'), /PDF形式でダウンロードしました/);
   const pdf = await downloadQr(page, 'online_care', 'PDF');
   assert.equal(fs.readFileSync(pdf).subarray(0, 5).toString('latin1'), '%PDF-');
@@ -203,13 +185,13 @@ test('change, change again, revert, reset: each enabled or disabled with its rea
   assert.match(await reason(page, K, 'change'), /現在のURLは使用できなくなります。/);
   assert.equal(await page.innerText(`${section(K)} .visit-url-line .badge`), '最初のURL');
   // The □ cancelled at the 注意喚起メッセージ stays empty; the button stays off.
-  await dialog(page, box(K, 'change'), { ok: false, expect: [/現在のURLは使用できなくなります。/] });
+  await answerDialog(page, box(K, 'change'), { ok: false, expect: [/現在のURLは使用できなくなります。/] });
   await page.waitForFunction((sel) => !document.querySelector(sel).checked, box(K, 'change'));
   assert.equal(await page.isDisabled(button(K, 'change')), true);
   // Ticked, then the confirmation cancelled: nothing changes.
-  await dialog(page, box(K, 'change'));
+  await answerDialog(page, box(K, 'change'));
   await page.waitForSelector(`${button(K, 'change')}:enabled`);
-  await dialog(page, button(K, 'change'), { ok: false });
+  await answerDialog(page, button(K, 'change'), { ok: false });
   assert.equal((await urls()).home_visit.url, first);
   // Unticking turns the button off again.
   await page.click(box(K, 'change'));
@@ -274,9 +256,9 @@ test('change, change again, revert, reset: each enabled or disabled with its rea
   await json(await admin('POST', '/api/v1/visit-urls/home_visit/change', { confirm: true }));
   await goTo(page);
   await json(await admin('POST', '/api/v1/visit-urls/home_visit/revert', { confirm: true }));
-  await dialog(page, box(K, 'revert'));
+  await answerDialog(page, box(K, 'revert'));
   await page.waitForSelector(`${button(K, 'revert')}:enabled`);
-  await dialog(page, button(K, 'revert'));
+  await answerDialog(page, button(K, 'revert'));
   await page.waitForSelector(`${section(K)} .error-summary`);
   await page.waitForFunction(() => document.activeElement?.classList.contains('error-summary'));
   assert.match(await page.innerText(`${section(K)} .error-summary`), /変更前のURLはありません。ほかの管理者又はほかの画面でURLが操作されたため、最新の状態を表示しています。/);

@@ -138,3 +138,14 @@ export function checkInstitutionCode(code) {
   const pref = Number(code.slice(0, 2));
   return pref >= 1 && pref <= 47 ? null : 'institution.code.prefecture';
 }
+
+const SERIAL_MAX_DIGITS = 49; // as the server counts them (test_serial_normalize)
+
+// A My Number card's serial as typed (ASCII or full-width digits), as the server stores it
+// (decimal, no leading zeros), or null.
+export function normaliseSerial(text) {
+  const s = String(text ?? '').trim().replace(/[０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xFEE0));
+  if (!/^\d+$/.test(s) || s.length > SERIAL_MAX_DIGITS) return null;
+  const n = s.replace(/^0+/, '');
+  return n === '' ? null : n;
+}

@@ -9,7 +9,7 @@ import { live } from '../vendor/lit-html/directives/live.js';
 import { api } from '../js/api.js';
 import { session } from '../js/session.js';
 import { readAnswer } from '../js/qualification-answer.js';
-import { normaliseSerial } from './test-data.js';
+import { normaliseSerial } from '../js/validate.js';
 import { errorSummary, textField } from '../js/widgets/form.js';
 import { qualificationResult } from '../js/widgets/qualification-result.js';
 import { medicalInfoPanel } from './qualification-medical.js';

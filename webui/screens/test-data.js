@@ -11,20 +11,12 @@ import { formatDate, formatDateTime, formatNumber } from '../js/format.js';
 import { confirmDialog } from '../js/widgets/dialog.js';
 import { errorSummary, selectField, textField } from '../js/widgets/form.js';
 import { pager } from '../js/widgets/table.js';
+import { normaliseSerial } from '../js/validate.js';
 
 const PER_PAGE = 50;
-const SERIAL_MAX_DIGITS = 49; // as the server counts them (test_serial_normalize)
 const LINK_LABELS = { serial_number: 'シリアル番号', link_type: 'テスト用資格情報' };
 const RECORD_LABELS = { category: 'データカテゴリ', record_type: 'テスト用資格情報' };
 const SEX = { 1: '男', 2: '女' };
-
-// What the person typed (ASCII or full-width digits) as the server stores it, or null.
-export function normaliseSerial(text) {
-  const s = String(text ?? '').trim().replace(/[０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xFEE0));
-  if (!/^\d+$/.test(s) || s.length > SERIAL_MAX_DIGITS) return null;
-  const n = s.replace(/^0+/, '');
-  return n === '' ? null : n;
-}
 
 // The numbers a tester types to check a qualification, in the order of the insurance card.
 export function personNumbers(p) {

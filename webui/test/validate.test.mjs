@@ -1,7 +1,7 @@
 // validate.js: the same rules as the server's core/, returning the same registry codes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkInstitutionCode, checkName, checkNameKana, checkPassword, checkUserId, normaliseName,
+import { checkInstitutionCode, checkName, checkNameKana, checkPassword, checkUserId, normaliseName, normaliseSerial,
   passwordChecklist, userIdPrefix } from '../js/validate.js';
 
 test('userIdPrefix: system kinds by institution kind, people none', () => {
@@ -83,4 +83,10 @@ test('checkInstitutionCode', () => {
   assert.equal(checkInstitutionCode('１３１０００００１７'), 'institution.code.format');
   assert.equal(checkInstitutionCode('4810000017'), 'institution.code.prefecture');
   assert.equal(checkInstitutionCode('0010000017'), 'institution.code.prefecture');
+});
+
+test('normaliseSerial: ASCII or full-width digits, leading zeros dropped, at most 49 digits', () => {
+  assert.equal(normaliseSerial(' ０１２３45 '), '12345');
+  assert.equal(normaliseSerial('9'.repeat(49)), '9'.repeat(49));
+  for (const bad of ['', '000', '12a4', '1 2', '-5', '9'.repeat(50), null]) assert.equal(normaliseSerial(bad), null, String(bad));
 });

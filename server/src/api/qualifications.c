@@ -393,11 +393,7 @@ static bool number_query(const struct number_input *in, struct xml_query *q,
     /* 8 digits; 国民健康保険: 6 (also when zero-padded to 8, as the XmlMsg route takes it). */
     if (!insurer)
         problem(ps, ERR_REQUEST_FIELD_MISSING, "insurer_number");
-    else if (text_is_digits(insurer, 8) && strncmp(insurer, "00", 2) == 0)
-        snprintf(q->insurer_number, sizeof q->insurer_number, "%s", insurer + 2);
-    else if (text_is_digits(insurer, 8) || text_is_digits(insurer, 6))
-        snprintf(q->insurer_number, sizeof q->insurer_number, "%s", insurer);
-    else
+    else if (!xml_insurer_number(insurer, q->insurer_number))
         problem(ps, ERR_QUALIFICATION_INSURER_NUMBER_INVALID, "insurer_number");
     if (symbol && !card_text(symbol, sizeof q->symbol))
         problem(ps, ERR_QUALIFICATION_INSURED_CARD_SYMBOL_INVALID, "insured_card_symbol");

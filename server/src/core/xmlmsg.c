@@ -53,6 +53,16 @@ static enum field_status field(json_t *o, const char *key, char *out, size_t siz
     return FIELD_OK;
 }
 
+bool xml_insurer_number(const char *text, char out[9])
+{
+    if (text_is_digits(text, 8) && strncmp(text, "00", 2) == 0)
+        text += 2; /* a 国民健康保険 number zero-padded to 8 */
+    if (!text_is_digits(text, 8) && !text_is_digits(text, 6))
+        return false;
+    memcpy(out, text, strlen(text) + 1);
+    return true;
+}
+
 /* YYYYMMDD naming a real day → YYYY-MM-DD. */
 static bool compact_date(const char *in, char out[11])
 {
@@ -98,13 +108,9 @@ bool xmlmsg_parse_request(json_t *root, struct xml_query *q, const struct xml_er
         return fail(err, &XML_ERR_DATE);
     }
     /* 8 digits; shorter numbers (国民健康保険: 6) arrive space- or zero-padded. */
-    if (field(info, "InsurerNumber", text, sizeof text) != FIELD_OK)
+    if (field(info, "InsurerNumber", text, sizeof text) != FIELD_OK ||
+        !xml_insurer_number(text, q->insurer_number))
         return fail(err, &XML_ERR_INSURER);
-    if (text_is_digits(text, 8) && strncmp(text, "00", 2) == 0)
-        memmove(text, text + 2, 7);
-    if (!text_is_digits(text, 8) && !text_is_digits(text, 6))
-        return fail(err, &XML_ERR_INSURER);
-    memcpy(q->insurer_number, text, strlen(text) + 1);
     if (field(info, "InsuredCardSymbol", q->symbol, sizeof q->symbol) == FIELD_BAD)
         return fail(err, &XML_ERR_SYMBOL);
     if (field(info, "InsuredIdentificationNumber", q->number, sizeof q->number) != FIELD_OK)

@@ -34,6 +34,9 @@ struct xml_query {
 /* Reads a request; on failure *err says why (the header fields that could be read are kept
  * in q for the echo). */
 bool xmlmsg_parse_request(json_t *root, struct xml_query *q, const struct xml_error **err);
+/* An insurer number as the query holds it: 8 digits, or 6 for 国民健康保険 (also when
+ * zero-padded to 8). false when it is neither. */
+bool xml_insurer_number(const char *text, char out[9]);
 
 /* One consent item as the response reports it. */
 struct xml_consent {

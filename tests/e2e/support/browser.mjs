@@ -149,6 +149,26 @@ export async function measureFirstLoad(browser, url, { timeoutMs = 30000 } = {})
   }
 }
 
+// Opens the confirmation dialog with `click` (a selector; null when it is already opening),
+// checks what it says, answers it; returns its text.
+export async function answerDialog(page, click, { expect = [], ok = true, shot } = {}) {
+  if (click) await page.click(click);
+  await page.waitForSelector('#confirm-dialog[open]');
+  const text = await page.innerText('#confirm-dialog');
+  for (const e of expect) assert.match(text, e);
+  if (shot) await visit(page, shot);
+  await page.click(ok ? '#confirm-ok' : '#confirm-cancel');
+  await page.waitForSelector('#confirm-dialog', { state: 'hidden' });
+  return text;
+}
+
+// The completion message (role=status) once it matches `re`; returns its text.
+export async function completion(page, re) {
+  await page.waitForFunction((src) => new RegExp(src).test(document.getElementById('flash').textContent), re.source);
+  assert.equal(await page.getAttribute('#flash', 'role'), 'status');
+  return page.innerText('#flash');
+}
+
 // A new tab signed in through the sign-in screen of `server` (startConsoleServer), on the menu.
 export async function signedInPage(browser, server, userId, password, options = {}) {
   const page = await newPage(browser, options);
