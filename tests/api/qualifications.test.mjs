@@ -47,6 +47,23 @@ function xmlRequest(code, person, overrides = {}) {
 }
 
 const header = (r) => r.XmlMsg.MessageHeader;
+const todayJst = () => new Date(Date.now() + 9 * 3600_000).toISOString().slice(0, 10).replaceAll('-', '');
+
+// Every item of the header real clients require, on every kind of answer (issue 16 §1): their
+// parsers throw away an answer without the dates or the institution code.
+function assertCompleteHeader(r, { date = '20261124', file = 'RC-42', ref = '2', error } = {}) {
+  const h = header(r);
+  const want = { QualificationConfirmationDate: date, MedicalInstitutionCode: CODE, ReferenceClassification: ref,
+    SegmentOfResult: error ? '9' : '1', CharacterCodeIdentifier: '0' };
+  if (file) want.ArbitraryFileIdentifier = file;
+  if (error) want.ErrorCode = error;
+  const { ProcessExecutionTime: time, ErrorMessage: message, ...rest } = h;
+  assert.deepEqual(rest, want, JSON.stringify(h));
+  assert.match(time, /^\d{14}$/);
+  assert.ok(time.startsWith(todayJst()) || time.startsWith(date), time); // Japan time, now
+  if (error) assert.ok(message.length > 0, JSON.stringify(h));
+  else assert.equal(message, undefined);
+}
 const body = (r) => r.XmlMsg.MessageBody;
 const results = (r) => (body(r).ResultList ?? []).map((e) => e.ResultOfQualificationConfirmation);
 
@@ -105,9 +122,7 @@ test('XmlMsg round trip for each of the 14 test types, by a WebAPI account with 
   for (const [type, want] of Object.entries(EXPECTED)) {
     const p = persons[type];
     const r = await check(webapi, xmlRequest(CODE, p));
-    assert.deepEqual([header(r).SegmentOfResult, header(r).ReferenceClassification, header(r).ArbitraryFileIdentifier, header(r).MedicalInstitutionCode],
-      ['1', '2', 'RC-42', CODE], type);
-    assert.match(header(r).ProcessExecutionTime, /^\d{14}$/);
+    assertCompleteHeader(r);
     assert.equal(body(r).ProcessingResultStatus, want.status, type);
     assert.equal(body(r).ProcessingResultCode, want.code, type);
     assert.equal(body(r).QualificationValidity, want.validity, type);
@@ -152,6 +167,7 @@ test('malformed XmlMsg requests: SegmentOfResult 9 with the ErrorCode, as the re
     [raw('[1, 2]'), 'E1001'],
     [raw(Buffer.from([0x7b, 0xff, 0x7d])), 'E1001'],
     [{ XmlMsg: { MessageHeader: {} } }, 'E1001'],
+    [{ XmlMsg: { MessageHeader: { ArbitraryFileIdentifier: 'RC-42', QualificationConfirmationDate: '20261124' } } }, 'E1001'],
     [xmlRequest(CODE, p, { header: { QualificationConfirmationDate: '2026-11-24' } }), 'E1002'],
     [xmlRequest(CODE, p, { header: { MedicalInstitutionCode: '13192' } }), 'E1003'],
     [xmlRequest('1319200002', p), 'E1004'], // another institution's code: never its data
@@ -164,8 +180,11 @@ test('malformed XmlMsg requests: SegmentOfResult 9 with the ErrorCode, as the re
   ];
   for (const [payload, code] of cases) {
     const r = await check(webapi, payload);
-    assert.equal(header(r).SegmentOfResult, '9', code);
-    assert.equal(header(r).ErrorCode, code);
+    // What could be read is echoed; the date is today's when none could be, the institution
+    // always the caller's (also for E1004: never the other institution's code).
+    const sent = payload.XmlMsg?.MessageHeader ?? {};
+    assertCompleteHeader(r, { date: sent.QualificationConfirmationDate === '20261124' ? '20261124' : todayJst(),
+      file: sent.ArbitraryFileIdentifier === 'RC-42' ? 'RC-42' : null, error: code });
     assert.match(header(r).ErrorMessage, /正しくありません|一致しません/);
     assert.deepEqual(r.XmlMsg.MessageBody, { ProcessingResultStatus: '2' });
   }
@@ -326,10 +345,10 @@ test('medical information: only with consent, only categories turned on, records
 test('the production environment: SegmentOfResult 9 E9001, no data invented, still in the history', async () => {
   const p = persons.insurance_valid;
   const r = await check(webapi, xmlRequest(CODE, p), prod);
-  assert.deepEqual([header(r).SegmentOfResult, header(r).ErrorCode], ['9', 'E9001']);
+  assertCompleteHeader(r, { error: 'E9001' });
   assert.deepEqual(r.XmlMsg.MessageBody, { ProcessingResultStatus: '2' }); // nothing invented
   const c = await (await reader('POST', '/api/v1/qualifications/card', { serial_number: '700002' }, prod)).json();
-  assert.deepEqual([header(c).SegmentOfResult, header(c).ErrorCode], ['9', 'E9001']);
+  assertCompleteHeader(c, { date: todayJst(), file: null, ref: '1', error: 'E9001' });
   const m = await viewer('GET', '/api/v1/medical-info?serial_number=800001&category=drug', undefined, prod);
   assert.deepEqual([m.status, (await m.json()).error.code], [503, 'medical_info.no_upstream']);
   assert.equal(pg.psql(db, `SELECT count(*) FROM qualification_checks WHERE institution_code = '${CODE}' AND result_code = 'E9001'`), '2');

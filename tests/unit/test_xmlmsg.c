@@ -153,8 +153,14 @@ static json_t *answer_for(const char *type, enum qual_route route, bool register
                               registered};
     qualification_evaluate(p, &rq, res);
     struct xml_query q = {"20261124", "1312345678", "F-1", "", "", "", "", ""};
-    struct xml_answer a = {
-        "20261124103000", route == QUAL_BY_CARD ? "1" : "2", &q, NULL, p, res, {{0}}, "42", false};
+    struct xml_answer a = {.process_time = "20261124103000",
+                           .reference_classification = route == QUAL_BY_CARD ? "1" : "2",
+                           .query = &q,
+                           .today = "20261124",
+                           .institution_code = "1312345678",
+                           .person = p,
+                           .result = res,
+                           .reference_number = "42"};
     a.consents[CONSENT_DRUG] = (struct xml_consent){true, true, "20261124102959"};
     a.consents[CONSENT_CHECKUP] = (struct xml_consent){true, false, ""};
     return xmlmsg_response(&a);
@@ -264,8 +270,12 @@ static void errors_and_no_match_answers(void **state)
 {
     (void)state;
     struct xml_query q = {"20261124", "1312345678", "", "", "", "", "", ""};
-    struct xml_answer a = {
-        "20261124103000", "2", &q, &XML_ERR_INSURER, NULL, NULL, {{0}}, NULL, false};
+    struct xml_answer a = {.process_time = "20261124103000",
+                           .reference_classification = "2",
+                           .query = &q,
+                           .today = "20261124",
+                           .institution_code = "1312345678",
+                           .error = &XML_ERR_INSURER};
     json_t *o = xmlmsg_response(&a);
     assert_only_strings(o);
     json_t *h = json_object_get(json_object_get(o, "XmlMsg"), "MessageHeader");
@@ -289,6 +299,41 @@ static void errors_and_no_match_answers(void **state)
     b = json_object_get(json_object_get(o, "XmlMsg"), "MessageBody");
     assert_string_equal(AT(b, "QualificationValidity"), "5");
     assert_null(json_object_get(b, "ResultList"));
+    json_decref(o);
+}
+
+/* A request that could not be read at all: the header still carries every item a client
+ * requires, the date being today and the institution the caller's. */
+static void unreadable_requests_get_a_complete_header(void **state)
+{
+    (void)state;
+    struct xml_query q;
+    const struct xml_error *err;
+    json_t *req = json_loads("{\"XmlMsg\": {\"MessageHeader\": {\"ArbitraryFileIdentifier\": "
+                             "\"F-9\"}}}",
+                             0, NULL);
+    assert_false(xmlmsg_parse_request(req, &q, &err));
+    assert_ptr_equal(err, &XML_ERR_FORMAT);
+    json_decref(req);
+    struct xml_answer a = {.process_time = "20261203093000",
+                           .reference_classification = "2",
+                           .query = &q,
+                           .today = "20261203",
+                           .institution_code = "1312345678",
+                           .error = err};
+    json_t *o = xmlmsg_response(&a);
+    json_t *h = json_object_get(json_object_get(o, "XmlMsg"), "MessageHeader");
+    const char *items[][2] = {{"ProcessExecutionTime", "20261203093000"},
+                              {"QualificationConfirmationDate", "20261203"},
+                              {"MedicalInstitutionCode", "1312345678"},
+                              {"ReferenceClassification", "2"},
+                              {"SegmentOfResult", "9"},
+                              {"ErrorCode", "E1001"},
+                              {"ErrorMessage", XML_ERR_FORMAT.message},
+                              {"CharacterCodeIdentifier", "0"}};
+    for (size_t i = 0; i < sizeof items / sizeof items[0]; i++)
+        assert_string_equal(AT(h, items[i][0]), items[i][1]);
+    assert_string_equal(AT(h, "ArbitraryFileIdentifier"), "F-9"); /* read before the body */
     json_decref(o);
 }
 
@@ -361,6 +406,7 @@ int main(void)
         cmocka_unit_test(every_malformed_field_has_its_code),
         cmocka_unit_test(responses_follow_the_real_shape),
         cmocka_unit_test(errors_and_no_match_answers),
+        cmocka_unit_test(unreadable_requests_get_a_complete_header),
         cmocka_unit_test(medical_records_are_stable_and_respect_the_type),
         cmocka_unit_test(history_bounds_in_japan_time),
     };

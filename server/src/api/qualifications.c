@@ -211,15 +211,19 @@ static json_t *run(struct db *db, struct check *c)
         c->error = &XML_ERR_SYSTEM;
         c->found = 0;
     }
-    struct xml_answer a = {now,
-                           c->by_card ? "1" : "2",
-                           &c->query,
-                           c->error,
-                           c->found == 1 ? &c->person : NULL,
-                           c->found == 1 ? &c->result : NULL,
-                           {{0}},
-                           c->reference,
-                           c->found == 2};
+    char today[9];
+    memcpy(today, now, 8);
+    today[8] = '\0';
+    struct xml_answer a = {.process_time = now,
+                           .reference_classification = c->by_card ? "1" : "2",
+                           .query = &c->query,
+                           .today = today,
+                           .institution_code = c->who->institution,
+                           .error = c->error,
+                           .person = c->found == 1 ? &c->person : NULL,
+                           .result = c->found == 1 ? &c->result : NULL,
+                           .reference_number = c->reference,
+                           .several = c->found == 2};
     memcpy(a.consents, c->consents, sizeof a.consents);
     json_t *o = xmlmsg_response(&a);
     found_person_free(&c->fp);

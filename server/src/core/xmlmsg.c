@@ -86,27 +86,32 @@ bool xmlmsg_parse_request(json_t *root, struct xml_query *q, const struct xml_er
     json_t *head = json_object_get(msg, "MessageHeader");
     json_t *info =
         json_object_get(json_object_get(msg, "MessageBody"), "QualificationConfirmSearchInfo");
-    if (!json_is_object(head) || !json_is_object(info))
+    if (!json_is_object(head))
         return fail(err, &XML_ERR_FORMAT);
     char text[64], iso[11];
-    /* The echo first, so that even a refused request says which file it answers. */
+    /* The echo first, so that even a refused request says which file and day it answers. */
     enum field_status fid =
         field(head, "ArbitraryFileIdentifier", q->file_identifier, sizeof q->file_identifier);
-    enum field_status inst =
-        field(head, "MedicalInstitutionCode", q->institution_code, sizeof q->institution_code);
-    enum field_status date = field(head, "QualificationConfirmationDate", q->date, sizeof q->date);
-    if (fid == FIELD_BAD) {
+    bool inst_ok = field(head, "MedicalInstitutionCode", q->institution_code,
+                         sizeof q->institution_code) == FIELD_OK &&
+                   text_is_digits(q->institution_code, 10);
+    bool date_ok =
+        field(head, "QualificationConfirmationDate", q->date, sizeof q->date) == FIELD_OK &&
+        compact_date(q->date, iso);
+    if (fid == FIELD_BAD)
         q->file_identifier[0] = '\0';
-        return fail(err, &XML_ERR_FILE_ID);
-    }
-    if (inst != FIELD_OK || !text_is_digits(q->institution_code, 10)) {
+    if (!inst_ok)
         q->institution_code[0] = '\0';
-        return fail(err, &XML_ERR_INSTITUTION);
-    }
-    if (date != FIELD_OK || !compact_date(q->date, iso)) {
+    if (!date_ok)
         q->date[0] = '\0';
+    if (!json_is_object(info))
+        return fail(err, &XML_ERR_FORMAT);
+    if (fid == FIELD_BAD)
+        return fail(err, &XML_ERR_FILE_ID);
+    if (!inst_ok)
+        return fail(err, &XML_ERR_INSTITUTION);
+    if (!date_ok)
         return fail(err, &XML_ERR_DATE);
-    }
     /* 8 digits; shorter numbers (国民健康保険: 6) arrive space- or zero-padded. */
     if (field(info, "InsurerNumber", text, sizeof text) != FIELD_OK ||
         !xml_insurer_number(text, q->insurer_number))
@@ -270,8 +275,8 @@ json_t *xmlmsg_response(const struct xml_answer *a)
     json_t *h = json_object();
     const struct xml_query *q = a->query;
     set(h, "ProcessExecutionTime", a->process_time);
-    set(h, "QualificationConfirmationDate", q ? q->date : NULL);
-    set(h, "MedicalInstitutionCode", q ? q->institution_code : NULL);
+    set(h, "QualificationConfirmationDate", q && q->date[0] ? q->date : a->today);
+    set(h, "MedicalInstitutionCode", a->institution_code);
     set(h, "ArbitraryFileIdentifier", q ? q->file_identifier : NULL);
     set(h, "ReferenceClassification", a->reference_classification);
     set(h, "SegmentOfResult", a->error ? "9" : "1");

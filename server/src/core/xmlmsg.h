@@ -45,10 +45,14 @@ struct xml_consent {
     char time[15]; /* YYYYMMDDHHmmss of the consent, when given */
 };
 
+/* Every header item a client requires is filled even when the request could not be read:
+ * real clients' parsers throw away an answer without the dates and the institution. */
 struct xml_answer {
     const char *process_time;             /* YYYYMMDDHHmmss, Japan time */
     const char *reference_classification; /* "1" card, "2" insurance card */
     const struct xml_query *query;        /* header fields to echo (may be partly empty) */
+    const char *today;                    /* YYYYMMDD, Japan time: the date when none was read */
+    const char *institution_code;         /* the caller's, from its token */
     const struct xml_error *error;        /* non-NULL: SegmentOfResult 9, no body */
     const struct test_person *person;     /* NULL: no qualification found */
     const struct qual_result *result;
