@@ -364,11 +364,20 @@ test('GET /session lists what the account may use now; other kinds are forbidden
   // (readers) only once the institution has some.
   // 資格確認 too: administrators may use the business screens (manual ch. 2 §1(1)).
   assert.deepEqual(admin.capabilities, ['session', 'qualification', 'accounts', 'bulk', 'settings', 'test_data', 'audit', 'history_checks', 'history_views']);
-  assert.deepEqual(admin.menu.map((m) => m.label), ['パスワード変更', '資格確認', 'アカウント管理', 'アカウント一括登録', '環境設定情報管理', 'テスト用データセットアップ', '操作履歴', '資格確認履歴照会', '医療情報閲覧履歴照会']);
+  // The manual's menu (ch. 1 §2): its groups, items and words, in its order.
+  assert.deepEqual(admin.menu.map((m) => `${m.group}/${m.label}`), ['マイナンバーカードで確認/資格情報照会（マイナンバーカード）',
+    '保険証／処方箋で確認/資格情報照会（被保険者証）', 'アカウント情報管理/アカウント管理（登録）', 'アカウント情報管理/アカウント管理（更新）',
+    'アカウント情報管理/パスワード変更', 'アカウント一括登録/アカウント一括登録', 'アカウント一括登録/アカウント一括登録結果',
+    '問い合わせ管理/資格確認履歴照会', '問い合わせ管理/医療情報閲覧履歴照会', '環境設定情報管理/環境設定情報更新',
+    '環境設定情報管理/テスト用データセットアップ', '操作履歴/操作履歴']);
+  for (const m of admin.menu) assert.ok(admin.capabilities.includes(m.capability), m.id);
+  // master_reset registers no kind: アカウント管理（更新） and パスワード変更 only.
+  const { reset } = await institutionWithAdmin('1313000071');
+  assert.deepEqual((await caps(reset)).menu.map((m) => m.id), ['account_update', 'password']);
   pg.psql(db, "INSERT INTO readers (institution_code, name) VALUES ('1313000001', 'Virtual PCD 00 00')");
   const withReaders = await caps(clinic.admin);
   assert.equal(withReaders.capabilities.at(-1), 'readers');
-  assert.equal(withReaders.menu.at(-1).label, '顔認証付きカードリーダー管理');
+  assert.deepEqual(withReaders.menu.slice(-3).map((m) => m.label), ['顔認証付きカードリーダー操作', '顔認証付きカードリーダー環境設定', '操作履歴']);
   pg.psql(db, "DELETE FROM readers WHERE institution_code = '1313000001'");
   pg.psql(db, "INSERT INTO reader_services (institution_code, up) VALUES ('1313000001', false)");
   assert.equal((await caps(clinic.admin)).capabilities.at(-1), 'readers', 'a bridge that reported, even with pcscd down');

@@ -169,7 +169,7 @@ test('turning on 訪問診療等機能 needs the current terms; the agreement is
   // The menu offers 訪問診療等・オンライン診療等 at once, in every onshid, and not after both are off.
   const me = await (await admin('GET', '/api/v1/session', undefined, other)).json();
   assert.ok(me.capabilities.includes('visit'));
-  assert.equal(me.menu.at(-1).label, '訪問診療等・オンライン診療等');
+  assert.deepEqual(me.menu.find((m) => m.capability === 'visit'), { id: 'visit_urls', group: '医療機関別URL取得・変更', label: '医療機関別URL取得・変更', capability: 'visit' });
   assert.equal((await admin('PUT', '/api/v1/settings', { values: { home_visit: 'not_use', online_care: 'not_use' }, version: 3 })).status, 200);
   assert.ok(!(await (await admin('GET', '/api/v1/session', undefined, other)).json()).capabilities.includes('visit'));
 });

@@ -300,7 +300,7 @@ test('the production environment: every test-data endpoint is 404 test_data.unav
   const v = await menuIn(srv);
   const p = await menuIn(prod);
   assert.ok(v.capabilities.includes('test_data'));
-  assert.deepEqual(v.menu.find((m) => m.id === 'test_data'), { id: 'test_data', label: 'テスト用データセットアップ' });
+  assert.deepEqual(v.menu.find((m) => m.id === 'test_data'), { id: 'test_data', group: '環境設定情報管理', label: 'テスト用データセットアップ', capability: 'test_data' });
   assert.ok(!p.capabilities.includes('test_data'));
   assert.ok(!p.menu.some((m) => m.id === 'test_data'));
   assert.ok(!(await json(await general('GET', '/api/v1/session'), 200)).capabilities.includes('test_data'));

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/account.h"
+#include "core/menu.h"
 #include "core/account_draft.h"
 #include "core/password_policy.h"
 
@@ -278,6 +279,20 @@ static struct account_draft draft(enum role r, const char *id, const char *name,
     return d;
 }
 
+/* Every menu item opens for some kind: a misspelt capability would hide the item for good. */
+static void every_menu_item_belongs_to_a_capability(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < menu_items_count; i++) {
+        bool someone = false;
+        for (int r = 0; r < ROLE__COUNT; r++)
+            someone |= role_has_capability((enum role)r, menu_items[i].capability);
+        assert_true(someone);
+        for (size_t j = 0; j < i; j++)
+            assert_string_not_equal(menu_items[i].id, menu_items[j].id);
+    }
+}
+
 static void a_draft_reports_every_problem_in_field_order(void **state)
 {
     (void)state;
@@ -333,6 +348,7 @@ int main(void)
         cmocka_unit_test(cp932_representability),
         cmocka_unit_test(chosen_passwords_follow_the_policy),
         cmocka_unit_test(the_policy_limits_are_configurable),
+        cmocka_unit_test(every_menu_item_belongs_to_a_capability),
         cmocka_unit_test(a_draft_reports_every_problem_in_field_order),
         cmocka_unit_test(bulk_files_name_kinds_by_their_japanese_labels),
     };

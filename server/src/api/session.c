@@ -6,6 +6,7 @@
 
 #include "api/auth.h"
 #include "core/account.h"
+#include "core/menu.h"
 #include "core/password_policy.h"
 #include "core/settings.h"
 #include "http/defer.h"
@@ -318,11 +319,10 @@ static bool readers_here(const struct principal *p)
     return db && store_readers_present(db, p->institution) > 0;
 }
 
-/* What the account may use right now, so the console can draw the manual's menu. */
-static json_t *capabilities_json(const struct principal *p, json_t **menu)
+/* What the account may use right now. */
+static json_t *capabilities_json(const struct principal *p)
 {
     json_t *caps = json_array();
-    *menu = json_array();
     enum role r;
     if (!role_parse(p->role, &r))
         return caps;
@@ -338,10 +338,31 @@ static json_t *capabilities_json(const struct principal *p, json_t **menu)
         if (strcmp(*c, "readers") == 0 && !readers_here(p))
             continue;
         json_array_append_new(caps, json_string(*c));
-        json_array_append_new(*menu,
-                              json_pack("{s:s, s:s}", "id", *c, "label", capability_label(*c)));
     }
     return caps;
+}
+
+static bool has(json_t *caps, const char *capability)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(caps, i, v) if (strcmp(json_string_value(v), capability) == 0) return true;
+    return false;
+}
+
+/* The manual's menu items behind those capabilities, in its order and words, so that every
+ * client draws the same menu. */
+static json_t *menu_json(json_t *caps, bool registers)
+{
+    json_t *menu = json_array();
+    for (size_t i = 0; i < menu_items_count; i++) {
+        const struct menu_item *m = &menu_items[i];
+        if (has(caps, m->capability) && (!m->needs_registering || registers))
+            json_array_append_new(menu,
+                                  json_pack("{s:s, s:s, s:s, s:s}", "id", m->id, "group", m->group,
+                                            "label", m->label, "capability", m->capability));
+    }
+    return menu;
 }
 
 static bool setting_on(const struct settings_row *row, const char *id)
@@ -366,15 +387,13 @@ static bool visits_on(const struct principal *p)
 enum MHD_Result api_session_get(struct request *req)
 {
     const struct principal *p = &req->principal;
-    json_t *menu;
-    json_t *caps = capabilities_json(p, &menu);
-    if (visits_on(p)) {
+    json_t *caps = capabilities_json(p);
+    if (visits_on(p))
         json_array_append_new(caps, json_string("visit"));
-        json_array_append_new(
-            menu, json_pack("{s:s, s:s}", "id", "visit", "label", "訪問診療等・オンライン診療等"));
-    }
     json_t *account = account_json(p->institution, p->user_id, p->role, p->must_change_password,
                                    p->password_is_initial);
+    json_t *menu =
+        menu_json(caps, json_array_size(json_object_get(account, "registers_roles")) > 0);
     json_object_set_new(account, "name", json_string(p->name ? p->name : ""));
     json_object_set_new(account, "name_kana", json_string(p->name_kana ? p->name_kana : ""));
     /* Bearer tokens have no idle timeout. */

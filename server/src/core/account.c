@@ -128,27 +128,6 @@ bool capability_in_environment(const char *capability, bool verification)
     return verification || strcmp(capability, "test_data") != 0;
 }
 
-const char *capability_label(const char *capability)
-{
-    static const struct {
-        const char *id, *label;
-    } labels[] = {{"session", "パスワード変更"},
-                  {"accounts", "アカウント管理"},
-                  {"bulk", "アカウント一括登録"},
-                  {"settings", "環境設定情報管理"},
-                  {"test_data", "テスト用データセットアップ"},
-                  {"qualification", "資格確認"},
-                  {"medical_info", "医療情報閲覧"},
-                  {"history_checks", "資格確認履歴照会"},
-                  {"history_views", "医療情報閲覧履歴照会"},
-                  {"readers", "顔認証付きカードリーダー管理"},
-                  {"audit", "操作履歴"}};
-    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
-        if (strcmp(labels[i].id, capability) == 0)
-            return labels[i].label;
-    return capability;
-}
-
 static bool fail(enum err_code *err, enum err_code code)
 {
     *err = code;

@@ -42,9 +42,8 @@ bool role_has_capability(enum role r, const char *capability);
 bool capability_open_before_start(const char *capability);
 /* Test data exists only in the connection verification environment. */
 bool capability_in_environment(const char *capability, bool verification);
-/* The capabilities of a kind, NULL-terminated, and their menu labels (Japanese). */
+/* The capabilities of a kind, NULL-terminated (the menu is core/menu.h). */
 const char *const *role_capabilities(enum role r);
-const char *capability_label(const char *capability);
 
 /* ID shape for a kind at a kind of institution: half-width alphanumerics, 2–8 characters
  * (3–8 for system accounts), reserved prefixes R0–R9/A0–A9/F0–F9 refused for people's
