@@ -22,7 +22,17 @@ export const SCHEMA_VERSION = Math.max(...fs.readdirSync(path.join(REPO, 'schema
 
 const isRoot = process.getuid() === 0;
 const cleanups = new Set();
+// Problems found in what a test left behind (an SQL error in onshid's log, a transaction left
+// open): they fail the test file even when every assertion passed.
+const leftovers = new Set();
 process.on('exit', () => {
+  for (const check of leftovers) {
+    const problem = check();
+    if (problem) {
+      process.stderr.write(`harness: ${problem}\n`);
+      process.exitCode = 1;
+    }
+  }
   for (const fn of [...cleanups].reverse()) {
     try { fn(); } catch { /* best effort at exit */ }
   }
@@ -149,7 +159,26 @@ export function resultKeyFile() {
   return keyFile;
 }
 
-export function startOnshid({ database, env = {}, args = [] } = {}) {
+// An SQL error onshid logged is a bug (a statement that does not fit the schema, a constraint
+// the code should have checked first) unless the test says it provokes one: sqlErrors is then
+// a RegExp every such line must match.
+function sqlErrorsIn(log, allowed) {
+  const lines = log.split('\n').filter((l) => l.includes('"msg":"SQL error') || l.includes('transaction failed inside'));
+  const unexpected = allowed ? lines.filter((l) => !allowed.test(l)) : lines;
+  return unexpected.length ? `onshid logged ${unexpected.length} unexpected SQL error(s):\n${unexpected.slice(0, 5).join('\n')}` : null;
+}
+
+// onshid's connections that sit in an open transaction with nothing running: a code path
+// that began a transaction and never ended it.
+function openTransactions(database) {
+  const res = spawnSync('psql', ['-X', '-q', '-At', '-d', database, '-c',
+    "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'onshi' AND state LIKE 'idle in transaction%' AND now() - state_change > interval '2 seconds'"],
+  { encoding: 'utf8' });
+  const n = res.status === 0 ? Number(res.stdout.trim()) : 0; // the database may be down on purpose
+  return n > 0 ? `${n} onshid connection(s) left idle in an open transaction` : null;
+}
+
+export function startOnshid({ database, env = {}, args = [], sqlErrors } = {}) {
   return new Promise((resolve, reject) => {
     const fullEnv = {
       ONSHI_PORT: '0',
@@ -167,6 +196,7 @@ export function startOnshid({ database, env = {}, args = [] } = {}) {
     const exited = new Promise((res) => proc.on('close', (code, signal) => res({ code, signal })));
     const kill = () => { try { proc.kill('SIGKILL'); } catch { /* already gone */ } };
     cleanups.add(kill);
+    leftovers.add(() => sqlErrorsIn(log, sqlErrors));
     exited.then(() => cleanups.delete(kill));
     const timer = setTimeout(() => {
       if (!resolved) { kill(); reject(new Error(`onshid did not start:\n${log}`)); }
@@ -187,6 +217,8 @@ export function startOnshid({ database, env = {}, args = [] } = {}) {
           exited,
           // Sends a signal and resolves with the exit {code, signal}.
           async stop(signal = 'SIGTERM') {
+            const open = database && proc.exitCode === null && proc.signalCode === null ? openTransactions(database) : null;
+            if (open) leftovers.add(() => open);
             proc.kill(signal);
             return exited;
           },
