@@ -120,6 +120,8 @@ const TABLE = [
   ['PUT', '/api/v1/readers/Virtual%20PCD%2000%2000', { mode: 'unattended', visual_confirmation: false, version: 1 }, { admin: 404, admin_of_other_institution: 404 }, 403],
   ['GET', '/api/v1/readers/display-settings', null, { admin: 200, admin_of_other_institution: 200 }, 403],
   ['PUT', '/api/v1/readers/display-settings', { screens: {}, version: 99 }, { admin: 409, admin_of_other_institution: 409 }, 403],
+  // Only a face_reader account (the reader's own touch panel) answers; no reader here: 404.
+  ['POST', '/api/v1/readers/Virtual%20PCD%2000%2000/answers', { consents: [] }, { face_reader: 404 }, 403],
   ['POST', '/api/v1/account-sheets', () => ({ user_id: 'target', initial_password: targetPassword }), { master: 404, master_reset: 404, admin: 200, admin_of_other_institution: 404 }, 403],
 ];
 

@@ -2,7 +2,8 @@
 // emulator serving a test certificate with a 17-byte serial. Insert → the reader shows the
 // card and the decimal serial → a face_reader qualification-check history row; remove →
 // empty; a foreign card reported; pcscd killed and back → recovered within 5 s; shutdown with
-// a mute card being read → onshid gone within 2 s. And the management endpoints.
+// a mute card being read → onshid gone within 2 s. And the management endpoints, and the
+// screens the reader asks after a card (顔認証付きカードリーダー環境設定) answered by its own account.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -143,6 +144,70 @@ test('display settings: screens the settings allow, stale versions refused', asy
   assert.equal(d.version, 2);
   res = await admin('PUT', '/api/v1/readers/display-settings', { screens: { checkup: true }, version: 1 });
   assert.deepEqual([res.status, (await res.json()).error.code], [409, 'reader.version_conflict']);
+});
+
+test('the bridge asks only the screens shown: the reader\'s own account answers them; nothing is recorded for a hidden one', async () => {
+  // 処方箋の発行 at the check (電子処方箋+紙の処方箋併用, 資格確認時に確認する); 特定健診情報 hidden
+  // by the display settings of the test above.
+  const s = await (await admin('GET', '/api/v1/settings')).json();
+  assert.equal((await admin('PUT', '/api/v1/settings', { values: { eprescription_mode: 'e_and_paper', prescription_form_timing: 'at_check' }, version: s.version })).status, 200);
+  const d = await (await admin('GET', '/api/v1/readers/display-settings')).json();
+  assert.deepEqual(d.screens.filter((x) => x.shown).map((x) => x.id), ['drug', 'specific_disease', 'prescription_form']);
+  const pw = (await (await admin('POST', '/api/v1/accounts/F0001/password-reset')).json()).initial_password;
+  const device = await signedIn(srv, CODE, 'F0001', pw); // the reader's own account (its touch panel)
+  const answer = (name, body, who = device) => who('POST', `${path_(name)}/answers`, body);
+  const before = Number(pg.psql(db, `SELECT count(*) FROM qualification_checks WHERE institution_code = '${CODE}'`));
+
+  const card = await insertCard(0, cert);
+  const r0 = await eventually(async () => { const r = await reader(R0); return r.last_result?.result === 'checked' && r.last_result.read_at !== undefined && r.last_result.questions && r; });
+  assert.deepEqual(r0.last_result.questions, [
+    { id: 'drug', label: '薬剤情報の閲覧同意' },
+    { id: 'specific_disease', label: '特定疾病療養受療証の閲覧同意' },
+    { id: 'prescription_form', label: '処方箋の発行形態の選択', choices: [{ id: 'electronic', label: '電子処方箋' }, { id: 'paper', label: '紙の処方箋' }] }]);
+  const ref = r0.last_result.reference_number;
+  assert.match(ref, /^\d+$/);
+  assert.equal(pg.psql(db, `SELECT count(*) FROM qualification_checks WHERE institution_code = '${CODE}'`), String(before + 1));
+  assert.equal(pg.psql(db, `SELECT count(*) FROM test_consents WHERE institution_code = '${CODE}'`), '0', 'the check itself records no consent');
+  // Only the reader's own account answers, only what was asked, once.
+  for (const [name, body, who, status, code] of [
+    [R0, { consents: ['drug'] }, admin, 403, 'reader.answer_forbidden'],
+    [R1, { consents: ['drug'] }, device, 403, 'reader.answer_forbidden'], // not bound to F0001
+    ['Virtual PCD 09 09', { consents: [] }, device, 404, 'reader.not_found'],
+    [R0, { consents: ['checkup'] }, device, 400, 'reader.question_not_asked'], // hidden: never asked
+    [R0, { consents: ['surgery'] }, device, 400, 'reader.question_not_asked'], // 手術情報: not used here
+    [R0, { consents: ['genome'] }, device, 400, 'qualification.consent_unknown'],
+    [R0, { consents: [], prescription_form: 'fax' }, device, 400, 'request.field_range'],
+  ]) {
+    const res = await answer(name, body, who);
+    assert.deepEqual([res.status, (await res.json()).error.code], [status, code], `${name} ${JSON.stringify(body)}`);
+  }
+  let res = await answer(R0, { consents: ['drug'], prescription_form: 'paper' });
+  const body = await res.json();
+  assert.equal(res.status, 200, JSON.stringify(body));
+  assert.deepEqual([body.last_result.answers.consents, body.last_result.answers.prescription_form], [['drug'], 'paper']);
+  assert.match(body.last_result.answers.answered_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  assert.deepEqual((await reader(R0)).last_result.answers.consents, ['drug']);
+  res = await answer(R0, { consents: ['specific_disease'] });
+  assert.deepEqual([res.status, (await res.json()).error.code], [409, 'reader.no_questions']);
+  assert.equal(pg.psql(db, `SELECT string_agg(item || ':' || source, ',' ORDER BY item) FROM test_consents WHERE institution_code = '${CODE}'`), 'drug:card');
+  assert.equal(pg.psql(db, `SELECT prescription_form FROM qualification_checks WHERE institution_code = '${CODE}' AND id = ${ref}`), '2');
+  assert.equal(pg.psql(db, `SELECT count(*) FROM audit_log WHERE institution_code = '${CODE}' AND action = 'reader.answers' AND actor = 'F0001'`), '1');
+  // The next check shows the consent given at the reader.
+  const again = await (await device('POST', '/api/v1/qualifications/card', { serial_number: SERIAL })).json();
+  assert.equal(again.XmlMsg.MessageBody.ResultList[0].ResultOfQualificationConfirmation.PharmacistsInfoConsFlg, '1');
+  await card.remove();
+  await eventually(async () => (await reader(R0)).state === 'empty');
+
+  // Every screen hidden: the reader asks nothing, and there is nothing to answer.
+  const d2 = await (await admin('GET', '/api/v1/readers/display-settings')).json();
+  assert.equal((await admin('PUT', '/api/v1/readers/display-settings', { screens: { drug: false, checkup: false, specific_disease: false, prescription_form: false }, version: d2.version })).status, 200);
+  const card2 = await insertCard(0, cert);
+  const r2 = await eventually(async () => { const r = await reader(R0); return r.last_result?.result === 'checked' && r.last_result.reference_number !== ref && r; });
+  assert.deepEqual(r2.last_result.questions, []);
+  res = await answer(R0, { consents: [] });
+  assert.deepEqual([res.status, (await res.json()).error.code], [409, 'reader.no_questions']);
+  await card2.remove();
+  await eventually(async () => (await reader(R0)).state === 'empty');
 });
 
 test('pcscd killed: the service is reported down; back: recovered within 5 s (also a bridge started while it was away)', async () => {

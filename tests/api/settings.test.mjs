@@ -1,10 +1,13 @@
 // Environment settings (manual ch. 3 §1): the catalogue and the manual's defaults per kind of
 // institution, every dependency refused with its code, the terms of use, stale versions,
-// the audit diff, admins only, and a change seen at once by another onshid.
+// the audit diff, admins only, and a change seen at once by another onshid. And what the
+// settings change (ch. 3 §3, issue 16 §3): ④ the prescription form a check takes and its
+// PrescriptionIssueSelect, a pharmacy's 電子処方箋 / リフィル処方箋; ⑥ 医療費助成情報 only at a
+// PMH participant (onshictl pmh) and the subsidy in the answer only while it is on.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPostgres, startOnshid } from '../support/harness.mjs';
-import { createInstitution, signedIn } from '../support/people.mjs';
+import { startPostgres, startOnshid, onshictl } from '../support/harness.mjs';
+import { createInstitution, signedIn, json } from '../support/people.mjs';
 
 let pg;
 let db;
@@ -182,4 +185,183 @@ test('only admins see the settings; a change is seen at once through another ons
   assert.equal(put.status, 200);
   const seen = await (await admin('GET', '/api/v1/settings', undefined, other)).json();
   assert.deepEqual([seen.values.consent_surgery, seen.version], ['use', 2]);
+});
+
+// ---- What the settings change (manual ch. 3 §3) ----
+
+const results = (r) => (r.XmlMsg.MessageBody.ResultList ?? []).map((e) => e.ResultOfQualificationConfirmation);
+const pmh = (code, state) => onshictl(['--json', 'pmh', '--institution', code, state], { ONSHI_DATABASE_URL: pg.conninfo(db) });
+
+async function member(admin, code, role, id) {
+  const made = await json(await admin('POST', '/api/v1/accounts', { role, user_id: id, name: '受付', name_kana: 'ウケツケ', start_date: '2020-04-01' }), 201);
+  return signedIn(srv, code, id, made.initial_password);
+}
+
+async function putSettings(admin, values) {
+  const { version } = await json(await admin('GET', '/api/v1/settings'));
+  return json(await admin('PUT', '/api/v1/settings', { values, version }));
+}
+
+// The numbers 資格情報照会（被保険者証） takes, from a test person.
+const numbers = (p) => ({ insurer_number: p.insurance.insurer_number, insured_card_symbol: p.insurance.insured_card_symbol ?? undefined,
+  insured_number: p.insurance.insured_number, insured_branch_number: p.insurance.insured_branch_number ?? undefined, birthdate: p.birthdate });
+
+test('⑥ 医療費助成情報: 利用する only at a PMH participant (onshictl pmh); the subsidy in the answer only while it is on', async () => {
+  const code = '1319000008';
+  const { admin } = await admins(code, 'medical');
+  const item = (s) => s.catalogue.find((i) => i.id === 'medical_subsidy');
+  let s = await json(await admin('GET', '/api/v1/settings'));
+  assert.equal(s.pmh_participant, false);
+  assert.deepEqual(item(s).restriction, { value: 'not_use',
+    text: 'PMH 事業に参加している先行実施機関のみ利用可能です。この医療機関等は先行実施機関として登録されていないため、「利用する」は選択できません。' });
+  assert.equal(s.catalogue.filter((i) => i.restriction).length, 1, 'no other item is restricted');
+  let res = await admin('PUT', '/api/v1/settings', { values: { medical_subsidy: 'use' }, version: s.version });
+  let { error } = await res.json();
+  assert.deepEqual([res.status, error.code, error.field], [400, 'settings.subsidy_needs_pmh', 'values.medical_subsidy']);
+  assert.equal(error.message, '医療費助成情報は、PMH 事業に参加している先行実施機関のみ「利用する」を選択できます。');
+  // A person registered now carries a subsidy (法別番号 80/81), shown by no check yet.
+  const rec = await json(await admin('POST', '/api/v1/test-data/category-records', { category: 'employee_insurance', qualification_type: 'insurance_valid' }), 201);
+  const p = rec.category_record.person;
+  assert.match(p.medical_subsidy.public_payer_number, /^8[01]13\d{4}$/);
+  assert.match(p.medical_subsidy.recipient_number, /^\d{7}$/);
+  assert.match(p.medical_subsidy.name, /医療費助成$/);
+  const subsidyOf = async () => results(await json(await admin('POST', '/api/v1/qualifications/insurance', numbers(p))))[0].MedicalSubsidyInfo;
+  assert.equal(await subsidyOf(), undefined);
+  assert.equal((await json(await admin('GET', '/api/v1/qualifications/consents'))).medical_subsidy, false);
+
+  // The operator marks the institution: the item opens, and 利用する puts the subsidy in the answer.
+  let r = pmh(code, 'on');
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { institution_code: code, pmh_participant: true, before: false, medical_subsidy_turned_off: false });
+  s = await json(await admin('GET', '/api/v1/settings'));
+  assert.deepEqual([s.pmh_participant, item(s).restriction, s.values.medical_subsidy], [true, null, 'not_use']);
+  assert.equal(await subsidyOf(), undefined, 'a participant that does not use it shows none');
+  s = await putSettings(admin, { medical_subsidy: 'use' });
+  assert.equal(s.values.medical_subsidy, 'use');
+  assert.deepEqual(await subsidyOf(), { PublicExpensePayerNumber: p.medical_subsidy.public_payer_number,
+    PublicExpenseRecipientNumber: p.medical_subsidy.recipient_number, MedicalSubsidyName: p.medical_subsidy.name,
+    MedicalSubsidyValidDate: p.medical_subsidy.valid_from.replaceAll('-', ''), MedicalSubsidyValidity: '1' });
+  assert.equal((await json(await admin('GET', '/api/v1/qualifications/consents'))).medical_subsidy, true);
+  // The XmlMsg route (a receipt computer) and a card check carry it too.
+  await member(admin, code, 'webapi', 'A0001');
+  const tok = await json(await fetch(`${srv.base}/api/v1/tokens`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ institution_code: code, user_id: 'A0001', password: 'Sakura2026!' }) }));
+  const info = { InsurerNumber: p.insurance.insurer_number, InsuredIdentificationNumber: p.insurance.insured_number, InsuredCardSymbol: p.insurance.insured_card_symbol };
+  if (p.insurance.insured_branch_number) info.InsuredBranchNumber = p.insurance.insured_branch_number;
+  const xml = await json(await fetch(`${srv.base}/api/v1/qualifications`, { method: 'POST', headers: { Authorization: `Bearer ${tok.access_token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ XmlMsg: { MessageHeader: { QualificationConfirmationDate: '20261124', MedicalInstitutionCode: code }, MessageBody: { QualificationConfirmSearchInfo: info } } }) }));
+  assert.equal(results(xml)[0].MedicalSubsidyInfo.PublicExpensePayerNumber, p.medical_subsidy.public_payer_number);
+  const link = await json(await admin('POST', '/api/v1/test-data/card-links', { serial_number: '880001', qualification_type: 'insurance_valid', register_as_insurance_card: true }), 201);
+  const card = await json(await admin('POST', '/api/v1/qualifications/card', { serial_number: '880001' }));
+  assert.equal(results(card)[0].MedicalSubsidyInfo.PublicExpenseRecipientNumber, link.card_link.person.medical_subsidy.recipient_number);
+  // Nothing for a person without health insurance (医療扶助 only).
+  const ast = await json(await admin('POST', '/api/v1/test-data/category-records', { category: 'medical_assistance', qualification_type: 'assistance_valid_medical' }), 201);
+  assert.equal(ast.category_record.person.medical_subsidy, null);
+
+  // Taken off: 利用する goes back to 利用しない as a change, and the answer carries no subsidy.
+  r = pmh(code, 'off');
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { institution_code: code, pmh_participant: false, before: true, medical_subsidy_turned_off: true });
+  const after = await json(await admin('GET', '/api/v1/settings'));
+  assert.deepEqual([after.values.medical_subsidy, after.version, after.updated_by, after.pmh_participant], ['not_use', s.version + 1, '実施機関', false]);
+  assert.equal(await subsidyOf(), undefined);
+  assert.equal(pg.psql(db, `SELECT string_agg(actor_kind || ':' || (details->>'pmh_participant'), ',' ORDER BY id) FROM audit_log WHERE institution_code = '${code}' AND action = 'institution.pmh'`), 'operator:true,operator:false');
+  // The command's refusals.
+  assert.equal(pmh('1319099999', 'on').status, 12);
+  assert.equal(pmh(code, 'maybe').status, 2);
+  assert.equal(onshictl(['pmh', 'on'], { ONSHI_DATABASE_URL: pg.conninfo(db) }).status, 2);
+});
+
+test('④ 処方箋の発行: a check takes the patient\'s choice only where the settings offer it, records it, answers PrescriptionIssueSelect', async () => {
+  const code = '1319000009';
+  const { admin } = await admins(code, 'medical');
+  const general = await member(admin, code, 'general', 'ippan01');
+  const link = await json(await admin('POST', '/api/v1/test-data/card-links', { serial_number: '890001', qualification_type: 'insurance_valid', register_as_insurance_card: true }), 201);
+  const p = link.card_link.person;
+  const card = (body) => general('POST', '/api/v1/qualifications/card', { serial_number: '890001', ...body });
+  const insurance = (body) => general('POST', '/api/v1/qualifications/insurance', { ...numbers(p), ...body });
+  const refused = async (res, code_) => {
+    const { error } = await res.json();
+    assert.deepEqual([res.status, error.code, error.field], [400, code_, 'prescription_form']);
+    return error;
+  };
+  const formsOffered = async () => (await json(await general('GET', '/api/v1/qualifications/consents'))).prescription_form;
+  const lastRow = () => pg.psql(db, `SELECT coalesce(prescription_form, '-') FROM qualification_checks WHERE institution_code = '${code}' ORDER BY id DESC LIMIT 1`);
+  // The manual's defaults (利用しない, 資格確認時以外で確認する): nothing to choose.
+  assert.deepEqual(await formsOffered(), { offered: false, label: '処方箋の発行', choices: [] });
+  let e = await refused(await card({ prescription_form: 'paper' }), 'qualification.prescription_form_not_offered');
+  assert.equal(e.message, 'この医療機関等の環境設定では、資格確認時に処方箋の発行形態を選択できません。');
+  await refused(await insurance({ prescription_form: 'electronic' }), 'qualification.prescription_form_not_offered');
+  // 電子処方箋利用区分 in use but chosen 資格確認時以外: still nothing.
+  await putSettings(admin, { eprescription_mode: 'e_and_paper' });
+  await refused(await card({ prescription_form: 'paper' }), 'qualification.prescription_form_not_offered');
+  // 電子処方箋のみ at the check: only the electronic form.
+  await putSettings(admin, { eprescription_mode: 'e_only', prescription_form_timing: 'at_check' });
+  assert.deepEqual(await formsOffered(), { offered: true, label: '処方箋の発行', choices: [{ id: 'electronic', label: '電子処方箋', code: '1' }] });
+  e = await refused(await card({ prescription_form: 'paper' }), 'qualification.prescription_form_not_allowed');
+  assert.equal(e.message, '電子処方箋利用区分で利用しない処方箋の発行形態は選択できません。');
+  let r = await json(await card({ prescription_form: 'electronic' }));
+  assert.deepEqual(results(r).map((x) => x.PrescriptionIssueSelect), ['1']);
+  assert.equal(lastRow(), '1');
+  r = await json(await card({}));
+  assert.equal(results(r)[0].PrescriptionIssueSelect, undefined, 'none chosen: absent, never empty');
+  assert.equal(lastRow(), '-');
+  // 併用: both; the insurance-card screen takes it too.
+  await putSettings(admin, { eprescription_mode: 'e_and_paper' });
+  assert.deepEqual((await formsOffered()).choices.map((c) => c.id), ['electronic', 'paper']);
+  r = await json(await insurance({ prescription_form: 'paper' }));
+  assert.deepEqual([results(r)[0].PrescriptionIssueSelect, lastRow()], ['2', '2']);
+  const fax = await card({ prescription_form: 'fax' });
+  assert.deepEqual([fax.status, (await fax.json()).error.code], [400, 'request.field_range']);
+  // 紙の処方箋のみ: only paper.
+  await putSettings(admin, { eprescription_mode: 'paper_only' });
+  await refused(await card({ prescription_form: 'electronic' }), 'qualification.prescription_form_not_allowed');
+  assert.equal(results(await json(await card({ prescription_form: 'paper' })))[0].PrescriptionIssueSelect, '2');
+  // Back to 資格確認時以外で確認する: refused again.
+  await putSettings(admin, { prescription_form_timing: 'other_than_check' });
+  await refused(await card({ prescription_form: 'paper' }), 'qualification.prescription_form_not_offered');
+  assert.equal((await json(await general('GET', '/api/v1/qualifications/consents'))).pharmacy_prescriptions, null);
+});
+
+test('④ a face reader\'s own account answers only the screens 顔認証付きカードリーダー環境設定 shows', async () => {
+  const code = '1319000010';
+  const { admin } = await admins(code, 'medical');
+  const reader = await member(admin, code, 'face_reader', 'F0001');
+  await json(await admin('POST', '/api/v1/test-data/card-links', { serial_number: '900001', qualification_type: 'insurance_valid', register_as_insurance_card: true }), 201);
+  await putSettings(admin, { eprescription_mode: 'e_and_paper', prescription_form_timing: 'at_check' });
+  const d = await json(await admin('GET', '/api/v1/readers/display-settings'));
+  assert.deepEqual(d.screens.filter((x) => x.allowed).map((x) => x.id), ['drug', 'checkup', 'specific_disease', 'prescription_form']);
+  assert.equal((await reader('POST', '/api/v1/qualifications/card', { serial_number: '900001', consents: ['checkup'], prescription_form: 'paper' })).status, 200);
+  await json(await admin('PUT', '/api/v1/readers/display-settings', { screens: { checkup: false, prescription_form: false }, version: d.version }));
+  const asked = await json(await reader('GET', '/api/v1/qualifications/consents'));
+  assert.deepEqual([asked.consents.map((c) => c.id), asked.prescription_form.offered], [['drug', 'specific_disease'], false]);
+  for (const [body, field] of [[{ consents: ['checkup'] }, 'consents'], [{ prescription_form: 'paper' }, 'prescription_form']]) {
+    const res = await reader('POST', '/api/v1/qualifications/card', { serial_number: '900001', ...body });
+    const { error } = await res.json();
+    assert.deepEqual([res.status, error.code, error.field], [400, 'qualification.screen_not_shown', field]);
+  }
+  // The screens of the console are not the reader's: an admin's check still takes both.
+  assert.equal((await admin('POST', '/api/v1/qualifications/card', { serial_number: '900001', consents: ['checkup'], prescription_form: 'paper' })).status, 200);
+});
+
+test('④ a pharmacy: 電子処方箋 and リフィル処方箋 say what it may take; it chooses no prescription form', async () => {
+  const code = '1349000010';
+  const { admin } = await admins(code, 'pharmacy');
+  await json(await admin('POST', '/api/v1/test-data/card-links', { serial_number: '910001', qualification_type: 'insurance_valid', register_as_insurance_card: true }), 201);
+  let c = await json(await admin('GET', '/api/v1/qualifications/consents'));
+  assert.deepEqual([c.pharmacy_prescriptions, c.prescription_form.offered], [{ eprescription: false, refill: false }, false]);
+  await putSettings(admin, { eprescription: 'use' });
+  assert.deepEqual((await json(await admin('GET', '/api/v1/qualifications/consents'))).pharmacy_prescriptions, { eprescription: true, refill: false });
+  await putSettings(admin, { refill_prescription: 'use' });
+  c = await json(await admin('GET', '/api/v1/qualifications/consents'));
+  assert.deepEqual([c.pharmacy_prescriptions, c.prescription_form.offered], [{ eprescription: true, refill: true }, false]);
+  const res = await admin('POST', '/api/v1/qualifications/card', { serial_number: '910001', prescription_form: 'electronic' });
+  assert.deepEqual([res.status, (await res.json()).error.code], [400, 'qualification.prescription_form_not_offered']);
+  const r = await json(await admin('POST', '/api/v1/qualifications/card', { serial_number: '910001' }));
+  assert.equal(results(r)[0].PrescriptionIssueSelect, undefined);
+  // Its readers have no prescription-form screen at all.
+  const d = await json(await admin('GET', '/api/v1/readers/display-settings'));
+  assert.deepEqual(d.screens.map((x) => x.id), ['drug', 'medical', 'surgery', 'checkup', 'specific_disease']);
+  const put = await admin('PUT', '/api/v1/readers/display-settings', { screens: { prescription_form: true }, version: d.version });
+  assert.deepEqual([put.status, (await put.json()).error.code], [400, 'reader.screen_not_allowed']);
 });

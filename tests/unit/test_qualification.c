@@ -76,7 +76,8 @@ static struct qual_request request(enum qual_route route, enum institution_kind 
                              CONSENT_BIT(CONSENT_SPECIFIC_DISEASE));
     bool assistance = strcmp(setting_in_force("medical_assistance", NULL), "use") == 0;
     assert_true(assistance);
-    return (struct qual_request){route, today, kind, assistance, on, all_consents, true};
+    /* Last: 医療費助成情報 利用しない (the default). */
+    return (struct qual_request){route, today, kind, assistance, on, all_consents, true, false};
 }
 
 static void assert_expected(const struct expectation *e, const struct qual_result *r,

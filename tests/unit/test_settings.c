@@ -199,6 +199,49 @@ static void required_marks_and_notes(void **state)
     }
 }
 
+/* ⑥: 医療費助成情報 利用する only at a PMH participant; elsewhere its default stays in force. */
+static void the_subsidy_needs_a_pmh_participant(void **state)
+{
+    (void)state;
+    struct setting_value next[32], current[32];
+    struct setting_problem p[SETTINGS_MAX_PROBLEMS];
+    size_t n = defaults(KIND_MEDICAL, next, "medical_subsidy", "use");
+    size_t c = defaults(KIND_MEDICAL, current, NULL, NULL);
+    assert_int_equal(settings_check_for(KIND_MEDICAL, false, next, n, current, c, false, p), 1);
+    assert_int_equal(p[0].code, ERR_SETTINGS_SUBSIDY_NEEDS_PMH);
+    assert_string_equal(p[0].item, "medical_subsidy");
+    assert_int_equal(settings_check_for(KIND_MEDICAL, true, next, n, current, c, false, p), 0);
+    assert_string_equal(setting_in_force_at("medical_subsidy", "use", false), "not_use");
+    assert_string_equal(setting_in_force_at("medical_subsidy", "use", true), "use");
+    assert_string_equal(setting_in_force_at("consent_drug", "not_use", false), "not_use");
+    size_t restricted = 0;
+    for (size_t i = 0; i < setting_items_count; i++)
+        restricted += setting_items[i].participants_only && setting_items[i].restriction;
+    assert_int_equal(restricted, 1);
+}
+
+/* ④: the forms a check offers, per 電子処方箋利用区分 and 発行形態選択タイミング. */
+static void prescription_forms_offered(void **state)
+{
+    (void)state;
+    const unsigned e = PRESCRIPTION_FORM_BIT(PRESCRIPTION_ELECTRONIC),
+                   paper = PRESCRIPTION_FORM_BIT(PRESCRIPTION_PAPER);
+    assert_int_equal(settings_prescription_forms(KIND_MEDICAL, "e_only", "at_check"), e);
+    assert_int_equal(settings_prescription_forms(KIND_DENTAL, "e_and_paper", "at_check"),
+                     e | paper);
+    assert_int_equal(settings_prescription_forms(KIND_HOME_NURSING, "paper_only", "at_check"),
+                     paper);
+    assert_int_equal(settings_prescription_forms(KIND_MEDICAL, "not_use", "at_check"), 0);
+    assert_int_equal(settings_prescription_forms(KIND_MEDICAL, "e_and_paper", "other_than_check"),
+                     0);
+    assert_int_equal(settings_prescription_forms(KIND_PHARMACY, "e_and_paper", "at_check"), 0);
+    enum prescription_form f;
+    assert_true(prescription_form_parse("paper", &f));
+    assert_string_equal(prescription_form_code(f), "2");
+    assert_string_equal(prescription_form_label(PRESCRIPTION_ELECTRONIC), "電子処方箋");
+    assert_false(prescription_form_parse("", &f));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -209,6 +252,8 @@ int main(void)
         cmocka_unit_test(turning_visits_on_needs_the_terms),
         cmocka_unit_test(each_condition_says_what_the_check_enforces),
         cmocka_unit_test(required_marks_and_notes),
+        cmocka_unit_test(the_subsidy_needs_a_pmh_participant),
+        cmocka_unit_test(prescription_forms_offered),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

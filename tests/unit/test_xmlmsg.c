@@ -150,7 +150,8 @@ static json_t *answer_for(const char *type, enum qual_route route, bool register
                               true,
                               CONSENT_BIT(CONSENT_DRUG) | CONSENT_BIT(CONSENT_CHECKUP),
                               CONSENT_BIT(CONSENT_DRUG),
-                              registered};
+                              registered,
+                              false};
     qualification_evaluate(p, &rq, res);
     struct xml_query q = {"20261124", "1312345678", "F-1", "", "", "", "", ""};
     struct xml_answer a = {.process_time = "20261124103000",

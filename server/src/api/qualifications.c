@@ -1,5 +1,7 @@
 #include "api/qualifications.h"
 
+#include "api/readers.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,39 @@
 #include "store/qualification.h"
 #include "store/settings.h"
 #include "util/config.h"
+
+static bool in_force_is(const struct settings_row *row, const char *id, const char *value)
+{
+    const char *v = setting_in_force_at(id, settings_row_stored(row, id), row->pmh_participant);
+    return v && strcmp(v, value) == 0;
+}
+
+void qualification_settings_read(const struct settings_row *row, struct qual_settings *out)
+{
+    memset(out, 0, sizeof *out);
+    qualification_settings_of(row, &out->assistance_on, &out->offered);
+    enum institution_kind kind = KIND_MEDICAL;
+    institution_kind_parse(row->kind, &kind);
+    out->subsidy_on = row->pmh_participant && in_force_is(row, "medical_subsidy", "use");
+    out->prescription_forms = settings_prescription_forms(
+        kind,
+        setting_in_force("eprescription_mode", settings_row_stored(row, "eprescription_mode")),
+        setting_in_force("prescription_form_timing",
+                         settings_row_stored(row, "prescription_form_timing")));
+    out->pharmacy = kind == KIND_PHARMACY;
+    out->eprescription = out->pharmacy && in_force_is(row, "eprescription", "use");
+    out->refill = out->eprescription && in_force_is(row, "refill_prescription", "use");
+}
+
+bool qualification_settings_load(struct db *db, const char *code, struct qual_settings *out)
+{
+    struct settings_row row;
+    if (!db || store_settings_get(db, code, &row) <= 0)
+        return false;
+    qualification_settings_read(&row, out);
+    settings_row_free(&row);
+    return true;
+}
 
 void qualification_settings_of(const struct settings_row *row, bool *assistance_on,
                                unsigned *consents_on)
@@ -55,11 +90,11 @@ const char *qualification_route(const char *role)
 struct check {
     const struct principal *who; /* the signed-in account, or the reader's bound one */
     bool by_card;
-    const char *serial;      /* card checks */
-    unsigned consents_given; /* card checks */
-    bool settings_read;      /* the two below, read once per check */
-    bool assistance_on;
-    unsigned offered;
+    const char *serial;          /* card checks */
+    unsigned consents_given;     /* card checks */
+    enum prescription_form form; /* the patient's choice, where the settings offer one */
+    bool settings_read;          /* read once per check */
+    struct qual_settings s;
     struct xml_query query;
     const struct xml_error *error;
     enum institution_kind kind;
@@ -96,7 +131,7 @@ static void consents_of(struct check *c, json_t *given)
     for (int i = 0; i < CONSENT__COUNT; i++) {
         struct xml_consent *k = &c->consents[i];
         json_t *t = json_object_get(given, consent_item_id((enum consent_item)i));
-        k->offered = c->offered & CONSENT_BIT(i);
+        k->offered = c->s.offered & CONSENT_BIT(i);
         k->given = json_is_string(t);
         snprintf(k->time, sizeof k->time, "%s", k->given ? json_string_value(t) : "");
     }
@@ -122,10 +157,11 @@ static int evaluate(struct db *db, struct check *c)
     struct qual_request rq = {c->by_card ? QUAL_BY_CARD : QUAL_BY_NUMBER,
                               date_today_jst(time(NULL)),
                               c->kind,
-                              c->assistance_on,
-                              c->offered,
+                              c->s.assistance_on,
+                              c->s.offered,
                               c->consents_given,
-                              c->fp.card_registered};
+                              c->fp.card_registered,
+                              c->s.subsidy_on};
     qualification_evaluate(&c->person, &rq, &c->result);
     int rc = 1;
     if (c->by_card && c->result.card_registered && !c->fp.card_registered)
@@ -170,13 +206,14 @@ static int check_tx(struct db *db, void *p)
     if (rc < 0)
         return rc;
     const struct principal *w = c->who;
-    struct check_row row = {.account_id = w->user_id,
-                            .account_kind = w->role,
-                            .route = qualification_route(w->role),
-                            .reference_classification = c->by_card ? "1" : "2",
-                            .validity = validity_text(c),
-                            .file_identifier =
-                                c->query.file_identifier[0] ? c->query.file_identifier : NULL};
+    struct check_row row = {
+        .account_id = w->user_id,
+        .account_kind = w->role,
+        .route = qualification_route(w->role),
+        .reference_classification = c->by_card ? "1" : "2",
+        .validity = validity_text(c),
+        .file_identifier = c->query.file_identifier[0] ? c->query.file_identifier : NULL,
+        .prescription_form = c->form && !c->error ? prescription_form_code(c->form) : NULL};
     history_numbers(c, &row);
     bool failed = c->error || (c->found == 1 && (c->result.outcome == QUAL_RESTRICTED ||
                                                  c->result.outcome == QUAL_REGISTRATION_TIMEOUT));
@@ -200,8 +237,7 @@ static json_t *run(struct db *db, struct check *c)
     if (!institution_kind_parse(c->who->institution_kind, &c->kind))
         c->kind = KIND_MEDICAL;
     if (!c->error && !c->settings_read &&
-        !(c->settings_read =
-              qualification_settings(db, c->who->institution, &c->assistance_on, &c->offered)))
+        !(c->settings_read = qualification_settings_load(db, c->who->institution, &c->s)))
         c->error = &XML_ERR_SYSTEM; /* still recorded in the history */
     int rc =
         db ? db_transaction(db, DB_READ_COMMITTED, config_current()->db_retry_limit, check_tx, c)
@@ -223,7 +259,9 @@ static json_t *run(struct db *db, struct check *c)
                            .person = c->found == 1 ? &c->person : NULL,
                            .result = c->found == 1 ? &c->result : NULL,
                            .reference_number = c->reference,
-                           .several = c->found == 2};
+                           .several = c->found == 2,
+                           .prescription_issue_select =
+                               c->form && !c->error ? prescription_form_code(c->form) : NULL};
     memcpy(a.consents, c->consents, sizeof a.consents);
     json_t *o = xmlmsg_response(&a);
     found_person_free(&c->fp);
@@ -273,21 +311,51 @@ enum MHD_Result api_qualification_check(struct request *req)
     return answer(req, &c);
 }
 
+static const char *const prescription_form_ids[] = {"electronic", "paper", NULL};
+
+/* The patient's choice of prescription form (manual ch. 3 §3 ④) against what the settings
+ * offer and, for a face_reader account, what its screens show: ERR__COUNT when it may stand. */
+static enum err_code prescription_form_check(const char *id, const struct qual_settings *s,
+                                             bool face_reader, bool form_shown,
+                                             enum prescription_form *out)
+{
+    *out = PRESCRIPTION_NONE;
+    if (!id)
+        return ERR__COUNT;
+    if (!prescription_form_parse(id, out))
+        return ERR_REQUEST_FIELD_RANGE;
+    if (!s->prescription_forms)
+        return ERR_QUALIFICATION_PRESCRIPTION_FORM_NOT_OFFERED;
+    if (!(s->prescription_forms & PRESCRIPTION_FORM_BIT(*out)))
+        return ERR_QUALIFICATION_PRESCRIPTION_FORM_NOT_ALLOWED;
+    if (face_reader && !form_shown)
+        return ERR_QUALIFICATION_SCREEN_NOT_SHOWN;
+    return ERR__COUNT;
+}
+
+static bool is_face_reader(const struct principal *p)
+{
+    return strcmp(p->role, "face_reader") == 0;
+}
+
 struct card_input {
     const char *serial_number;
     json_t *consents;
+    const char *prescription_form;
 };
 
 static const struct input_field card_fields[] = {
     {"serial_number", IN_STRING, true, 1, 256, offsetof(struct card_input, serial_number), NULL},
     {"consents", IN_ARRAY, false, 0, CONSENT__COUNT, offsetof(struct card_input, consents), NULL},
+    {"prescription_form", IN_ENUM, false, 0, 0, offsetof(struct card_input, prescription_form),
+     prescription_form_ids},
 };
 
 enum MHD_Result api_qualification_card(struct request *req)
 {
     struct card_input in = {0};
     struct input_error e;
-    if (!input_parse(req->json, card_fields, 2, &in, &e))
+    if (!input_parse(req->json, card_fields, sizeof card_fields / sizeof card_fields[0], &in, &e))
         return reply_error(req, e.code, e.field);
     char serial[SERIAL_MAX_DIGITS + 1];
     if (!test_serial_normalize(in.serial_number, serial))
@@ -302,11 +370,22 @@ enum MHD_Result api_qualification_card(struct request *req)
             return reply_error(req, ERR_QUALIFICATION_CONSENT_UNKNOWN, "consents");
         c.consents_given |= CONSENT_BIT(item);
     }
-    if (!(c.settings_read = qualification_settings(db_thread(), req->principal.institution,
-                                                   &c.assistance_on, &c.offered)))
+    struct db *db = db_thread();
+    if (!(c.settings_read = qualification_settings_load(db, req->principal.institution, &c.s)))
         return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
-    if (c.consents_given & ~c.offered)
+    if (c.consents_given & ~c.s.offered)
         return reply_error(req, ERR_QUALIFICATION_CONSENT_NOT_OFFERED, "consents");
+    /* A face reader asks only what 顔認証付きカードリーダー環境設定 shows. */
+    bool face_reader = is_face_reader(&req->principal), form_shown = false;
+    unsigned shown = c.s.offered;
+    if (face_reader && !reader_screens_shown(db, req->principal.institution, &shown, &form_shown))
+        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    if (c.consents_given & ~shown)
+        return reply_error(req, ERR_QUALIFICATION_SCREEN_NOT_SHOWN, "consents");
+    enum err_code bad =
+        prescription_form_check(in.prescription_form, &c.s, face_reader, form_shown, &c.form);
+    if (bad != ERR__COUNT)
+        return reply_error(req, bad, "prescription_form");
     card_header(&c);
     return answer(req, &c);
 }
@@ -323,9 +402,15 @@ static const char *const consent_questions[CONSENT__COUNT] = {
 
 enum MHD_Result api_qualification_consents(struct request *req)
 {
-    bool assistance_on;
-    unsigned offered;
-    if (!qualification_settings(db_thread(), req->principal.institution, &assistance_on, &offered))
+    struct qual_settings s;
+    struct db *db = db_thread();
+    if (!qualification_settings_load(db, req->principal.institution, &s))
+        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    /* For a face reader's own account: what its screens show (顔認証付きカードリーダー環境設定). */
+    unsigned offered = s.offered;
+    bool form_shown = true;
+    if (is_face_reader(&req->principal) &&
+        !reader_screens_shown(db, req->principal.institution, &offered, &form_shown))
         return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
     json_t *items = json_array();
     for (int i = 0; i < CONSENT__COUNT; i++)
@@ -335,16 +420,34 @@ enum MHD_Result api_qualification_consents(struct request *req)
                                                    consent_item_label((enum consent_item)i),
                                                    "question", consent_questions[i], "medical_info",
                                                    i != CONSENT_SPECIFIC_DISEASE));
-    return reply_json_steal(
-        req, MHD_HTTP_OK,
-        json_pack("{s:o, s:b}", "consents", items, "medical_assistance", assistance_on));
+    /* ④ 処方箋の発行 (医科・歯科・訪看, 資格確認時に確認する): the forms the patient may choose. */
+    json_t *forms = json_array();
+    for (int f = PRESCRIPTION_ELECTRONIC; form_shown && f <= PRESCRIPTION_PAPER; f++)
+        if (s.prescription_forms & PRESCRIPTION_FORM_BIT(f))
+            json_array_append_new(
+                forms,
+                json_pack("{s:s, s:s, s:s}", "id", prescription_form_id((enum prescription_form)f),
+                          "label", prescription_form_label((enum prescription_form)f), "code",
+                          prescription_form_code((enum prescription_form)f)));
+    json_t *o = json_pack("{s:o, s:b, s:b}", "consents", items, "medical_assistance",
+                          s.assistance_on, "medical_subsidy", s.subsidy_on);
+    json_object_set_new(o, "prescription_form",
+                        json_pack("{s:b, s:s, s:o}", "offered", json_array_size(forms) > 0, "label",
+                                  "処方箋の発行", "choices", forms));
+    /* A pharmacy's 電子処方箋 and リフィル処方箋: what it may take from the 電子処方箋管理サービス.
+     */
+    json_object_set_new(
+        o, "pharmacy_prescriptions",
+        s.pharmacy ? json_pack("{s:b, s:b}", "eprescription", s.eprescription, "refill", s.refill)
+                   : json_null());
+    return reply_json_steal(req, MHD_HTTP_OK, o);
 }
 
 /* 資格情報照会（被保険者証）: the check by the numbers of an insurance card (or a prescription),
  * as a screen sends it. Every field is checked, and every problem named with its field. */
 struct number_input {
     const char *insurer_number, *insured_card_symbol, *insured_number, *insured_branch_number,
-        *birthdate;
+        *birthdate, *prescription_form;
 };
 
 static const struct input_field number_fields[] = {
@@ -355,9 +458,11 @@ static const struct input_field number_fields[] = {
     {"insured_branch_number", IN_STRING, false, 0, 0,
      offsetof(struct number_input, insured_branch_number), NULL},
     {"birthdate", IN_STRING, false, 0, 0, offsetof(struct number_input, birthdate), NULL},
+    {"prescription_form", IN_ENUM, false, 0, 0, offsetof(struct number_input, prescription_form),
+     prescription_form_ids},
 };
 
-enum { NUMBER_PROBLEMS_MAX = 5 };
+enum { NUMBER_PROBLEMS_MAX = 6 };
 
 struct number_problem {
     enum err_code code;
@@ -443,6 +548,13 @@ enum MHD_Result api_qualification_insurance(struct request *req)
                                             "message", error_table[ps.p[i].code].message));
         return reply_error_details(req, ps.p[0].code, ps.p[0].field, details);
     }
+    /* 処方箋の発行 shows on this screen too (manual ch. 3 §3 ④). */
+    if (!(c.settings_read =
+              qualification_settings_load(db_thread(), req->principal.institution, &c.s)))
+        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    enum err_code bad = prescription_form_check(in.prescription_form, &c.s, false, true, &c.form);
+    if (bad != ERR__COUNT)
+        return reply_error(req, bad, "prescription_form");
     card_header(&c); /* today, this institution; E9001 in production */
     return answer(req, &c);
 }

@@ -23,6 +23,20 @@ enum MHD_Result api_qualification_consents(struct request *req);
 json_t *qualification_card_as(struct db *db, const struct principal *who, const char *serial);
 
 struct settings_row;
+
+/* What the institution's settings make of a check (manual ch. 3 §3). */
+struct qual_settings {
+    bool assistance_on;          /* ⑤ 医療扶助情報 */
+    unsigned offered;            /* ③ the consent items asked (CONSENT_BITs) */
+    bool subsidy_on;             /* ⑥ 医療費助成情報, at a PMH participant */
+    unsigned prescription_forms; /* ④ the forms a patient may choose (PRESCRIPTION_FORM_BITs) */
+    bool pharmacy; /* ④ for a pharmacy: its 電子処方箋 and リフィル処方箋 */
+    bool eprescription, refill;
+};
+void qualification_settings_read(const struct settings_row *row, struct qual_settings *out);
+/* False when they cannot be read. */
+bool qualification_settings_load(struct db *db, const char *code, struct qual_settings *out);
+
 /* The same from a settings row already read. */
 void qualification_settings_of(const struct settings_row *row, bool *assistance_on,
                                unsigned *consents_on);

@@ -12,6 +12,7 @@
 #include "store/account.h"
 #include "store/db.h"
 #include "store/institution.h"
+#include "store/qualification.h"
 #include "store/readers.h"
 #include "store/settings.h"
 #include "util/config.h"
@@ -121,26 +122,86 @@ static const struct {
 enum { SCREENS = sizeof screens / sizeof screens[0] };
 _Static_assert(SCREENS == CONSENT__COUNT + 1, "a screen per consent item and the form");
 
-/* Which screens the settings allow: consent items turned on; the prescription form when
- * e-prescriptions are used (電子処方箋利用区分 / 電子処方箋). */
-static bool allowed(struct db *db, const char *code, bool out[SCREENS], bool *pharmacy)
+/* Which screens the settings allow: consent items turned on; the prescription form where a
+ * check offers the choice (電子処方箋利用区分 not 利用しない and 発行形態選択タイミング 資格確認時;
+ * a pharmacy issues no prescription, so its readers have no such screen). */
+static bool allowed(struct db *db, const char *code, bool out[SCREENS], bool *pharmacy,
+                    struct qual_settings *qs)
 {
-    bool assistance;
-    unsigned offered;
     struct settings_row row;
     if (store_settings_get(db, code, &row) <= 0)
         return false;
-    qualification_settings_of(&row, &assistance, &offered);
+    qualification_settings_read(&row, qs);
     for (int i = 0; i < CONSENT__COUNT; i++)
-        out[i] = offered & CONSENT_BIT(i);
-    const char *mode =
-        setting_in_force("eprescription_mode", settings_row_stored(&row, "eprescription_mode"));
-    const char *pharm =
-        setting_in_force("eprescription", settings_row_stored(&row, "eprescription"));
-    *pharmacy = strcmp(row.kind, "pharmacy") == 0;
-    out[SCREENS - 1] = *pharmacy ? strcmp(pharm, "use") == 0 : strcmp(mode, "not_use") != 0;
+        out[i] = qs->offered & CONSENT_BIT(i);
+    *pharmacy = qs->pharmacy;
+    out[SCREENS - 1] = qs->prescription_forms != 0;
     settings_row_free(&row);
     return true;
+}
+
+/* Shown: allowed, and not turned off (unsaved: every allowed screen shown). */
+static bool screen_shown(const bool allow[SCREENS], json_t *saved, size_t i)
+{
+    json_t *v = json_object_get(saved, screens[i].id);
+    return allow[i] && (v ? json_is_true(v) : true);
+}
+
+static bool shown_screens(struct db *db, const char *code, bool shown[SCREENS],
+                          struct qual_settings *qs)
+{
+    bool allow[SCREENS], pharmacy;
+    json_t *saved;
+    int version;
+    char at[32], by[17];
+    if (!db || !allowed(db, code, allow, &pharmacy, qs) ||
+        store_reader_display_get(db, code, &saved, &version, at, by) < 0)
+        return false;
+    for (size_t i = 0; i < SCREENS; i++)
+        shown[i] = screen_shown(allow, saved, i);
+    json_decref(saved);
+    return true;
+}
+
+bool reader_screens_shown(struct db *db, const char *code, unsigned *consents,
+                          bool *prescription_form)
+{
+    bool shown[SCREENS];
+    struct qual_settings qs;
+    if (!shown_screens(db, code, shown, &qs))
+        return false;
+    *consents = 0;
+    for (int i = 0; i < CONSENT__COUNT; i++)
+        if (shown[i])
+            *consents |= CONSENT_BIT(i);
+    *prescription_form = shown[SCREENS - 1];
+    return true;
+}
+
+json_t *reader_questions(struct db *db, const char *code)
+{
+    bool shown[SCREENS];
+    struct qual_settings qs;
+    if (!shown_screens(db, code, shown, &qs))
+        return NULL;
+    json_t *out = json_array();
+    for (size_t i = 0; i < SCREENS; i++) {
+        if (!shown[i])
+            continue;
+        json_t *q = json_pack("{s:s, s:s}", "id", screens[i].id, "label", screens[i].label);
+        if (i == SCREENS - 1) {
+            json_t *choices = json_array();
+            for (int f = PRESCRIPTION_ELECTRONIC; f <= PRESCRIPTION_PAPER; f++)
+                if (qs.prescription_forms & PRESCRIPTION_FORM_BIT(f))
+                    json_array_append_new(
+                        choices, json_pack("{s:s, s:s}", "id",
+                                           prescription_form_id((enum prescription_form)f), "label",
+                                           prescription_form_label((enum prescription_form)f)));
+            json_object_set_new(q, "choices", choices);
+        }
+        json_array_append_new(out, q);
+    }
+    return out;
 }
 
 static json_t *display_body(const bool allow[SCREENS], bool pharmacy, json_t *saved, int version,
@@ -148,15 +209,16 @@ static json_t *display_body(const bool allow[SCREENS], bool pharmacy, json_t *sa
 {
     json_t *items = json_array();
     for (size_t i = 0; i < SCREENS; i++) {
-        json_t *v = json_object_get(saved, screens[i].id);
+        if (pharmacy && i == SCREENS - 1)
+            continue; /* a pharmacy issues no prescription: nothing to choose */
         /* Unsaved: every allowed screen shown. A screen no longer allowed is not shown. */
-        bool shown = allow[i] && (v ? json_is_true(v) : true);
-        const char *setting = pharmacy && i == SCREENS - 1 ? "eprescription" : screens[i].setting;
-        const struct setting_item *item = setting_find(setting);
+        bool shown = screen_shown(allow, saved, i);
+        const struct setting_item *item = setting_find(screens[i].setting);
         json_array_append_new(items, json_pack("{s:s, s:s, s:b, s:b, s:{s:s, s:s, s:s}}", "id",
                                                screens[i].id, "label", screens[i].label, "allowed",
-                                               allow[i], "shown", shown, "setting", "id", setting,
-                                               "label", item->label, "section", item->section));
+                                               allow[i], "shown", shown, "setting", "id",
+                                               screens[i].setting, "label", item->label, "section",
+                                               item->section));
     }
     json_t *o = json_pack("{s:o, s:i}", "screens", items, "version", version);
     json_object_set_new(o, "updated_at", at[0] ? json_string(at) : json_null());
@@ -168,10 +230,11 @@ enum MHD_Result api_reader_display_get(struct request *req)
 {
     struct db *db = db_thread();
     bool allow[SCREENS], pharmacy;
+    struct qual_settings qs;
     json_t *saved;
     int version;
     char at[32], by[17];
-    if (!db || !allowed(db, req->principal.institution, allow, &pharmacy) ||
+    if (!db || !allowed(db, req->principal.institution, allow, &pharmacy, &qs) ||
         store_reader_display_get(db, req->principal.institution, &saved, &version, at, by) < 0)
         return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
     json_t *body = display_body(allow, pharmacy, saved, version, at, by);
@@ -220,7 +283,8 @@ enum MHD_Result api_reader_display_put(struct request *req)
         return reply_error(req, ERR_REQUEST_FIELD_TYPE, "version");
     struct db *db = db_thread();
     bool allow[SCREENS], pharmacy;
-    if (!db || !allowed(db, req->principal.institution, allow, &pharmacy))
+    struct qual_settings qs;
+    if (!db || !allowed(db, req->principal.institution, allow, &pharmacy, &qs))
         return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
     json_t *clean = json_object();
     char field[64];
@@ -252,4 +316,163 @@ enum MHD_Result api_reader_display_put(struct request *req)
     if (rc == 0)
         return reply_error(req, ERR_READER_VERSION_CONFLICT, "version");
     return api_reader_display_get(req);
+}
+
+/* The patient's answers at the reader (its touch panel, through the reader's own face_reader
+ * account): only to the screens the reader put after its last card, once. */
+struct answers_input {
+    json_t *consents;
+    const char *prescription_form;
+};
+
+static const char *const form_ids[] = {"electronic", "paper", NULL};
+
+static const struct input_field answers_fields[] = {
+    {"consents", IN_ARRAY, true, 0, CONSENT__COUNT, offsetof(struct answers_input, consents), NULL},
+    {"prescription_form", IN_ENUM, false, 0, 0, offsetof(struct answers_input, prescription_form),
+     form_ids},
+};
+
+struct answering {
+    const struct request *req;
+    const char *name;
+    struct answers_input in;
+    enum err_code refusal; /* ERR__COUNT: none */
+    const char *field;
+    json_t *answers; /* what was recorded */
+};
+
+static json_t *question(json_t *questions, const char *id)
+{
+    size_t i;
+    json_t *q;
+    json_array_foreach(questions, i, q)
+    {
+        if (json_is_string(json_object_get(q, "id")) &&
+            strcmp(json_string_value(json_object_get(q, "id")), id) == 0)
+            return q;
+    }
+    return NULL;
+}
+
+static bool refuse(struct answering *a, enum err_code code, const char *field)
+{
+    a->refusal = code;
+    a->field = field;
+    return false;
+}
+
+/* Every answer names a question put, and a form among its choices. */
+static bool answers_fit(struct answering *a, json_t *questions, unsigned *consents,
+                        enum prescription_form *form)
+{
+    size_t i;
+    json_t *v;
+    *consents = 0;
+    *form = PRESCRIPTION_NONE;
+    json_array_foreach(a->in.consents, i, v)
+    {
+        enum consent_item item;
+        if (!json_is_string(v) || !consent_item_parse(json_string_value(v), &item))
+            return refuse(a, ERR_QUALIFICATION_CONSENT_UNKNOWN, "consents");
+        if (!question(questions, json_string_value(v)))
+            return refuse(a, ERR_READER_QUESTION_NOT_ASKED, "consents");
+        *consents |= CONSENT_BIT(item);
+    }
+    if (!a->in.prescription_form)
+        return true;
+    json_t *q = question(questions, "prescription_form");
+    if (!q || !prescription_form_parse(a->in.prescription_form, form) ||
+        !question(json_object_get(q, "choices"), a->in.prescription_form))
+        return refuse(a, ERR_READER_QUESTION_NOT_ASKED, "prescription_form");
+    return true;
+}
+
+static int answers_tx(struct db *db, void *p)
+{
+    struct answering *a = p;
+    const struct principal *w = &a->req->principal;
+    json_decref(a->answers);
+    a->answers = NULL;
+    a->refusal = ERR__COUNT;
+    json_t *last;
+    char account[17];
+    int rc = store_reader_last(db, w->institution, a->name, &last, account);
+    if (rc <= 0) {
+        if (rc == 0)
+            refuse(a, ERR_READER_NOT_FOUND, NULL);
+        return rc < 0 ? rc : 1;
+    }
+    json_t *questions = json_object_get(last, "questions");
+    const char *result = json_string_value(json_object_get(last, "result"));
+    const char *serial = json_string_value(json_object_get(last, "serial_number"));
+    const char *ref = json_string_value(json_object_get(last, "reference_number"));
+    unsigned consents;
+    enum prescription_form form;
+    struct found_person fp = {0};
+    if (strcmp(account, w->user_id) != 0)
+        refuse(a, ERR_READER_ANSWER_FORBIDDEN, NULL);
+    else if (!result || strcmp(result, "checked") != 0 || !serial || !ref ||
+             json_array_size(questions) == 0 || json_object_get(last, "answers"))
+        refuse(a, ERR_READER_NO_QUESTIONS, NULL);
+    else if (answers_fit(a, questions, &consents, &form) &&
+             (rc = store_qual_person_by_serial(db, w->institution, serial, &fp)) == 0)
+        refuse(a, ERR_READER_NO_QUESTIONS, NULL); /* the card's test data went meanwhile */
+    if (a->refusal != ERR__COUNT || rc < 0) {
+        json_decref(last);
+        found_person_free(&fp);
+        return rc < 0 ? rc : 1;
+    }
+    json_t *given = json_array();
+    for (int i = 0; rc > 0 && i < CONSENT__COUNT; i++)
+        if (consents & CONSENT_BIT(i)) {
+            rc = store_qual_consent_give(db, w->institution, fp.id,
+                                         consent_item_id((enum consent_item)i));
+            json_array_append_new(given, json_string(consent_item_id((enum consent_item)i)));
+        }
+    if (rc > 0 && form)
+        rc = store_check_prescription_form(db, w->institution, atoll(ref),
+                                           prescription_form_code(form));
+    a->answers = json_pack("{s:o, s:o}", "consents", given, "prescription_form",
+                           form ? json_string(prescription_form_id(form)) : json_null());
+    if (rc > 0)
+        rc = store_reader_answered(db, w->institution, a->name, a->answers);
+    if (rc > 0)
+        rc = store_audit_insert(db, w->institution, "account", w->user_id, "reader.answers",
+                                a->name, NULL, a->answers);
+    json_decref(last);
+    found_person_free(&fp);
+    return rc < 0 ? rc : 1;
+}
+
+enum MHD_Result api_reader_answers(struct request *req)
+{
+    struct answering a = {.req = req, .name = request_param(req, "name"), .refusal = ERR__COUNT};
+    if (strcmp(req->principal.role, "face_reader") != 0)
+        return reply_error(req, ERR_READER_ANSWER_FORBIDDEN, NULL);
+    struct input_error e;
+    if (!input_parse(req->json, answers_fields, sizeof answers_fields / sizeof answers_fields[0],
+                     &a.in, &e))
+        return reply_error(req, e.code, e.field);
+    struct db *db = db_thread();
+    int rc =
+        db ? db_transaction(db, DB_READ_COMMITTED, config_current()->db_retry_limit, answers_tx, &a)
+           : DB_SOFT;
+    if (rc < 0) {
+        json_decref(a.answers);
+        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    }
+    if (a.refusal != ERR__COUNT) {
+        json_decref(a.answers);
+        return reply_error(req, a.refusal, a.field);
+    }
+    json_t *last = NULL;
+    char account[17];
+    if (store_reader_last(db, req->principal.institution, a.name, &last, account) <= 0 || !last) {
+        json_decref(a.answers);
+        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    }
+    json_decref(a.answers);
+    return reply_json_steal(req, MHD_HTTP_OK,
+                            json_pack("{s:s, s:o}", "name", a.name, "last_result", last));
 }

@@ -83,6 +83,8 @@ const struct route api_routes[] = {
     {"PUT", "/api/v1/readers/display-settings", api_reader_display_put, ROUTE_JSON, "readers",
      NULL},
     {"PUT", "/api/v1/readers/{name}", api_reader_update, ROUTE_JSON, "readers", NULL},
+    {"POST", "/api/v1/readers/{name}/answers", api_reader_answers, ROUTE_JSON, "qualification",
+     NULL},
     {"GET", "/visit/{token}", api_visit_page, ROUTE_PUBLIC, NULL, NULL},
     {"POST", "/visit/{token}/consents", api_visit_consents, ROUTE_PUBLIC | ROUTE_JSON, NULL, NULL},
     {"GET", "/{*path}", api_static, ROUTE_PUBLIC | ROUTE_FALLBACK, NULL, NULL},

@@ -47,8 +47,9 @@ static json_t *sections(enum institution_kind kind)
     return out;
 }
 
-/* What the console draws the screen from: the items of this kind of institution. */
-static json_t *catalogue(enum institution_kind kind)
+/* What the console draws the screen from: the items of this kind of institution. An item
+ * only for PMH participants is, elsewhere, restricted to its default with the reason. */
+static json_t *catalogue(enum institution_kind kind, bool pmh_participant)
 {
     json_t *items = json_array();
     for (size_t i = 0; i < setting_items_count; i++) {
@@ -74,6 +75,11 @@ static json_t *catalogue(enum institution_kind kind)
         json_object_set_new(o, "notes", strings(it->notes));
         if (!it->choices)
             json_object_set_new(o, "max_length", json_integer(it->max_chars));
+        json_object_set_new(
+            o, "restriction",
+            it->participants_only && !pmh_participant
+                ? json_pack("{s:s, s:s}", "value", it->default_value, "text", it->restriction)
+                : json_null());
         json_array_append_new(items, o);
     }
     return items;
@@ -87,9 +93,9 @@ static json_t *effective(enum institution_kind kind, const struct settings_row *
         const struct setting_item *it = &setting_items[i];
         if (!setting_applies(it, kind))
             continue;
-        json_object_set_new(
-            values, it->id,
-            json_string(setting_in_force(it->id, settings_row_stored(row, it->id))));
+        json_object_set_new(values, it->id,
+                            json_string(setting_in_force_at(
+                                it->id, settings_row_stored(row, it->id), row->pmh_participant)));
     }
     return values;
 }
@@ -110,8 +116,8 @@ static bool load(struct request *req, struct settings_row *row, enum institution
 static json_t *settings_body(const struct settings_row *row, enum institution_kind kind)
 {
     json_t *o = json_pack("{s:o, s:o, s:o, s:O, s:i}", "values", effective(kind, row), "catalogue",
-                          catalogue(kind), "sections", sections(kind), "related_institutions",
-                          row->related, "version", row->version);
+                          catalogue(kind, row->pmh_participant), "sections", sections(kind),
+                          "related_institutions", row->related, "version", row->version);
     json_object_set_new(o, "updated_at",
                         row->updated_at[0] ? json_string(row->updated_at) : json_null());
     json_object_set_new(o, "updated_by",
@@ -119,6 +125,7 @@ static json_t *settings_body(const struct settings_row *row, enum institution_ki
     json_object_set_new(
         o, "terms",
         json_pack("{s:s, s:b}", "version", row->terms_version, "agreed", row->terms_agreed));
+    json_object_set_new(o, "pmh_participant", json_boolean(row->pmh_participant));
     return o;
 }
 
@@ -209,7 +216,8 @@ enum MHD_Result api_settings_put(struct request *req)
     if (np == 0 && json_object_size(next) > 64)
         problems[np++] = (struct setting_problem){ERR_SETTINGS_ITEM_UNKNOWN, "values"};
     if (np == 0)
-        np = settings_check(kind, nv, nn, cv, nc, agreeing || row.terms_agreed, problems);
+        np = settings_check_for(kind, row.pmh_participant, nv, nn, cv, nc,
+                                agreeing || row.terms_agreed, problems);
     if (np != 0) {
         char field[96];
         json_t *details = json_array();

@@ -14,6 +14,7 @@
 #include "store/db.h"
 #include "store/institution.h"
 #include "store/migrations.h"
+#include "store/settings.h"
 #include "util/config.h"
 #include "util/errors.h"
 #include "util/log.h"
@@ -54,6 +55,9 @@ static void usage(FILE *out)
           "  institution relate --code CODE --related-code CODE --name NAME\n"
           "                     [--established YYYY-MM-DD] [--abolished YYYY-MM-DD]\n"
           "                                 add or update a related institution (関連医療機関)\n"
+          "  pmh --institution CODE on|off  mark the institution as taking part in the PMH\n"
+          "                                 先行実施事業 (医療費助成情報 may then be 利用する);\n"
+          "                                 off puts a 利用する back to 利用しない\n"
           "  demo                           create the demo institution " DEMO_CODE " if missing\n"
           "The database comes from database_url in --config FILE or ONSHI_DATABASE_URL.\n"
           "exit codes: 0 ok, 1 unexpected failure, 2 usage, 3 configuration,\n"
@@ -418,6 +422,62 @@ static int cmd_institution_relate(struct ctl *ctl, int argc, char **argv)
     return EXIT_OK;
 }
 
+/* PMH (Public Medical Hub) 先行実施事業: only a participant may use 医療費助成情報 (manual ch. 3).
+ */
+struct pmh_args {
+    const char *code, *actor, *source;
+    bool on, was, cleared;
+};
+
+static int pmh_tx(struct db *db, void *p)
+{
+    struct pmh_args *a = p;
+    int rc = store_institution_pmh_set(db, a->code, a->on, "実施機関", &a->was, &a->cleared);
+    if (rc <= 0)
+        return rc;
+    json_t *details = json_pack("{s:b, s:b, s:b}", "pmh_participant", a->on, "before", a->was,
+                                "medical_subsidy_turned_off", a->cleared);
+    rc = store_audit_insert(db, a->code, "operator", a->actor, "institution.pmh", a->code,
+                            a->source, details);
+    json_decref(details);
+    return rc < 0 ? rc : 1;
+}
+
+static int cmd_pmh(struct ctl *ctl, int argc, char **argv)
+{
+    char source[300];
+    struct pmh_args a = {.actor = operator_name(),
+                         .source = operator_source(source, sizeof source)};
+    struct flag flags[] = {{"--institution", &a.code}};
+    const char *state = argc > 0 ? argv[argc - 1] : NULL;
+    if (!state || (strcmp(state, "on") != 0 && strcmp(state, "off") != 0) ||
+        parse_flags(argc - 1, argv, flags, 1) != 0 || require(a.code, "--institution")) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    a.on = strcmp(state, "on") == 0;
+    enum err_code e;
+    if (!institution_code_check_any(a.code, &e))
+        return fail_with(e, a.code, EXIT_INVALID);
+    int rc = connect_db(ctl, true);
+    if (rc != EXIT_OK)
+        return rc;
+    rc = db_transaction(ctl->db, DB_READ_COMMITTED, ctl->cfg.db_retry_limit, pmh_tx, &a);
+    if (rc == DB_NONE)
+        return fail_with(ERR_INSTITUTION_NOT_FOUND, a.code, EXIT_NOT_FOUND);
+    if (rc < 0)
+        return fail_with(ERR_SERVER_INTERNAL, "database", EXIT_FAILURE_);
+    if (ctl->json)
+        printf("{\"institution_code\":\"%s\",\"pmh_participant\":%s,\"before\":%s,"
+               "\"medical_subsidy_turned_off\":%s}\n",
+               a.code, a.on ? "true" : "false", a.was ? "true" : "false",
+               a.cleared ? "true" : "false");
+    else
+        printf("%s: PMH participant %s%s\n", a.code, a.on ? "on" : "off",
+               a.cleared ? " (医療費助成情報 set back to 利用しない)" : "");
+    return EXIT_OK;
+}
+
 static int cmd_demo(struct ctl *ctl, int argc, char **argv)
 {
     (void)argv;
@@ -470,6 +530,8 @@ int main(int argc, char **argv)
         rc = cmd_institution_list(&ctl, rest - 2, args + 2);
     else if (rest >= 2 && strcmp(args[0], "institution") == 0 && strcmp(args[1], "relate") == 0)
         rc = cmd_institution_relate(&ctl, rest - 2, args + 2);
+    else if (rest >= 1 && strcmp(args[0], "pmh") == 0)
+        rc = cmd_pmh(&ctl, rest - 1, args + 1);
     else if (rest >= 1 && strcmp(args[0], "demo") == 0)
         rc = cmd_demo(&ctl, rest - 1, args + 1);
     else {

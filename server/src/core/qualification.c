@@ -103,6 +103,10 @@ void qualification_evaluate(const struct test_person *p, const struct qual_reque
         return;
     }
     out->outcome = QUAL_FOUND;
+    /* 医療費助成 goes with the health insurance it supplements, where the settings use it. */
+    out->show_subsidy = out->show_insurance && p->has_subsidy && rq->subsidy_on;
+    if (out->show_subsidy)
+        out->subsidy_validity = validity_on(p->subsidy.valid_from, p->subsidy.valid_until, today);
     out->validity = out->show_insurance ? out->insurance_validity : out->assistance_validity;
     if (out->validity != VALIDITY_VALID)
         out->message = "資格が無効です。";

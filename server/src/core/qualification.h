@@ -38,6 +38,7 @@ struct qual_request {
     unsigned consents_on;    /* CONSENT_BITs the settings offer */
     unsigned consents_given; /* CONSENT_BITs the patient agreed to (card route) */
     bool card_registered;    /* the card is already registered as an insurance card */
+    bool subsidy_on;         /* 医療費助成情報 = 利用する at a PMH participant */
 };
 
 enum qual_outcome {
@@ -65,6 +66,8 @@ struct qual_result {
     bool medical_info;                      /* drug/medical/surgery/checkup records exist */
     unsigned consents;                      /* CONSENT_BITs recorded with this check */
     const char *message;                    /* Japanese; NULL when there is nothing to say */
+    bool show_subsidy;                      /* 医療費助成, with the health insurance */
+    enum qual_validity subsidy_validity;
 };
 
 void qualification_evaluate(const struct test_person *p, const struct qual_request *rq,

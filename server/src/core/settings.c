@@ -173,7 +173,10 @@ const struct setting_item setting_items[] = {
      .default_value = "not_use",
      .scope = SCOPE_ALL,
      .required = true,
-     .notes = subsidy_notes},
+     .notes = subsidy_notes,
+     .participants_only = true,
+     .restriction = "PMH 事業に参加している先行実施機関のみ利用可能です。この医療機関等は先行実施"
+                    "機関として登録されていないため、「利用する」は選択できません。"},
     {.id = "home_visit",
      .label = "訪問診療等機能",
      .section = VISIT,
@@ -267,9 +270,25 @@ static bool free_text_ok(const struct setting_item *item, const char *value)
            utf8_length(value) <= item->max_chars && text_fits_cp932(value);
 }
 
+const char *setting_in_force_at(const char *id, const char *stored, bool pmh_participant)
+{
+    const struct setting_item *item = setting_find(id);
+    if (item && item->participants_only && !pmh_participant)
+        return item->default_value;
+    return setting_in_force(id, stored);
+}
+
 int settings_check(enum institution_kind kind, const struct setting_value *next, size_t n,
                    const struct setting_value *current, size_t ncurrent, bool terms_agreed,
                    struct setting_problem *problems)
+{
+    return settings_check_for(kind, true, next, n, current, ncurrent, terms_agreed, problems);
+}
+
+int settings_check_for(enum institution_kind kind, bool pmh_participant,
+                       const struct setting_value *next, size_t n,
+                       const struct setting_value *current, size_t ncurrent, bool terms_agreed,
+                       struct setting_problem *problems)
 {
     int count = 0;
     for (size_t i = 0; i < n; i++) {
@@ -305,5 +324,59 @@ int settings_check(enum institution_kind kind, const struct setting_value *next,
         if (turning_on && !terms_agreed)
             add(problems, &count, ERR_SETTINGS_TERMS_REQUIRED, item->id);
     }
+    for (size_t i = 0; i < setting_items_count && !pmh_participant; i++) {
+        const struct setting_item *item = &setting_items[i];
+        const char *now = value_of(next, n, item->id);
+        if (item->participants_only && now && strcmp(now, item->default_value) != 0)
+            add(problems, &count, ERR_SETTINGS_SUBSIDY_NEEDS_PMH, item->id);
+    }
     return count;
+}
+
+unsigned settings_prescription_forms(enum institution_kind kind, const char *mode,
+                                     const char *timing)
+{
+    if (kind == KIND_PHARMACY || !mode || !timing || strcmp(timing, "at_check") != 0)
+        return 0;
+    if (strcmp(mode, "e_only") == 0)
+        return PRESCRIPTION_FORM_BIT(PRESCRIPTION_ELECTRONIC);
+    if (strcmp(mode, "paper_only") == 0)
+        return PRESCRIPTION_FORM_BIT(PRESCRIPTION_PAPER);
+    if (strcmp(mode, "e_and_paper") == 0)
+        return PRESCRIPTION_FORM_BIT(PRESCRIPTION_ELECTRONIC) |
+               PRESCRIPTION_FORM_BIT(PRESCRIPTION_PAPER);
+    return 0;
+}
+
+static const struct {
+    const char *id, *label, *code;
+} prescription_forms[] = {
+    [PRESCRIPTION_NONE] = {"", "", ""},
+    [PRESCRIPTION_ELECTRONIC] = {"electronic", "電子処方箋", "1"},
+    [PRESCRIPTION_PAPER] = {"paper", "紙の処方箋", "2"},
+};
+
+const char *prescription_form_id(enum prescription_form f)
+{
+    return prescription_forms[f].id;
+}
+
+const char *prescription_form_label(enum prescription_form f)
+{
+    return prescription_forms[f].label;
+}
+
+const char *prescription_form_code(enum prescription_form f)
+{
+    return prescription_forms[f].code;
+}
+
+bool prescription_form_parse(const char *id, enum prescription_form *out)
+{
+    for (int f = PRESCRIPTION_ELECTRONIC; f <= PRESCRIPTION_PAPER; f++)
+        if (strcmp(prescription_forms[f].id, id) == 0) {
+            *out = (enum prescription_form)f;
+            return true;
+        }
+    return false;
 }

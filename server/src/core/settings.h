@@ -43,6 +43,10 @@ struct setting_item {
     unsigned max_chars;                        /* free text */
     bool required;                             /* 「*」 on the manual's screen */
     const char *const *notes;                  /* the manual's notes beside it; NULL-terminated */
+    /* Only for an institution the operator marks as a PMH participant (onshictl pmh); elsewhere
+     * it keeps its default, and `restriction` says why in the manual's words. */
+    bool participants_only;
+    const char *restriction;
 };
 
 /* A section of the screen and the manual's notes shown under its heading. */
@@ -86,5 +90,29 @@ enum { SETTINGS_MAX_PROBLEMS = 16 };
 int settings_check(enum institution_kind kind, const struct setting_value *next, size_t n,
                    const struct setting_value *current, size_t ncurrent, bool terms_agreed,
                    struct setting_problem *problems);
+
+/* The same for an institution that is (pmh_participant) or is not a PMH participant: an item
+ * only for participants may not leave its default elsewhere (settings.subsidy_needs_pmh). */
+int settings_check_for(enum institution_kind kind, bool pmh_participant,
+                       const struct setting_value *next, size_t n,
+                       const struct setting_value *current, size_t ncurrent, bool terms_agreed,
+                       struct setting_problem *problems);
+
+/* The value in force at an institution: as setting_in_force, but an item only for PMH
+ * participants keeps its default at an institution that is not one. */
+const char *setting_in_force_at(const char *id, const char *stored, bool pmh_participant);
+
+/* The prescription forms (処方箋の発行形態, PrescriptionIssueSelect) a check offers the patient
+ * (manual ch. 3 §3 ④): at 医科・歯科・訪看 whose 電子処方箋利用区分 is not 利用しない and whose
+ * 発行形態選択タイミング is 資格確認時に確認する; 電子処方箋のみ offers the electronic one,
+ * 紙の処方箋のみ the paper one, 併用 both. A pharmacy issues none. PRESCRIPTION_FORM_BITs. */
+enum prescription_form { PRESCRIPTION_NONE, PRESCRIPTION_ELECTRONIC, PRESCRIPTION_PAPER };
+#define PRESCRIPTION_FORM_BIT(f) (1u << (f))
+unsigned settings_prescription_forms(enum institution_kind kind, const char *eprescription_mode,
+                                     const char *prescription_form_timing);
+const char *prescription_form_id(enum prescription_form f);    /* "electronic", "paper" */
+const char *prescription_form_label(enum prescription_form f); /* 電子処方箋, 紙の処方箋 */
+const char *prescription_form_code(enum prescription_form f);  /* PrescriptionIssueSelect 1, 2 */
+bool prescription_form_parse(const char *id, enum prescription_form *out);
 
 #endif

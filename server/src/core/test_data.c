@@ -287,6 +287,26 @@ static void make_assistance(uint64_t *state, const char *pref, const struct date
         digits_into(state, a->ticket_number, 10);
 }
 
+/* Adults' subsidies (the test persons are 20 and over): 法別番号 80 and 81 as many prefectures
+ * number their own programmes; valid as long as the insurance. */
+static void make_subsidy(uint64_t *state, const char *pref, const struct test_insurance *ins,
+                         struct test_subsidy *s)
+{
+    static const struct {
+        const char *law, *name;
+    } programmes[] = {{"80", "重度心身障害者医療費助成"}, {"81", "ひとり親家庭等医療費助成"}};
+    unsigned k = pick(state, 2);
+    char prefix[5];
+    snprintf(prefix, sizeof prefix, "%s%s", programmes[k].law, pref);
+    numbered(state, prefix, s->payer_number);
+    digits_into(state, s->recipient_number, 6);
+    s->recipient_number[6] = (char)('0' + insurer_check_digit(s->recipient_number, 6));
+    s->recipient_number[7] = '\0';
+    snprintf(s->name, sizeof s->name, "%s", programmes[k].name);
+    memcpy(s->valid_from, ins->valid_from, sizeof s->valid_from);
+    memcpy(s->valid_until, ins->valid_until, sizeof s->valid_until);
+}
+
 void test_person_make(const struct qualification_type *t, enum test_category c,
                       enum institution_kind kind, const char *institution_code,
                       const struct date *today, uint64_t seed, struct test_person *out)
@@ -336,6 +356,9 @@ void test_person_make(const struct qualification_type *t, enum test_category c,
                        today, t->insurance_valid, earliest, &out->insurance);
     if (t->assistance)
         make_assistance(&state, pref, today, t, kind, earliest, &out->assistance);
+    /* Drawn last, so that everything above stays what the same seed always gave. */
+    if ((out->has_subsidy = t->insurance))
+        make_subsidy(&state, pref, &out->insurance, &out->subsidy);
 }
 
 static const char *const ticket_ids[] = {"none", "medical", "dispensing"};
@@ -376,6 +399,14 @@ json_t *test_person_to_json(const struct test_person *p)
     }
     json_object_set_new(o, "insurance", ins);
     json_object_set_new(o, "medical_assistance", ast);
+    json_t *sub = json_null();
+    if (p->has_subsidy) {
+        const struct test_subsidy *m = &p->subsidy;
+        sub = json_pack("{s:s, s:s, s:s, s:s, s:o}", "public_payer_number", m->payer_number,
+                        "recipient_number", m->recipient_number, "name", m->name, "valid_from",
+                        m->valid_from, "valid_until", str_or_null(m->valid_until));
+    }
+    json_object_set_new(o, "medical_subsidy", sub);
     return o;
 }
 
@@ -447,5 +478,16 @@ bool test_person_from_json(json_t *o, struct test_person *out)
         } else if (t && !json_is_null(t))
             return false;
     }
+    /* Absent in persons registered before subsidies were modelled. */
+    json_t *m = json_object_get(o, "medical_subsidy");
+    struct test_subsidy *su = &out->subsidy;
+    if ((out->has_subsidy = json_is_object(m)) &&
+        !(TAKE(m, "public_payer_number", su->payer_number, false) &&
+          TAKE(m, "recipient_number", su->recipient_number, false) &&
+          TAKE(m, "name", su->name, false) && TAKE(m, "valid_from", su->valid_from, false) &&
+          TAKE(m, "valid_until", su->valid_until, true)))
+        return false;
+    if (m && !json_is_null(m) && !out->has_subsidy)
+        return false;
     return true;
 }

@@ -84,6 +84,16 @@ struct test_assistance {
     char ticket_number[11]; /* tickets are issued monthly: the check's month is shown */
 };
 
+/* 医療費助成 (a prefecture's or municipality's subsidy of the patient's share), as PMH (Public
+ * Medical Hub) gives it: shown only where 医療費助成情報 is 利用する at a PMH participant. Every
+ * test person with a health insurance has one (persons registered before it have none). */
+struct test_subsidy {
+    char payer_number[9];     /* 公費負担者番号: 法別番号 80/81, prefecture, 3 digits, check */
+    char recipient_number[8]; /* 受給者番号 */
+    char name[96];            /* the subsidy, e.g. 重度心身障害者医療費助成 */
+    char valid_from[11], valid_until[11];
+};
+
 struct test_person {
     const struct qualification_type *type;
     enum test_category category;
@@ -92,9 +102,10 @@ struct test_person {
     char birthdate[11];
     char postcode[9]; /* NNN-NNNN */
     char address[192];
-    bool has_insurance, has_assistance;
+    bool has_insurance, has_assistance, has_subsidy;
     struct test_insurance insurance;
     struct test_assistance assistance;
+    struct test_subsidy subsidy;
 };
 
 /* A person of type t in category c (which must accept t), registered on `today` at an

@@ -199,6 +199,17 @@ static json_t *insurance_result(const struct test_person *p, const struct qual_r
     set_date(o, "InsuredCardExpirationDate", i->valid_until);
     set(o, "InsurerName", i->insurer_name);
     set(o, "QualificationValidity", r->insurance_validity == VALIDITY_VALID ? "1" : "2");
+    if (r->show_subsidy) { /* 医療費助成 from PMH, beside the insurance it supplements */
+        const struct test_subsidy *m = &p->subsidy;
+        json_t *s = json_object();
+        set(s, "PublicExpensePayerNumber", m->payer_number);
+        set(s, "PublicExpenseRecipientNumber", m->recipient_number);
+        set(s, "MedicalSubsidyName", m->name);
+        set_date(s, "MedicalSubsidyValidDate", m->valid_from);
+        set_date(s, "MedicalSubsidyExpirationDate", m->valid_until);
+        set(s, "MedicalSubsidyValidity", r->subsidy_validity == VALIDITY_VALID ? "1" : "2");
+        json_object_set_new(o, "MedicalSubsidyInfo", s);
+    }
     return o;
 }
 
@@ -263,6 +274,7 @@ static json_t *body(const struct xml_answer *a)
             continue;
         consent_flags(entries[i], a->consents);
         set(entries[i], "ReferenceNumber", a->reference_number);
+        set(entries[i], "PrescriptionIssueSelect", a->prescription_issue_select);
         json_array_append_new(list,
                               json_pack("{s:o}", "ResultOfQualificationConfirmation", entries[i]));
     }

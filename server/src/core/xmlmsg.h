@@ -59,6 +59,9 @@ struct xml_answer {
     struct xml_consent consents[CONSENT__COUNT];
     const char *reference_number;
     bool several; /* more than one matched: 複数該当 */
+    /* PrescriptionIssueSelect the patient chose at the check ("1" 電子処方箋, "2" 紙の処方箋),
+     * or NULL: absent from every result. */
+    const char *prescription_issue_select;
 };
 
 /* The response tree (new reference). Every value a string; items that do not apply absent. */

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "api/qualifications.h"
+#include "api/readers.h"
 #include "reader/bridge.h"
 #include "store/db.h"
 #include "store/readers.h"
@@ -71,6 +72,25 @@ static json_t *summary(const char *result, const char *serial, json_t *answer)
     return o;
 }
 
+/* A qualification shown: the reader now puts the screens 顔認証付きカードリーダー環境設定 shows
+ * (within what the settings allow) to the patient, whose answers come from the reader's own
+ * account (POST /api/v1/readers/{name}/answers). A screen not shown is not asked, so nothing
+ * is recorded for it; the check itself records no consent. */
+static void ask(struct db *db, json_t *o, json_t *answer)
+{
+    json_t *list = json_object_get(
+        json_object_get(json_object_get(answer, "XmlMsg"), "MessageBody"), "ResultList");
+    json_t *first = json_object_get(json_array_get(list, 0), "ResultOfQualificationConfirmation");
+    json_t *ref = json_object_get(first, "ReferenceNumber");
+    if (!json_is_string(ref))
+        return;
+    json_t *questions = reader_questions(db, code);
+    if (!questions)
+        return;
+    json_object_set(o, "reference_number", ref);
+    json_object_set_new(o, "questions", questions);
+}
+
 static void on_card(void *ctx, const char *reader, enum jpki_result r, const char *serial)
 {
     struct site *s = ctx;
@@ -88,6 +108,8 @@ static void on_card(void *ctx, const char *reader, enum jpki_result r, const cha
             result = bound < 0 ? "database_unavailable" : "not_bound";
     }
     json_t *o = summary(result, serial, answer);
+    if (answer)
+        ask(s->db, o, answer);
     store_reader_result(s->db, code, reader, o);
     json_decref(o);
     json_decref(answer);

@@ -95,9 +95,10 @@ int store_check_insert(struct db *db, const char *code, const struct check_row *
                        w->validity,
                        w->result_status,
                        w->result_code,
-                       w->file_identifier};
+                       w->file_identifier,
+                       w->prescription_form};
     PGresult *r;
-    int n = db_exec(db, STMT_CHECK_INSERT, 13, p, &r);
+    int n = db_exec(db, STMT_CHECK_INSERT, 14, p, &r);
     if (n <= 0) {
         if (n == 0)
             PQclear(r);
@@ -106,6 +107,15 @@ int store_check_insert(struct db *db, const char *code, const struct check_row *
     *id = atoll(PQgetvalue(r, 0, 0));
     PQclear(r);
     return 1;
+}
+
+int store_check_prescription_form(struct db *db, const char *code, long long id, const char *form)
+{
+    char ids[24];
+    snprintf(ids, sizeof ids, "%lld", id);
+    const char *p[] = {code, ids, form};
+    int n = db_exec_command(db, STMT_CHECK_PRESCRIPTION_FORM, 3, p);
+    return n < 0 ? n : 1;
 }
 
 int store_view_insert(struct db *db, const char *code, const struct view_row *w)

@@ -66,6 +66,35 @@ int store_reader_visual_expire(struct db *db, const char *code, int seconds)
     return command(db, STMT_READER_VISUAL_EXPIRE, 2, p);
 }
 
+int store_reader_last(struct db *db, const char *code, const char *name, json_t **last,
+                      char account[17])
+{
+    const char *p[] = {code, name};
+    PGresult *r;
+    *last = NULL;
+    int n = db_exec(db, STMT_READER_LAST, 2, p, &r);
+    if (n <= 0) {
+        if (n == 0)
+            PQclear(r);
+        return n;
+    }
+    *last = PQgetisnull(r, 0, 0) ? NULL : json_loads(PQgetvalue(r, 0, 0), 0, NULL);
+    snprintf(account, 17, "%s", PQgetvalue(r, 0, 1));
+    PQclear(r);
+    return 1;
+}
+
+int store_reader_answered(struct db *db, const char *code, const char *name, const json_t *answers)
+{
+    char *text = json_dumps(answers, JSON_COMPACT);
+    if (!text)
+        return DB_HARD;
+    const char *p[] = {code, name, text};
+    int rc = command(db, STMT_READER_ANSWERED, 3, p);
+    free(text);
+    return rc;
+}
+
 int store_readers_list(struct db *db, const char *code, int visual_seconds, json_t **out)
 {
     char s[16];

@@ -15,6 +15,13 @@ int store_reader_result(struct db *db, const char *code, const char *name, const
 int store_reader_binding(struct db *db, const char *code, const char *name, char user_id[17],
                          char role[16]);
 int store_reader_visual_expire(struct db *db, const char *code, int seconds);
+/* The reader's last card (last_result, new reference or NULL) and its bound account (empty:
+ * none), locked until the transaction ends: 1, 0 no such reader, <0. */
+int store_reader_last(struct db *db, const char *code, const char *name, json_t **last,
+                      char account[17]);
+/* The patient's answers to the reader's screens, kept with its last card: 1, or <0. */
+int store_reader_answered(struct db *db, const char *code, const char *name,
+                          const json_t *answers);
 
 /* {service: {up, seen_at}, items: [...]} (new reference in *out): 1, or <0. */
 int store_readers_list(struct db *db, const char *code, int visual_seconds, json_t **out);

@@ -24,6 +24,7 @@ int store_settings_get(struct db *db, const char *code, struct settings_row *out
     out->related = json_loads(PQgetvalue(r, 0, 5), 0, NULL);
     snprintf(out->terms_version, sizeof out->terms_version, "%s", PQgetvalue(r, 0, 6));
     out->terms_agreed = PQgetvalue(r, 0, 7)[0] == 't';
+    out->pmh_participant = PQgetvalue(r, 0, 8)[0] == 't';
     PQclear(r);
     if (!out->related) {
         settings_row_free(out);
@@ -78,4 +79,28 @@ int store_terms_agree(struct db *db, const char *code, const char *version, cons
     const char *p[] = {code, version, by};
     int n = db_exec_command(db, STMT_TERMS_AGREE, 3, p);
     return n < 0 ? n : 1;
+}
+
+int store_institution_pmh_set(struct db *db, const char *code, bool on, const char *by, bool *was,
+                              bool *cleared)
+{
+    const char *p[] = {code, on ? "true" : "false"};
+    PGresult *r;
+    *was = *cleared = false;
+    int n = db_exec(db, STMT_INSTITUTION_PMH_SET, 2, p, &r);
+    if (n <= 0) {
+        if (n == 0)
+            PQclear(r);
+        return n;
+    }
+    *was = PQgetvalue(r, 0, 0)[0] == 't';
+    PQclear(r);
+    if (on)
+        return 1;
+    const char *q[] = {code, by};
+    n = db_exec_command(db, STMT_SETTINGS_SUBSIDY_OFF, 2, q);
+    if (n < 0)
+        return n;
+    *cleared = n > 0;
+    return 1;
 }

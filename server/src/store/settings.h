@@ -16,6 +16,7 @@ struct settings_row {
     json_t *related; /* 関連医療機関情報, an array */
     char terms_version[32];
     bool terms_agreed; /* to the current version */
+    bool pmh_participant; /* marked by the operator: 医療費助成情報 may be 利用する */
 };
 
 /* 1 (free with settings_row_free), DB_NONE when there is no such institution. */
@@ -29,6 +30,11 @@ int store_settings_save(struct db *db, const char *code, const char *settings_js
                         const char *by);
 /* The current terms: 1 with *body malloc'd. */
 int store_terms_current(struct db *db, char version[32], char published_at[32], char **body);
+/* Marks the institution as a PMH participant or not (*was: the mark before); turning it off
+ * puts a saved 医療費助成情報 = 利用する back to 利用しない (*cleared, as a change by `by`).
+ * 1, DB_NONE when there is no such institution, <0. Call within a transaction. */
+int store_institution_pmh_set(struct db *db, const char *code, bool on, const char *by, bool *was,
+                              bool *cleared);
 int store_terms_agree(struct db *db, const char *code, const char *version, const char *by);
 
 #endif

@@ -362,7 +362,7 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
                              "WHERE r.institution_code = i.institution_code)::text, t.version, "
                              "EXISTS (SELECT 1 FROM terms_agreements a WHERE a.institution_code = "
                              "i.institution_code "
-                             "AND a.version = t.version) "
+                             "AND a.version = t.version), i.pmh_participant "
                              "FROM institutions i LEFT JOIN institution_settings s USING "
                              "(institution_code) "
                              "LEFT JOIN LATERAL (SELECT version FROM terms_of_use ORDER BY "
@@ -464,9 +464,10 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
         {"check_insert",
          "INSERT INTO qualification_checks (institution_code, account_id, account_kind, route, "
          "reference_classification, insurer_number, insured_symbol, insured_number, "
-         "insured_branch, validity, result_status, result_code, file_identifier) "
-         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
-         13},
+         "insured_branch, validity, result_status, result_code, file_identifier, "
+         "prescription_form) "
+         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+         14},
     [STMT_VIEW_INSERT] =
         {"view_insert",
          "INSERT INTO medical_info_views (institution_code, viewer_id, viewer_kind, "
@@ -668,4 +669,39 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
          "$3::int = 1 ON CONFLICT DO NOTHING RETURNING version) SELECT version FROM up UNION ALL "
          "SELECT version FROM ins",
          4},
+    /* PMH 先行実施事業: the operator marks an institution; the old mark comes back (no row: no
+     * such institution). */
+    [STMT_INSTITUTION_PMH_SET] =
+        {"institution_pmh_set",
+         "WITH old AS (SELECT pmh_participant FROM institutions WHERE institution_code = $1 "
+         "FOR UPDATE) UPDATE institutions i SET pmh_participant = $2::boolean FROM old "
+         "WHERE i.institution_code = $1 RETURNING old.pmh_participant",
+         2},
+    /* An institution no longer a participant: 医療費助成情報 back to 利用しない, as a change. */
+    [STMT_SETTINGS_SUBSIDY_OFF] =
+        {"settings_subsidy_off",
+         "UPDATE institution_settings SET settings = settings || "
+         "'{\"medical_subsidy\": \"not_use\"}'::jsonb, version = version + 1, updated_at = "
+         "now(), updated_by = $2 WHERE institution_code = $1 AND settings->>'medical_subsidy' = "
+         "'use' RETURNING version",
+         2},
+    /* The reader's last card and its bound account, locked for the patient's answers. */
+    [STMT_READER_LAST] = {"reader_last",
+                          "SELECT last_result::text, coalesce(account_user_id, '') FROM readers "
+                          "WHERE institution_code = $1 AND name = $2 FOR UPDATE",
+                          2},
+    [STMT_READER_ANSWERED] = {"reader_answered",
+                              "UPDATE readers SET last_result = last_result || "
+                              "jsonb_build_object('answers', $3::jsonb || "
+                              "jsonb_build_object('answered_at', " TS(
+                                  "now()") ")), last_event_at = now() "
+                                           "WHERE institution_code = $1 AND name = $2",
+                              3},
+    /* The form a patient chose after the check (at the reader): that check's row, made within
+     * the day (the bound lets the partitions be pruned). */
+    [STMT_CHECK_PRESCRIPTION_FORM] = {"check_prescription_form",
+                                      "UPDATE qualification_checks SET prescription_form = $3 "
+                                      "WHERE institution_code = $1 AND id = $2::bigint AND "
+                                      "checked_at > now() - interval '1 day'",
+                                      3},
 };
