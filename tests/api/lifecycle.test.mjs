@@ -158,7 +158,7 @@ test('a stalled request is closed when shutdown_grace runs out, and onshid still
 test('connection_limit reached once: the extra clients get 503 and the log says why; SIGTERM still exits within shutdown_grace', async () => {
   // libmicrohttpd 0.9.75 deadlocked its workers at shutdown once its own limit had tripped;
   // onshid keeps the count itself, so that limit never trips.
-  const srv = await startOnshid({ database: pg.conninfo(pg.migratedDatabase()), env: { ONSHI_CONNECTION_LIMIT: '10', ONSHI_SHUTDOWN_GRACE: '2' } });
+  const srv = await startOnshid({ database: pg.conninfo(pg.migratedDatabase()), env: { ONSHI_CONNECTION_LIMIT: '10', ONSHI_CONNECTION_RESERVE: '0', ONSHI_SHUTDOWN_GRACE: '2' } });
   const socks = [];
   for (let i = 0; i < 12; i++) {
     const sock = net.connect(srv.port, '127.0.0.1');

@@ -19,8 +19,8 @@
 
 /* Order matters only where patterns overlap: the first match wins. Static files come last. */
 const struct route api_routes[] = {
-    {"GET", "/healthz", api_healthz, ROUTE_PUBLIC, NULL, NULL},
-    {"GET", "/readyz", api_readyz, ROUTE_PUBLIC, NULL, NULL},
+    {"GET", "/healthz", api_healthz, ROUTE_PUBLIC | ROUTE_ESSENTIAL, NULL, NULL},
+    {"GET", "/readyz", api_readyz, ROUTE_PUBLIC | ROUTE_ESSENTIAL, NULL, NULL},
     {"GET", "/metrics", api_metrics, ROUTE_PUBLIC, NULL, NULL},
     {"POST", "/api/v1/session", api_session_create, ROUTE_PUBLIC | ROUTE_JSON, NULL, NULL},
     {"GET", "/api/v1/session", api_session_get, ROUTE_ANY_PASSWORD, "session", NULL},

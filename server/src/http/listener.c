@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "http/guard.h"
+#include "util/config.h"
 #include "util/errors.h"
 #include "util/log.h"
 
@@ -23,7 +25,6 @@ static struct MHD_Daemon *target;
 static pthread_t thread;
 static bool running;
 static atomic_bool stop;
-static atomic_int open_connections;
 static int connection_limit;
 
 int listener_open(const char *address, int port, char *err, size_t errlen)
@@ -67,11 +68,6 @@ int listener_port(int fd)
                                           : ((struct sockaddr_in *)&ss)->sin_port);
 }
 
-void listener_connection_closed(void)
-{
-    atomic_fetch_sub(&open_connections, 1);
-}
-
 /* The answer to a client over the limit, written before its socket is closed. */
 static void refuse(int fd)
 {
@@ -102,15 +98,67 @@ static void report_refusal(unsigned long *refused, time_t *last, const char *why
     }
 }
 
+static void address_text(const struct sockaddr *sa, char *out, size_t len)
+{
+    out[0] = '\0';
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)len);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)len);
+}
+
+/* Admits the connection (true) or answers 503 and closes it, saying why in the log. */
+static bool admit(int fd, const struct sockaddr *sa, unsigned long *refused, time_t *last)
+{
+    const struct config *c = config_current();
+    char address[INET6_ADDRSTRLEN];
+    address_text(sa, address, sizeof address);
+    bool exempt = c->trusted_proxy[0] && strcmp(address, c->trusted_proxy) == 0;
+    enum guard_verdict v = guard_admit(fd, sa, exempt);
+    if (v == GUARD_ADMIT || v == GUARD_RESERVE)
+        return true;
+    refuse(fd);
+    char why[160];
+    if (v == GUARD_REFUSE_ADDRESS)
+        snprintf(why, sizeof why, "connections_per_address (%d) and its reserve share taken by %s",
+                 c->connections_per_address, address);
+    else
+        snprintf(why, sizeof why, "connection_limit (%d) reached, connection_reserve (%d) taken",
+                 connection_limit, c->connection_reserve);
+    report_refusal(refused, last, why);
+    return false;
+}
+
 static void *accept_loop(void *arg)
 {
     (void)arg;
-    unsigned long refused = 0;
-    time_t last_report = 0;
+    unsigned long refused = 0, shut = 0;
+    time_t last_report = 0, last_shut_report = 0;
+    struct timespec last_sweep = {0, 0};
     while (!atomic_load(&stop)) {
-        /* A bounded wait, so a stop request is noticed within a quarter second. */
+        /* A bounded wait, so a stop request is noticed within a quarter second; the same
+         * beat sweeps connections past their bounds. */
         struct pollfd p = {listen_fd, POLLIN, 0};
-        if (poll(&p, 1, 250) <= 0)
+        int ready = poll(&p, 1, 250);
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if ((now.tv_sec - last_sweep.tv_sec) * 1000 +
+                (now.tv_nsec - last_sweep.tv_nsec) / 1000000 >=
+            250) {
+            last_sweep = now;
+            int n = guard_sweep();
+            if (n > 0) {
+                shut += (unsigned long)n;
+                if (now.tv_sec != last_shut_report) {
+                    log_msg(LOG_WARN,
+                            "closed %lu connections past header_timeout or below body_min_rate",
+                            shut);
+                    shut = 0;
+                    last_shut_report = now.tv_sec;
+                }
+            }
+        }
+        if (ready <= 0)
             continue;
         struct sockaddr_storage ss;
         socklen_t len = sizeof ss;
@@ -123,17 +171,11 @@ static void *accept_loop(void *arg)
             }
             continue;
         }
-        if (atomic_fetch_add(&open_connections, 1) >= connection_limit) {
-            atomic_fetch_sub(&open_connections, 1);
-            refuse(fd);
-            char why[64];
-            snprintf(why, sizeof why, "connection_limit (%d) reached", connection_limit);
-            report_refusal(&refused, &last_report, why);
+        if (!admit(fd, (struct sockaddr *)&ss, &refused, &last_report))
             continue;
-        }
         /* MHD owns (and on failure closes) the socket from here on. */
         if (MHD_add_connection(target, fd, (struct sockaddr *)&ss, len) != MHD_YES) {
-            atomic_fetch_sub(&open_connections, 1);
+            guard_forget(fd);
             report_refusal(&refused, &last_report, strerror(errno));
         }
     }
@@ -145,7 +187,6 @@ int listener_start(int fd, struct MHD_Daemon *daemon, int limit)
     listen_fd = fd;
     target = daemon;
     connection_limit = limit;
-    atomic_store(&open_connections, 0);
     atomic_store(&stop, false);
     if (pthread_create(&thread, NULL, accept_loop, NULL) != 0) {
         close(fd);

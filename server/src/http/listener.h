@@ -13,13 +13,12 @@
 int listener_open(const char *address, int port, char *err, size_t errlen);
 /* The port the socket is bound to. */
 int listener_port(int fd);
-/* Starts the accept thread feeding `daemon`, at most `limit` connections open at once (the
- * ones over it are answered 503 server.busy and closed here: libmicrohttpd 0.9.75 deadlocks
- * its workers at shutdown once its own limit has tripped, so that one is set above ours and
- * never reached). The thread owns fd from now on. */
+/* Starts the accept thread feeding `daemon`, admitting connections through http/guard.h
+ * (at most `limit` open at once plus its reserve; the ones refused are answered 503
+ * server.busy and closed here: libmicrohttpd 0.9.75 deadlocks its workers at shutdown once
+ * its own limit has tripped, so that one is set above ours and never reached) and sweeping
+ * those past their bounds. guard_init must have run. The thread owns fd from now on. */
 int listener_start(int fd, struct MHD_Daemon *daemon, int limit);
-/* libmicrohttpd closed a connection the listener handed it. */
-void listener_connection_closed(void);
 /* Stops accepting: joins the thread and closes the socket. Idempotent. */
 void listener_stop(void);
 

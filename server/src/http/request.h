@@ -10,6 +10,8 @@
 
 #include "util/strbuf.h"
 
+struct guard_slot;
+
 struct request;
 struct deferred;
 typedef enum MHD_Result (*route_handler)(struct request *req);
@@ -21,6 +23,7 @@ enum route_flags {
     ROUTE_FALLBACK = 1 << 3,     /* static files: never matches below /api/ */
     ROUTE_ANY_PASSWORD = 1 << 4, /* open even while the password must be changed */
     ROUTE_BODY = 1 << 5,         /* body kept as it came (req->body), for the handler to read */
+    ROUTE_ESSENTIAL = 1 << 6,    /* served on reserve connections too (health checks) */
 };
 
 /* A body read as it arrives instead of kept whole (ROUTE_UPLOAD routes that set one):
@@ -85,6 +88,7 @@ struct request {
     json_t *json;     /* the parsed body of ROUTE_JSON routes; owned by the request */
     unsigned status;
     struct timespec started;
+    struct guard_slot *guard;    /* its connection's bounds (http/guard.h), or NULL */
     struct deferred *deferred;   /* work queued by http_defer, until its reply runs */
     _Atomic bool deferred_ready; /* set by the worker before it resumes the connection */
     bool authenticated;

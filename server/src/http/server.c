@@ -11,6 +11,7 @@
 #include "core/text.h"
 #include "http/defer.h"
 #include "http/framing.h"
+#include "http/guard.h"
 #include "http/listener.h"
 #include "http/metrics.h"
 #include "http/reply.h"
@@ -77,6 +78,10 @@ static enum MHD_Result begin(struct request *req, const char *version)
         return reply_error_with_header(req, ERR_REQUEST_METHOD_NOT_ALLOWED, MHD_HTTP_HEADER_ALLOW,
                                        allow);
     const struct route *route = req->route = &options.routes[req->match.index];
+    /* A connection of the reserve serves health checks and signed-in callers only. */
+    bool reserve = guard_in_reserve(req->guard);
+    if (reserve && (route->flags & ROUTE_PUBLIC) && !(route->flags & ROUTE_ESSENTIAL))
+        return reply_closing_error(req, ERR_SERVER_BUSY);
     if (!(route->flags & ROUTE_PUBLIC)) {
         if (!options.authenticate)
             return reply_error(req, ERR_AUTH_REQUIRED, NULL);
@@ -126,6 +131,7 @@ static void check_transactions(const struct request *req)
 /* Last call: the whole body is in. Parse it and run the handler. */
 static enum MHD_Result finish(struct request *req)
 {
+    guard_busy(req->guard);
     if (req->body_too_large)
         return reply_closing_error(req, ERR_REQUEST_BODY_TOO_LARGE);
     const struct route *route = req->route;
@@ -166,6 +172,10 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
         req->conn = conn;
         req->method = method;
         req->path = url;
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+        req->guard = ci ? ci->socket_context : NULL;
+        guard_head_done(req->guard);
         *con_cls = req;
         atomic_fetch_add(&inflight, 1);
         return begin(req, version);
@@ -182,6 +192,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
+        guard_body(req->guard, n);
         size_t limit = (size_t)body_limit_for(req->route);
         if (req->body_seen + n > limit && !req->body_too_large) {
             req->body_too_large = true;
@@ -219,6 +230,9 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (!req)
         return;
     *con_cls = NULL;
+    /* Only a request that completed leaves its connection open for the next one. */
+    if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+        guard_request_done(req->guard);
     double seconds = elapsed_since(&req->started);
     int route_index = req->route ? req->match.index : -1;
     metrics_observe(route_index, req->status, seconds);
@@ -247,15 +261,19 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     atomic_fetch_sub(&inflight, 1);
 }
 
-/* Every connection the listener handed over is counted out when it closes. */
+/* Every connection the listener admitted is followed by the guard until it closes. */
 static void connection_notified(void *cls, struct MHD_Connection *conn, void **socket_context,
                                 enum MHD_ConnectionNotificationCode code)
 {
     (void)cls;
-    (void)conn;
-    (void)socket_context;
-    if (code == MHD_CONNECTION_NOTIFY_CLOSED)
-        listener_connection_closed();
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = ci ? guard_attach(ci->connect_fd) : NULL;
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        guard_release(*socket_context);
+        *socket_context = NULL;
+    }
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -277,13 +295,16 @@ int http_server_start(const struct http_server_options *opt, char *err, size_t e
     if (fd < 0)
         return -1;
     listening_port = listener_port(fd);
-    if (metrics_init(opt->routes, opt->nroutes) != 0) {
+    int reserve = config_current()->connection_reserve;
+    if (metrics_init(opt->routes, opt->nroutes) != 0 ||
+        guard_init(opt->connection_limit, reserve) != 0) {
         snprintf(err, errlen, "out of memory");
         close(fd);
         return -1;
     }
     /* ITC: connections handed over by the accept thread must wake their worker. The listener
-     * keeps connection_limit; libmicrohttpd's own is set above it, never to trip (listener.h).
+     * keeps connection_limit and the reserve; libmicrohttpd's own is set above both, never to
+     * trip (listener.h).
      * One option and its value per line. */
     // clang-format off
     daemon_handle = MHD_start_daemon(
@@ -292,7 +313,7 @@ int http_server_start(const struct http_server_options *opt, char *err, size_t e
         0, NULL, NULL, &access_handler, NULL,
         MHD_OPTION_EXTERNAL_LOGGER, &mhd_log, NULL,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)opt->threads,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)opt->connection_limit + 64,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)(opt->connection_limit + reserve + 64),
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opt->connection_timeout,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)opt->connection_memory_limit,
         MHD_OPTION_NOTIFY_COMPLETED, &completed, NULL,
@@ -311,6 +332,7 @@ int http_server_start(const struct http_server_options *opt, char *err, size_t e
             MHD_stop_daemon(daemon_handle);
         daemon_handle = NULL;
         metrics_shutdown();
+        guard_free();
         snprintf(err, errlen, "cannot start the HTTP server");
         return -1;
     }
@@ -342,4 +364,5 @@ void http_server_stop(void)
         MHD_stop_daemon(daemon_handle);
     daemon_handle = NULL;
     metrics_shutdown();
+    guard_free();
 }

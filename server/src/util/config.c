@@ -46,6 +46,20 @@ static const struct config_key keys[] = {
      "Most client connections held at once; more are refused."},
     {"connection_timeout", KEY_INT, OFF(connection_timeout), "30", 1, 3600, NULL, false,
      "Seconds an idle or stalled client connection is kept."},
+    {"header_timeout", KEY_INT, OFF(header_timeout), "10", 1, 600, NULL, true,
+     "Seconds a connection waiting for a request (new, or kept alive after one) has to send "
+     "the request's whole head; then it is closed, however busy the client keeps it."},
+    {"body_min_rate", KEY_SIZE, OFF(body_min_rate), "1024", 0, 1048576, NULL, true,
+     "Bytes a second a request body must arrive at on average, after header_timeout of grace; "
+     "slower uploads are closed. 0: no bound."},
+    {"connections_per_address", KEY_INT, OFF(connections_per_address), "256", 1, 100000, NULL, true,
+     "Most connections one client address (an IPv4 address, an IPv6 /64) holds; more go to the "
+     "reserve or are refused with 503. trusted_proxy is not limited (it carries many "
+     "clients)."},
+    {"connection_reserve", KEY_INT, OFF(connection_reserve), "32", 0, 10000, NULL, false,
+     "Connections taken beyond connection_limit or an address's share (one address a quarter "
+     "of them): a request on one is served only for /healthz, /readyz or a signed-in caller, "
+     "others get 503 server.busy."},
     {"connection_memory_limit", KEY_SIZE, OFF(connection_memory_limit), "12288", 8192, 16777216,
      NULL, false,
      "Bytes libmicrohttpd may use per connection for headers and buffers: a request's headers "

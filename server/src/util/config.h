@@ -15,6 +15,10 @@ struct config {
     int http_threads;
     int connection_limit;
     int connection_timeout;
+    int header_timeout;
+    long body_min_rate;
+    int connections_per_address;
+    int connection_reserve;
     long connection_memory_limit;
     long body_limit;
     long upload_limit;
