@@ -153,6 +153,8 @@ test('the bridge asks only the screens shown: the reader\'s own account answers 
   assert.equal((await admin('PUT', '/api/v1/settings', { values: { eprescription_mode: 'e_and_paper', prescription_form_timing: 'at_check' }, version: s.version })).status, 200);
   const d = await (await admin('GET', '/api/v1/readers/display-settings')).json();
   assert.deepEqual(d.screens.filter((x) => x.shown).map((x) => x.id), ['drug', 'specific_disease', 'prescription_form']);
+  assert.deepEqual(d.screens.filter((x) => ['surgery', 'prescription_form'].includes(x.id)).map((x) => x.requirement), ['「手術情報」を利用する設定にすると表示できます。',
+    '「電子処方箋利用区分」を「利用しない」以外にし、「発行形態選択タイミング」を「資格確認時に確認する」にすると表示できます。']);
   const pw = (await (await admin('POST', '/api/v1/accounts/F0001/password-reset')).json()).initial_password;
   const device = await signedIn(srv, CODE, 'F0001', pw); // the reader's own account (its touch panel)
   const answer = (name, body, who = device) => who('POST', `${path_(name)}/answers`, body);

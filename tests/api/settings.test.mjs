@@ -213,7 +213,7 @@ test('⑥ 医療費助成情報: 利用する only at a PMH participant (onshict
   let s = await json(await admin('GET', '/api/v1/settings'));
   assert.equal(s.pmh_participant, false);
   assert.deepEqual(item(s).restriction, { value: 'not_use',
-    text: 'PMH 事業に参加している先行実施機関のみ利用可能です。この医療機関等は先行実施機関として登録されていないため、「利用する」は選択できません。' });
+    text: 'この医療機関等は PMH 事業の先行実施機関として登録されていないため、「利用する」は選択できません。先行実施事業に参加している場合は、実施機関に登録を依頼してください。' });
   assert.equal(s.catalogue.filter((i) => i.restriction).length, 1, 'no other item is restricted');
   let res = await admin('PUT', '/api/v1/settings', { values: { medical_subsidy: 'use' }, version: s.version });
   let { error } = await res.json();

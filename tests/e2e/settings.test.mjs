@@ -34,6 +34,10 @@ before(async () => {
   const rel = onshictl(['institution', 'relate', '--code', server.code, '--related-code', '1339900013',
     '--name', '新橋総合歯科', '--established', '1980-04-01'], { ONSHI_DATABASE_URL: server.conninfo });
   assert.equal(rel.status, 0, rel.stderr);
+  // The pharmacy takes part in PMH, so its 医療費助成情報 may be 利用する (settings-effects tests
+  // the non-participant's disabled item).
+  const pmh = onshictl(['pmh', '--institution', PHARMACY, 'on'], { ONSHI_DATABASE_URL: server.conninfo });
+  assert.equal(pmh.status, 0, pmh.stderr);
 });
 after(async () => {
   await browser?.close();

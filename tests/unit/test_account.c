@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "core/account.h"
-#include "core/menu.h"
 #include "core/account_draft.h"
+#include "core/menu.h"
 #include "core/password_policy.h"
 
 static void assert_id_ok(const char *id, enum role r, enum institution_kind k)

@@ -9,6 +9,7 @@ export const FAMILY = Object.freeze({ 1: '本人', 2: '家族' });
 export const CARD_KIND = Object.freeze({
   '01': '一般', '02': '退職', '03': '短期（一般）', '04': '短期（退職）', '05': '資格証明書', '06': '特例退職', '07': '自衛官診療証',
 });
+export const PRESCRIPTION_ISSUE = Object.freeze({ 1: '電子処方箋', 2: '紙の処方箋' });
 const CONSENT_FLAGS = [
   ['drug', '薬剤情報', 'PharmacistsInfoConsFlg', 'PharmacistsInfoConsTime'],
   ['medical', '診療情報', 'DiagnosisInfoConsFlg', 'DiagnosisInfoConsTime'],
@@ -27,6 +28,7 @@ export function answerDate(s) {
 function entry(e) {
   const assistance = e.PublicExpenseClassification === '12';
   const t = e.MedicalTicketInfo;
+  const s = e.MedicalSubsidyInfo;
   return {
     kind: assistance ? '医療扶助' : '医療保険',
     assistance,
@@ -43,6 +45,10 @@ function entry(e) {
     ticket: t ? { name: t.TicketName || '', number: t.TicketNumber || '', from: answerDate(t.TicketValidDate), until: answerDate(t.TicketExpirationDate) } : null,
     consents: CONSENT_FLAGS.filter(([, , flag]) => e[flag] !== undefined)
       .map(([id, label, flag, time]) => ({ id, label, given: e[flag] === '1', at: answerDate(e[time]) })),
+    // 処方箋の発行 the patient chose at the check, and 医療費助成 (PMH) where the settings use them.
+    prescription: PRESCRIPTION_ISSUE[e.PrescriptionIssueSelect] || '',
+    subsidy: s ? { name: s.MedicalSubsidyName || '', payer: s.PublicExpensePayerNumber || '', recipient: s.PublicExpenseRecipientNumber || '',
+      validity: VALIDITY[s.MedicalSubsidyValidity] || '', from: answerDate(s.MedicalSubsidyValidDate), until: answerDate(s.MedicalSubsidyExpirationDate) } : null,
   };
 }
 

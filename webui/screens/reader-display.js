@@ -1,7 +1,8 @@
 // 顔認証付きカードリーダー環境設定 (manual ch. 1 §2 ⑨): which service screens the readers show
 // during a qualification check (the consent screens, the prescription-form choice). A screen the
 // environment settings do not allow cannot be shown: it is disabled, says which setting allows
-// it and links to that item of 環境設定情報更新. Labels and rules come from the server.
+// it and links to that item of 環境設定情報更新. Labels and rules come from the server. A reader
+// asks the patient only the screens shown (the bridge lists them as the card's questions).
 import { html, nothing } from '../vendor/lit-html/lit-html.js';
 import { live } from '../vendor/lit-html/directives/live.js';
 import { api } from '../js/api.js';
@@ -83,7 +84,7 @@ export default {
                   @change=${() => { st.draft[s.id] = on; st.error = ''; ctx.update(); }}>${SHOWN(on)}</label>`)}
               ${st.draft[s.id] !== s.shown ? html`<span class="badge">変更あり</span>` : nothing}
             </div>`
-          : html`<p class="support" id=${why}><strong>表示できません：</strong>環境設定情報の「${s.setting.section}」で「${s.setting.label}」を利用する設定にすると表示できます。
+          : html`<p class="support" id=${why}><strong>表示できません：</strong>環境設定情報の「${s.setting.section}」で${s.requirement}
               ${settingLink}</p>`}</td>
       </tr>`;
     }
@@ -110,7 +111,8 @@ export default {
     return {
       view: () => html`
         <h1>顔認証付きカードリーダー環境設定</h1>
-        <p>資格確認のときに、顔認証付きカードリーダーに各サービスの画面（閲覧への同意、処方箋の発行形態の選択）を表示するかどうかを設定します。</p>
+        <p>資格確認のときに、顔認証付きカードリーダーに各サービスの画面（閲覧への同意、処方箋の発行形態の選択）を表示するかどうかを設定します。
+          表示しない画面は患者に質問されないため、その項目の同意や選択は記録されません。</p>
         ${st.loadError ? html`<p class="warning" role="alert">${st.loadError}</p>`
           : !st.data ? html`<p role="status">読み込んでいます…</p>` : form()}
         <p><a href="#/menu">メニューへ戻る</a></p>`,

@@ -3,6 +3,8 @@
 // condition of each dependent item. Turning on 訪問診療等・オンライン診療等 asks for agreement to
 // the terms of use; the confirmation lists only what changes; every refusal of a rule is shown
 // under its item with the registry's message; a stale version (409) shows the current values.
+// An item the institution may not use (医療費助成情報 where the operator has not marked it as a
+// PMH participant) is shown disabled with the catalogue's reason.
 import { html, nothing } from '../vendor/lit-html/lit-html.js';
 import { live } from '../vendor/lit-html/directives/live.js';
 import { api, errorMessage } from '../js/api.js';
@@ -23,6 +25,7 @@ function shown(item, value) {
 // Whether a dependent item can be chosen now. It stays open while it holds a value its
 // condition forbids, so the person can put it back (the server says why under it).
 function selectable(item, draft) {
+  if (item.restriction && draft[item.id] === item.restriction.value) return false;
   const c = item.condition;
   if (!c) return true;
   return c.values.includes(draft[c.item]) || draft[item.id] !== c.otherwise;
@@ -194,12 +197,14 @@ export default {
       const error = st.errors[item.id];
       const open = selectable(item, st.draft);
       const c = item.condition;
+      const r = item.restriction;
       const lines = [];
+      if (r) lines.push(html`<p class="support condition blocked" id="${id}-restriction"><strong>選択できません：</strong>${r.text}</p>`);
       if (c) lines.push(html`<p class="support condition ${open ? '' : 'blocked'}" id="${id}-condition">${open ? '' : html`<strong>選択できません：</strong>`}${c.text}</p>`);
       for (const [n, note] of item.notes.entries()) lines.push(html`<p class="support" id="${id}-note${n}">${note}</p>`);
       if (item.choices) lines.push(html`<p class="support" id="${id}-default">初期値：${shown(item, item.default)}</p>`);
       else lines.push(html`<p class="support" id="${id}-default">未入力のときの表示：${s.institution.name}</p>`);
-      const described = [c ? `${id}-condition` : '', ...item.notes.map((_, n) => `${id}-note${n}`),
+      const described = [r ? `${id}-restriction` : '', c ? `${id}-condition` : '', ...item.notes.map((_, n) => `${id}-note${n}`),
         `${id}-default`, error ? `${id}-error` : ''].filter(Boolean).join(' ');
       const control = item.choices
         ? html`<select id=${id} name=${item.id} ?disabled=${!open || st.busy} ?required=${item.required}

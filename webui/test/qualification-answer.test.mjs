@@ -42,3 +42,15 @@ test('the medical information a viewer may open: the categories consented, once 
   assert.deepEqual(consentedCategories(readAnswer(answer({}, { ProcessingResultStatus: '2', ProcessingResultCode: 'W2002' }))), []);
   assert.deepEqual(consentedCategories(readAnswer(answer({ SegmentOfResult: '9', ErrorCode: 'E9001' }, {}))), []);
 });
+
+test('処方箋の発行 the patient chose and 医療費助成 (PMH), where the settings use them', () => {
+  const a = readAnswer(answer({ ReferenceClassification: '1' }, { ProcessingResultStatus: '1', QualificationValidity: '1', ResultList: [{ ResultOfQualificationConfirmation: {
+    Name: '試験　花子', QualificationValidity: '1', PrescriptionIssueSelect: '2',
+    MedicalSubsidyInfo: { PublicExpensePayerNumber: '80131234', PublicExpenseRecipientNumber: '1234567', MedicalSubsidyName: '重度心身障害者医療費助成',
+      MedicalSubsidyValidDate: '20200401', MedicalSubsidyValidity: '1' } } }] }));
+  const e = a.entries[0];
+  assert.equal(e.prescription, '紙の処方箋');
+  assert.deepEqual(e.subsidy, { name: '重度心身障害者医療費助成', payer: '80131234', recipient: '1234567', validity: '有効', from: '2020/04/01', until: '' });
+  const plain = readAnswer(answer({}, { ProcessingResultStatus: '1', QualificationValidity: '1', ResultList: [{ ResultOfQualificationConfirmation: { Name: '試験' } }] })).entries[0];
+  assert.deepEqual([plain.prescription, plain.subsidy], ['', null]);
+});

@@ -214,11 +214,22 @@ static json_t *display_body(const bool allow[SCREENS], bool pharmacy, json_t *sa
         /* Unsaved: every allowed screen shown. A screen no longer allowed is not shown. */
         bool shown = screen_shown(allow, saved, i);
         const struct setting_item *item = setting_find(screens[i].setting);
-        json_array_append_new(items, json_pack("{s:s, s:s, s:b, s:b, s:{s:s, s:s, s:s}}", "id",
-                                               screens[i].id, "label", screens[i].label, "allowed",
-                                               allow[i], "shown", shown, "setting", "id",
-                                               screens[i].setting, "label", item->label, "section",
-                                               item->section));
+        json_t *screen =
+            json_pack("{s:s, s:s, s:b, s:b, s:{s:s, s:s, s:s}}", "id", screens[i].id, "label",
+                      screens[i].label, "allowed", allow[i], "shown", shown, "setting", "id",
+                      screens[i].setting, "label", item->label, "section", item->section);
+        /* What allows it, in the settings' words (the screen says so beside a disabled one). */
+        char requirement[256];
+        if (i == SCREENS - 1)
+            snprintf(
+                requirement, sizeof requirement,
+                "「電子処方箋利用区分」を「利用しない」以外にし、「発行形態選択タイミング」を「資格"
+                "確認時に確認する」にすると表示できます。");
+        else
+            snprintf(requirement, sizeof requirement, "「%s」を利用する設定にすると表示できます。",
+                     item->label);
+        json_object_set_new(screen, "requirement", json_string(requirement));
+        json_array_append_new(items, screen);
     }
     json_t *o = json_pack("{s:o, s:i}", "screens", items, "version", version);
     json_object_set_new(o, "updated_at", at[0] ? json_string(at) : json_null());

@@ -175,8 +175,9 @@ const struct setting_item setting_items[] = {
      .required = true,
      .notes = subsidy_notes,
      .participants_only = true,
-     .restriction = "PMH 事業に参加している先行実施機関のみ利用可能です。この医療機関等は先行実施"
-                    "機関として登録されていないため、「利用する」は選択できません。"},
+     .restriction = "この医療機関等は PMH 事業の先行実施機関として登録されていないため、「利用す"
+                    "る」は選択できません。先行実施事業に参加している場合は、実施機関に登録を依頼"
+                    "してください。"},
     {.id = "home_visit",
      .label = "訪問診療等機能",
      .section = VISIT,

@@ -88,7 +88,7 @@ struct test_assistance {
  * Medical Hub) gives it: shown only where 医療費助成情報 is 利用する at a PMH participant. Every
  * test person with a health insurance has one (persons registered before it have none). */
 struct test_subsidy {
-    char payer_number[9];     /* 公費負担者番号: 法別番号 80/81, prefecture, 3 digits, check */
+    char payer_number[9]; /* 公費負担者番号: 法別番号 80/81, prefecture, 3 digits, check */
     char recipient_number[8]; /* 受給者番号 */
     char name[96];            /* the subsidy, e.g. 重度心身障害者医療費助成 */
     char valid_from[11], valid_until[11];

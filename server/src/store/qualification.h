@@ -39,8 +39,7 @@ struct check_row {
 /* Writes the row; its id in *id. 1, or <0. */
 int store_check_insert(struct db *db, const char *code, const struct check_row *row, long long *id);
 /* The prescription form ("1", "2") chosen after check `id` was written (at the reader). */
-int store_check_prescription_form(struct db *db, const char *code, long long id,
-                                  const char *form);
+int store_check_prescription_form(struct db *db, const char *code, long long id, const char *form);
 
 struct view_row {
     const char *viewer_id, *viewer_kind;

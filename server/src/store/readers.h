@@ -20,8 +20,7 @@ int store_reader_visual_expire(struct db *db, const char *code, int seconds);
 int store_reader_last(struct db *db, const char *code, const char *name, json_t **last,
                       char account[17]);
 /* The patient's answers to the reader's screens, kept with its last card: 1, or <0. */
-int store_reader_answered(struct db *db, const char *code, const char *name,
-                          const json_t *answers);
+int store_reader_answered(struct db *db, const char *code, const char *name, const json_t *answers);
 
 /* {service: {up, seen_at}, items: [...]} (new reference in *out): 1, or <0. */
 int store_readers_list(struct db *db, const char *code, int visual_seconds, json_t **out);

@@ -15,7 +15,7 @@ struct settings_row {
     char kind[16];   /* the institution's kind */
     json_t *related; /* 関連医療機関情報, an array */
     char terms_version[32];
-    bool terms_agreed; /* to the current version */
+    bool terms_agreed;    /* to the current version */
     bool pmh_participant; /* marked by the operator: 医療費助成情報 may be 利用する */
 };
 

@@ -16,6 +16,10 @@ function entryView(e, n) {
       ${row('資格の種類', e.cardKind)}${row('本人・家族', e.family)}
       ${row('有効期間', e.from || e.until ? `${e.from || '―'} ～ ${e.until || '（期限なし）'}` : '')}
       ${e.ticket ? row(e.ticket.name, `番号 ${e.ticket.number}（${e.ticket.from} ～ ${e.ticket.until}）`) : nothing}
+      ${e.subsidy ? html`<dt>医療費助成</dt><dd><ul class="plain"><li>${e.subsidy.name}（${e.subsidy.validity}）</li>
+        <li>公費負担者番号 ${e.subsidy.payer}</li><li>受給者番号 ${e.subsidy.recipient}</li>
+        <li>有効期間 ${e.subsidy.from || '―'} ～ ${e.subsidy.until || '（期限なし）'}</li></ul></dd>` : nothing}
+      ${row('処方箋の発行', e.prescription)}
       ${e.consents.length ? html`<dt>閲覧同意</dt><dd><ul class="plain">${e.consents.map((c) => html`<li>${c.label}：${c.given ? `同意あり（${c.at}）` : '同意なし'}</li>`)}</ul></dd>` : nothing}
     </dl>
   </section>`;
