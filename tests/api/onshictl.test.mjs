@@ -1,11 +1,12 @@
 // The operator CLI against a real PostgreSQL: migrations, institutions, related
-// institutions, the demo, and its exit codes and messages.
+// institutions, the operator's password reset, the demo, and its exit codes and messages.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
-import { startPostgres, onshictl, SCHEMA_VERSION, REPO } from '../support/harness.mjs';
+import { startPostgres, startOnshid, onshictl, SCHEMA_VERSION, REPO } from '../support/harness.mjs';
+import { createInstitution, signedIn, json } from '../support/people.mjs';
 
 let pg;
 let db;
@@ -263,4 +264,114 @@ test('a bad configuration exits 3 naming the key', () => {
   const r = onshictl(['migrate'], { ...env, ONSHI_DB_RETRY_LIMIT: '99' });
   assert.equal(r.status, 3);
   assert.match(r.stderr, /db_retry_limit must be an integer from 0 to 20/);
+});
+
+// 「実施機関で初期化します」 (manual ch. 2 §3(2)): the master and master-reset accounts have no
+// account above them, so only the operator gives them a new initial password.
+test('account reset gives a locked master-reset account whose initial password lapsed a new one; its sessions and tokens end; audited as the operator', async () => {
+  const code = '1311234572';
+  const inst = createInstitution(pg, db, code);
+  const srv = await startOnshid({ database: pg.conninfo(db) });
+  try {
+    const master = await signedIn(srv, code, inst.master.user_id, inst.master.initial_password);
+    const made = await json(await master('POST', '/api/v1/accounts', { role: 'admin', user_id: 'kanri01', name: '管理', name_kana: 'カンリ', start_date: '2020-04-01' }), 201);
+    const admin = await signedIn(srv, code, 'kanri01', made.initial_password);
+
+    const rid = inst.master_reset.user_id;
+    const old = inst.master_reset.initial_password;
+    const signIn = (route, password) => fetch(`${srv.base}${route}`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ institution_code: code, user_id: rid, password }) });
+    // An open session and an API token, both taken with the initial password.
+    let res = await signIn('/api/v1/session', old);
+    assert.equal(res.status, 200);
+    const cookie = /^onshi_session=([^;]+)/.exec(res.headers.get('set-cookie'))[1];
+    const { access_token: token } = await json(await signIn('/api/v1/tokens', old));
+    const byCookie = () => fetch(`${srv.base}/api/v1/session`, { headers: { Cookie: `onshi_session=${cookie}` } });
+    const byToken = () => fetch(`${srv.base}/api/v1/session`, { headers: { Authorization: `Bearer ${token}` } });
+    assert.equal((await byCookie()).status, 200);
+    assert.equal((await byToken()).status, 200);
+    // Locked by wrong passwords, and the initial password has lapsed (31 days old).
+    for (let i = 0; i < 5; i++) assert.equal((await signIn('/api/v1/session', 'Wrong-pass-1')).status, 401);
+    const account = `institution_code = '${code}' AND user_id = '${rid}'`;
+    pg.psql(db, `UPDATE accounts SET password_set_at = now() - interval '31 days' WHERE ${account}`);
+    assert.equal(pg.psql(db, `SELECT locked_at IS NOT NULL, failed_logins FROM accounts WHERE ${account}`), 't|5');
+    assert.equal((await signIn('/api/v1/session', old)).status, 401);
+
+    const r = ctl('account', 'reset', '--institution', code, '--account', 'master_reset', '--json');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    const out = JSON.parse(r.stdout);
+    assert.match(out.initial_password, /^[A-HJ-NP-Za-km-np-z2-9]{20}$/);
+    assert.deepEqual({ ...out, initial_password: undefined, expires_at: undefined }, { institution_code: code, user_id: rid, role: 'master_reset',
+      initial_password: undefined, expires_at: undefined, unlocked: true, sessions_ended: 2 });
+    // The same validity as the server's own resets: initial_password_days (30) from now.
+    const days = (Date.parse(out.expires_at) - Date.now()) / 86400e3;
+    assert.ok(days > 29.99 && days <= 30, out.expires_at);
+    assert.equal(pg.psql(db, `SELECT password_is_initial, failed_logins, locked_at IS NULL, password_hash LIKE '$sha256$%' FROM accounts WHERE ${account}`), 't|0|t|t');
+    assert.equal(pg.psql(db, `SELECT count(*) FROM sessions WHERE ${account}`), '0');
+
+    // The old password fails; the cookie and the token are gone for good; the lock is gone.
+    assert.equal((await json(await signIn('/api/v1/session', old), 401)).error.code, 'auth.failed');
+    assert.equal((await byCookie()).status, 401);
+    assert.equal((await byToken()).status, 401);
+    const fresh = await json(await signIn('/api/v1/session', out.initial_password));
+    assert.equal(fresh.account.password_change_required, true);
+    assert.equal(fresh.account.password_state, 'initial');
+    await signedIn(srv, code, rid, out.initial_password, 'Sakura2027!');
+
+    // 操作履歴 shows the operator's action.
+    const audit = await json(await admin('GET', `/api/v1/audit-events?action=account.password_reset&target=${rid}`));
+    assert.equal(audit.total, 1);
+    const [ev] = audit.items;
+    assert.equal(ev.actor_kind, 'operator');
+    assert.match(ev.source, /^onshictl@/);
+    assert.deepEqual(ev.details, { role: 'master_reset', unlocked: true, sessions_ended: 2 });
+
+    // The master account too, by its user ID, in the readable form.
+    const m = ctl('account', 'reset', '--institution', code, '--account', inst.master.user_id);
+    assert.equal(m.status, 0, m.stderr);
+    const pw = /new initial password ([A-Za-z2-9]{20})\n/.exec(m.stdout)[1];
+    assert.match(m.stdout, /shown only now/);
+    assert.equal((await master('GET', '/api/v1/accounts')).status, 401);
+    await signedIn(srv, code, inst.master.user_id, pw, 'Sakura2027!');
+
+    // The passwords appear nowhere but on onshictl's stdout.
+    for (const secret of [out.initial_password, pw]) {
+      assert.ok(!r.stderr.includes(secret) && !m.stderr.includes(secret), 'not in onshictl stderr');
+      assert.ok(!srv.log().includes(secret), 'not in onshid log');
+    }
+  } finally {
+    await srv.stop();
+  }
+});
+
+test('account reset refuses an unknown institution, an unknown account and other kinds of account, changing nothing', () => {
+  const code = '1311234573';
+  createInstitution(pg, db, code);
+  pg.psql(db, `INSERT INTO accounts (institution_code, user_id, role, start_date, password_hash) VALUES ('${code}', 'kanri01', 'admin', '2020-04-01', '$sha256$x$y')`);
+  pg.psql(db, `UPDATE accounts SET failed_logins = 5, locked_at = now() WHERE institution_code = '${code}'`);
+  pg.psql(db, `INSERT INTO sessions (institution_code, secret_hash, user_id, kind, expires_at)
+    VALUES ('${code}', decode(repeat('cd', 32), 'hex'), 'MR${code}', 'token', now() + interval '1 day')`);
+  const state = () => pg.psql(db, `SELECT string_agg(user_id || password_hash || failed_logins || locked_at, ',' ORDER BY user_id) FROM accounts WHERE institution_code = '${code}'`) +
+    pg.psql(db, `SELECT count(*) FROM sessions WHERE institution_code = '${code}'`) +
+    pg.psql(db, `SELECT count(*) FROM audit_log WHERE institution_code = '${code}'`);
+  const before = state();
+  const reset = (inst, account, e = env) => onshictl(['account', 'reset', '--institution', inst, '--account', account], e);
+  const cases = [
+    [reset('1311299999', 'master_reset'), 12, /institution\.not_found: 指定された医療機関は登録されていません。/],
+    [reset(code, 'nobody1'), 13, /account\.not_found: 指定されたアカウントは存在しません。/],
+    [reset(code, 'kanri01'), 14, /kanri01: account\.operator_reset\.kind: 実施機関が初期化できるのは/],
+    [reset(code, 'admin'), 14, /account\.operator_reset\.kind/],
+    [reset('13112345', 'master'), 10, /institution\.code\.format/],
+    [onshictl(['account', 'reset', '--institution', code], env), 2, /--account is required/],
+    [reset(code, 'master_reset', { ONSHI_DATABASE_URL: `host=${path.join(os.tmpdir(), 'onshi-no-such-socket-dir')} dbname=x` }), 4, /cannot connect to PostgreSQL/],
+  ];
+  for (const [r, status, message] of cases) {
+    assert.equal(r.status, status, r.stderr);
+    assert.match(r.stderr, message);
+    assert.equal(r.stdout, '');
+  }
+  assert.equal(state(), before);
+  assert.match(ctl('--help').stdout, /account reset --institution CODE --account master\|master_reset/);
+  assert.match(ctl('--help').stdout, /13 account not found, 14 account of a kind onshictl does not initialise/);
 });

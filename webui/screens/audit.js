@@ -50,6 +50,7 @@ const FIELD_LABELS = {
   category: '区分', encoding: '文字コード', mode: '運転モード', visual_confirmation: '目視確認モード',
   screens: '表示する画面', qualification_type: 'テスト用資格情報', accounts: 'アカウント',
   established_on: '新設年月日', abolished_on: '廃止年月日',
+  unlocked: 'ロック解除', sessions_ended: '終了したセッション・トークン数',
   char_encoding: '利用文字コード', consent_surgery: '手術情報', consent_drug: '薬剤情報',
   consent_medical: '診療情報', consent_checkup: '特定健診情報', consent_specific_disease: '特定疾病療養受療証',
   eprescription_mode: '電子処方箋利用区分', prescription_form_timing: '発行形態選択タイミング',

@@ -1,6 +1,7 @@
 /* onshictl: what the 実施機関 (the operator) does: migrate the schema, create institutions
- * with their master and master-reset accounts, relate institutions, list them, and set up
- * the demo institution. Messages come from the error registry; exit codes are distinct. */
+ * with their master and master-reset accounts, initialise those two accounts' passwords,
+ * relate institutions, list them, and set up the demo institution. Messages come from the error
+ * registry; exit codes are distinct. */
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -9,11 +10,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/account.h"
 #include "core/date.h"
 #include "core/institution.h"
+#include "store/account.h"
 #include "store/db.h"
 #include "store/institution.h"
 #include "store/migrations.h"
+#include "store/session.h"
 #include "store/settings.h"
 #include "util/config.h"
 #include "util/errors.h"
@@ -30,6 +34,8 @@ enum {
     EXIT_INVALID = 10,
     EXIT_EXISTS = 11,
     EXIT_NOT_FOUND = 12,
+    EXIT_ACCOUNT_NOT_FOUND = 13,
+    EXIT_ACCOUNT_KIND = 14,
 };
 
 #define DEMO_CODE "1319900019"
@@ -58,11 +64,17 @@ static void usage(FILE *out)
           "  pmh --institution CODE on|off  mark the institution as taking part in the PMH\n"
           "                                 先行実施事業 (医療費助成情報 may then be 利用する);\n"
           "                                 off puts a 利用する back to 利用しない\n"
+          "  account reset --institution CODE --account master|master_reset|USER_ID [--json]\n"
+          "                                 give the institution's master or master-reset\n"
+          "                                 account a new initial password (shown only once;\n"
+          "                                 it must be changed at the first sign-in), clear\n"
+          "                                 its lock and end all its sessions and tokens\n"
           "  demo                           create the demo institution " DEMO_CODE " if missing\n"
           "The database comes from database_url in --config FILE or ONSHI_DATABASE_URL.\n"
           "exit codes: 0 ok, 1 unexpected failure, 2 usage, 3 configuration,\n"
           "            4 database unreachable, 5 schema not current (run migrate),\n"
-          "            10 invalid input, 11 already exists, 12 not found\n",
+          "            10 invalid input, 11 already exists, 12 not found (institution),\n"
+          "            13 account not found, 14 account of a kind onshictl does not initialise\n",
           out);
 }
 
@@ -478,6 +490,160 @@ static int cmd_pmh(struct ctl *ctl, int argc, char **argv)
     return EXIT_OK;
 }
 
+/* The master and master-reset accounts have no account above them to initialise their
+ * passwords: 「実施機関で初期化します」 (manual ch. 2 §3(2)). Without this an institution whose
+ * master-reset initial password lapsed would be locked out for good. */
+struct reset_args {
+    const char *code, *actor, *source, *hash;
+    char user_id[17], role[16];
+    struct account_policy policy;
+    enum { RESET_DONE, RESET_NO_INSTITUTION, RESET_NO_ACCOUNT, RESET_WRONG_KIND } outcome;
+    bool was_locked;
+    int sessions_ended;
+    char expires_at[32];
+};
+
+static bool operator_initialises(const char *role)
+{
+    return strcmp(role, "master") == 0 || strcmp(role, "master_reset") == 0;
+}
+
+static int reset_tx(struct db *db, void *p)
+{
+    struct reset_args *a = p;
+    char *name = NULL;
+    a->outcome = RESET_NO_INSTITUTION;
+    int rc = store_institution_name(db, a->code, &name);
+    free(name);
+    if (rc <= 0)
+        return rc;
+    a->outcome = RESET_NO_ACCOUNT;
+    struct account_row row;
+    rc = store_account_get(db, a->code, a->user_id, &a->policy, &row);
+    if (rc <= 0)
+        return rc;
+    snprintf(a->role, sizeof a->role, "%s", row.role);
+    a->was_locked = row.locked;
+    account_row_free(&row);
+    if (!operator_initialises(a->role)) {
+        a->outcome = RESET_WRONG_KIND;
+        return DB_ABORT;
+    }
+    /* The same statement as the server's own reset: initial, clock restarted, lock cleared. */
+    rc = store_account_reset_password(db, a->code, a->user_id, a->hash,
+                                      a->policy.initial_password_days, a->expires_at);
+    if (rc <= 0)
+        return rc;
+    /* Deleted, not just stopped: no cookie or token from before ever works again. */
+    rc = store_sessions_delete_all(db, a->code, a->user_id);
+    if (rc < 0)
+        return rc;
+    a->sessions_ended = rc;
+    json_t *details = json_pack("{s:s, s:b, s:i}", "role", a->role, "unlocked", a->was_locked,
+                                "sessions_ended", a->sessions_ended);
+    rc = store_audit_insert(db, a->code, "operator", a->actor, "account.password_reset", a->user_id,
+                            a->source, details);
+    json_decref(details);
+    if (rc < 0)
+        return rc;
+    a->outcome = RESET_DONE;
+    return 1;
+}
+
+static void print_reset(const struct ctl *ctl, const struct reset_args *a, const char *password)
+{
+    if (ctl->json) {
+        json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:i}", "institution_code", a->code,
+                              "user_id", a->user_id, "role", a->role, "initial_password", password,
+                              "expires_at", a->expires_at, "unlocked", a->was_locked,
+                              "sessions_ended", a->sessions_ended);
+        char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        printf("%s\n", text ? text : "{}");
+        if (text)
+            secret_wipe(text, strlen(text));
+        free(text);
+        json_decref(o);
+        return;
+    }
+    printf("%s account %s of %s: new initial password %s\n"
+           "The initial password is shown only now; it is valid until %s and must be changed\n"
+           "at the first sign-in. %sSessions and tokens ended: %d.\n",
+           strcmp(a->role, "master") == 0 ? "master" : "master-reset", a->user_id, a->code,
+           password, a->expires_at, a->was_locked ? "The lock is cleared. " : "",
+           a->sessions_ended);
+}
+
+static int cmd_account_reset(struct ctl *ctl, int argc, char **argv)
+{
+    const char *account = NULL;
+    char source[300];
+    struct reset_args a = {.actor = operator_name(),
+                           .source = operator_source(source, sizeof source)};
+    /* --json may also follow the command, as the other flags do. */
+    char *rest[16];
+    int nrest = 0;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0)
+            ctl->json = true;
+        else if (nrest < (int)(sizeof rest / sizeof rest[0]))
+            rest[nrest++] = argv[i];
+        else {
+            fprintf(stderr, "onshictl: unexpected argument '%s'\n", argv[i]);
+            return EXIT_USAGE;
+        }
+    }
+    struct flag flags[] = {{"--institution", &a.code}, {"--account", &account}};
+    if (parse_flags(nrest, rest, flags, 2) != 0 || require(a.code, "--institution") ||
+        require(account, "--account"))
+        return EXIT_USAGE;
+    enum err_code e;
+    if (!institution_code_check_any(a.code, &e))
+        return fail_with(e, a.code, EXIT_INVALID);
+    enum role kind;
+    if (strcmp(account, "master") == 0)
+        institution_master_user_id(a.code, a.user_id);
+    else if (strcmp(account, "master_reset") == 0)
+        institution_master_reset_user_id(a.code, a.user_id);
+    else if (role_parse(account, &kind))
+        return fail_with(ERR_ACCOUNT_OPERATOR_RESET_KIND, account, EXIT_ACCOUNT_KIND);
+    else if (strlen(account) < sizeof a.user_id)
+        snprintf(a.user_id, sizeof a.user_id, "%s", account);
+    else
+        return fail_with(ERR_ACCOUNT_NOT_FOUND, account, EXIT_ACCOUNT_NOT_FOUND);
+    int rc = connect_db(ctl, true);
+    if (rc != EXIT_OK)
+        return rc;
+    a.policy = (struct account_policy){ctl->cfg.lockout_threshold, ctl->cfg.initial_password_days,
+                                       ctl->cfg.password_expiry_days};
+    /* As the server's own reset (POST /accounts/{user_id}/password-reset) makes them. */
+    char password[INITIAL_PASSWORD_LEN + 1];
+    char *hash = NULL;
+    if (secret_initial_password(password) != 0 || !(hash = secret_hash_initial(password)))
+        return fail_with(ERR_SERVER_INTERNAL, "random number generator", EXIT_FAILURE_);
+    a.hash = hash;
+    rc = db_transaction(ctl->db, DB_READ_COMMITTED, ctl->cfg.db_retry_limit, reset_tx, &a);
+    free(hash);
+    if (rc == DB_UNKNOWN) {
+        /* Whether it happened or not, a new run gives a password that is surely current. */
+        rc = EXIT_FAILURE_;
+        fprintf(stderr, "onshictl: the database connection was lost while committing; run the "
+                        "same command again for a new initial password\n");
+    } else if (a.outcome == RESET_NO_INSTITUTION && rc >= 0)
+        rc = fail_with(ERR_INSTITUTION_NOT_FOUND, a.code, EXIT_NOT_FOUND);
+    else if (a.outcome == RESET_NO_ACCOUNT && rc >= 0)
+        rc = fail_with(ERR_ACCOUNT_NOT_FOUND, a.user_id, EXIT_ACCOUNT_NOT_FOUND);
+    else if (a.outcome == RESET_WRONG_KIND)
+        rc = fail_with(ERR_ACCOUNT_OPERATOR_RESET_KIND, a.user_id, EXIT_ACCOUNT_KIND);
+    else if (rc < 0)
+        rc = fail_with(ERR_SERVER_INTERNAL, "database", EXIT_FAILURE_);
+    else {
+        print_reset(ctl, &a, password);
+        rc = EXIT_OK;
+    }
+    secret_wipe(password, sizeof password);
+    return rc;
+}
+
 static int cmd_demo(struct ctl *ctl, int argc, char **argv)
 {
     (void)argv;
@@ -530,6 +696,8 @@ int main(int argc, char **argv)
         rc = cmd_institution_list(&ctl, rest - 2, args + 2);
     else if (rest >= 2 && strcmp(args[0], "institution") == 0 && strcmp(args[1], "relate") == 0)
         rc = cmd_institution_relate(&ctl, rest - 2, args + 2);
+    else if (rest >= 2 && strcmp(args[0], "account") == 0 && strcmp(args[1], "reset") == 0)
+        rc = cmd_account_reset(&ctl, rest - 2, args + 2);
     else if (rest >= 1 && strcmp(args[0], "pmh") == 0)
         rc = cmd_pmh(&ctl, rest - 1, args + 1);
     else if (rest >= 1 && strcmp(args[0], "demo") == 0)
