@@ -2,7 +2,7 @@
 // must all look the same, against the real onshid and PostgreSQL.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPostgres, startOnshid, onshictl, eventually } from '../support/harness.mjs';
+import { startPostgres, startOnshid, onshictl, eventually, runOnshidToExit } from '../support/harness.mjs';
 import { signedIn as signedInAs } from '../support/people.mjs';
 
 let pg;
@@ -26,7 +26,7 @@ after(async () => {
   pg?.stop();
 });
 
-const signIn = (institution_code, user_id, password) => fetch(`${srv.base}/api/v1/session`, {
+const signIn = (institution_code, user_id, password, server = srv) => fetch(`${server.base}/api/v1/session`, {
   method: 'POST',
   headers: { 'Content-Type': 'application/json' },
   body: JSON.stringify({ institution_code, user_id, password }),
@@ -270,8 +270,8 @@ async function signedIn(code) {
   return { inst, cookie: cookieOf(res), csrf };
 }
 
-function changePassword(s, current, next) {
-  return fetch(`${srv.base}/api/v1/session/password`, {
+function changePassword(s, current, next, server = srv) {
+  return fetch(`${server.base}/api/v1/session/password`, {
     method: 'PUT',
     headers: { 'Content-Type': 'application/json', Cookie: `onshi_session=${s.cookie}`, 'X-CSRF-Token': s.csrf },
     body: JSON.stringify({ current_password: current, new_password: next }),
@@ -353,6 +353,51 @@ test('none of the last three chosen passwords may be used again', async () => {
   assert.equal(await change('Pass-four4'), 200);
   // Now four, three, two: one is allowed again.
   assert.equal(await change('Pass-one1'), 200);
+});
+
+test('the password policy is configuration: GET /session shows it, the change follows it, refusals carry it, --check-config refuses what no password could meet', async () => {
+  const env = { ONSHI_PASSWORD_MIN_LENGTH: '12', ONSHI_PASSWORD_MAX_LENGTH: '16', ONSHI_PASSWORD_MIN_CLASSES: '4', ONSHI_PASSWORD_HISTORY: '1' };
+  const strict = await startOnshid({ database: pg.conninfo(db), env });
+  try {
+    const inst = createInstitution('1312000060');
+    const res = await signIn('1312000060', inst.master.user_id, inst.master.initial_password, strict);
+    const s = { cookie: cookieOf(res), csrf: (await res.json()).csrf_token };
+    const policy = { min_length: 12, max_length: 16, min_classes: 4, history: 1 };
+    assert.deepEqual((await (await fetch(`${strict.base}/api/v1/session`, withCookie(s.cookie))).json()).password_policy, policy);
+    let current = inst.master.initial_password;
+    const change = async (next) => {
+      const r = await changePassword(s, current, next, strict);
+      const body = await r.json();
+      if (r.status !== 200) return [body.error.code, body.error.details];
+      s.cookie = cookieOf(r);
+      s.csrf = body.csrf_token;
+      current = next;
+      return 200;
+    };
+    // Each refusal says the rules in force, so an API client can tell its user.
+    assert.deepEqual(await change('Sakura2026!'), ['password.length', [policy]]); // 11: fine by default
+    assert.deepEqual(await change('Sakura2026!x12345'), ['password.length', [policy]]); // 17
+    assert.deepEqual(await change('Sakura2026xyz'), ['password.classes', [policy]]); // no symbol
+    assert.equal(await change('Sakura2026!xy'), 200);
+    assert.equal(await change('Momiji2026!xy'), 200);
+    // password_history = 1: only the current one is refused; the one before may come back.
+    assert.deepEqual(await change('Momiji2026!xy'), ['password.reused', [policy]]);
+    assert.equal(await change('Sakura2026!xy'), 200);
+  } finally {
+    assert.deepEqual(await strict.stop(), { code: 0, signal: null });
+  }
+  // The default onshid, with the manual's rules, still takes an 11-character password.
+  const d = await signedIn('1312000061');
+  assert.equal((await changePassword(d, d.inst.master.initial_password, 'Sakura2026!')).status, 200);
+  for (const [bad, message] of [
+    [{ ONSHI_PASSWORD_MIN_LENGTH: '70' }, /password_min_length \(70\) is above password_max_length \(64\): no password could be chosen/],
+    [{ ONSHI_PASSWORD_MIN_LENGTH: '3', ONSHI_PASSWORD_MAX_LENGTH: '3', ONSHI_PASSWORD_MIN_CLASSES: '4' }, /password_min_classes \(4\) cannot be met within password_max_length \(3\)/],
+    [{ ONSHI_PASSWORD_HISTORY: '0' }, /password_history must be an integer from 1 to 24/],
+  ]) {
+    const r = await runOnshidToExit(['--check-config'], bad);
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, message);
+  }
 });
 
 test('an initial password past its validity cannot be used to set a new one', async () => {
@@ -441,7 +486,7 @@ test('GET /session gives the names, the session\'s two ends and the password pol
   assert.equal(body.account.name, 'マスタアカウント');
   assert.equal(body.account.name_kana, '');
   assert.equal(body.institution.name, 'ログイン試験医院');
-  assert.deepEqual(body.password_policy, { min_length: 8, max_length: 64, min_classes: 3 });
+  assert.deepEqual(body.password_policy, { min_length: 8, max_length: 64, min_classes: 3, history: 3 });
   const { expires_at: exp, idle_expires_at: idle, idle_timeout_seconds: timeout } = body.session;
   assert.equal(timeout, 1800);
   assert.match(exp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);

@@ -169,6 +169,8 @@ test('first sign-in with an initial password: confirmation, then the forced pass
   // The checklist follows the typing.
   const state = () => page.$$eval('.checklist li', (lis) => lis.map((li) => li.className));
   assert.deepEqual(await state(), ['ng', 'ng', 'ng', 'ng']);
+  // The rules are the server's (GET /session password_policy), history included.
+  assert.match(await page.innerText('#f-new_password-support'), /過去3回までに使ったパスワード（現在のものを含む）は使えません。/);
   await page.type('#f-new_password', 'abc');
   assert.deepEqual(await state(), ['ng', 'ok', 'ng', 'ok']);
   await page.type('#f-new_password', 'DEF12');
@@ -187,7 +189,7 @@ test('first sign-in with an initial password: confirmation, then the forced pass
   const errorOf = (f) => page.waitForSelector(`#f-${f}-error`).then((e) => e.innerText());
   const cases = [
     [accounts.kanri01, 'Abc12!', 'new_password', 'パスワードの文字数が正しくありません。'],
-    [accounts.kanri01, 'abcdefghij', 'new_password', 'パスワードは英大文字、英小文字、数字、記号のうち3種類以上を組み合わせてください。'],
+    [accounts.kanri01, 'abcdefghij', 'new_password', 'パスワードは英大文字、英小文字、数字、記号のうち、定められた種類数以上を組み合わせてください。'],
     [accounts.kanri01, 'Xkanri01!Z', 'new_password', 'パスワードにユーザIDを含めることはできません。'],
     [accounts.kanri01, 'Abc def12!', 'new_password', 'パスワードは半角英数字記号で入力してください。'],
     [accounts.kanri01, PW, 'confirm', null, 'Other2026!x'],

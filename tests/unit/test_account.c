@@ -261,7 +261,7 @@ static void chosen_passwords_follow_the_policy(void **state)
 static void the_policy_limits_are_configurable(void **state)
 {
     (void)state;
-    struct password_policy strict = {12, 20, 4};
+    struct password_policy strict = {12, 20, 4, 3};
     enum err_code err;
     assert_false(password_policy_check(&strict, "Abcdef1!", "u1", &err));
     assert_int_equal(err, ERR_PASSWORD_LENGTH);

@@ -265,6 +265,36 @@ static void config_out_of_range_int_is_error_naming_key(void **state)
     config_free(&c);
 }
 
+/* The password policy (issue 16 §8): the manual's rules by default; values that no password
+ * could meet are refused at load (and so by --check-config and SIGHUP). */
+static void config_password_policy_defaults_and_impossible_combinations(void **state)
+{
+    (void)state;
+    struct config c;
+    assert_int_equal(config_load(NULL, &c, err, sizeof err), 0);
+    assert_int_equal(c.password_min_length, 8);
+    assert_int_equal(c.password_max_length, 64);
+    assert_int_equal(c.password_min_classes, 3);
+    assert_int_equal(c.password_history, 3);
+    config_free(&c);
+    assert_contains(load_fails("password_min_length = 70\n"),
+                    "password_min_length (70) is above password_max_length (64)");
+    assert_contains(load_fails("password_min_length = 2\npassword_max_length = 3\n"
+                               "password_min_classes = 4\n"),
+                    "password_min_classes (4) cannot be met within password_max_length (3)");
+    assert_contains(load_fails("password_min_classes = 5\n"), "password_min_classes");
+    assert_contains(load_fails("password_history = 0\n"), "password_history");
+    assert_contains(load_fails("password_history = 25\n"), "password_history");
+    assert_contains(load_fails("password_max_length = 129\n"), "password_max_length");
+    /* The edges that can still be met are accepted. */
+    assert_int_equal(config_load(write_config("password_min_length = 4\npassword_max_length = 4\n"
+                                              "password_min_classes = 4\npassword_history = 24\n"),
+                                 &c, err, sizeof err),
+                     0);
+    assert_int_equal(c.password_history, 24);
+    config_free(&c);
+}
+
 static void config_non_numeric_int_is_error_naming_key(void **state)
 {
     (void)state;
@@ -510,6 +540,8 @@ int main(void)
         cmocka_unit_test_teardown(config_line_without_equals_is_error_naming_line, teardown_test),
         cmocka_unit_test_teardown(config_duplicate_key_is_error, teardown_test),
         cmocka_unit_test_teardown(config_out_of_range_int_is_error_naming_key, teardown_test),
+        cmocka_unit_test_teardown(config_password_policy_defaults_and_impossible_combinations,
+                                  teardown_test),
         cmocka_unit_test_teardown(config_non_numeric_int_is_error_naming_key, teardown_test),
         cmocka_unit_test_teardown(config_enum_value_outside_list_is_error_naming_key,
                                   teardown_test),

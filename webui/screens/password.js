@@ -66,7 +66,7 @@ export default {
             error: st.errors.current_password, onInput: (v) => { st.current_password = v; } })}
           ${textField({ id: 'new_password', label: LABELS.new_password, isRequired: true, type: type(),
             value: st.new_password, autocomplete: 'new-password', maxlength: 128, error: st.errors.new_password,
-            support: '次の条件をすべて満たしてください。過去3回までに使ったパスワードは使えません。',
+            support: `次の条件をすべて満たしてください。${policy.history > 1 ? `過去${policy.history}回までに使ったパスワード（現在のものを含む）` : '現在のパスワード'}は使えません。`,
             onInput: (v) => { st.new_password = v; ctx.update(); },
             after: html`<ul class="checklist" aria-label="パスワードの条件">
               ${list.map((r) => html`<li class=${r.ok ? 'ok' : 'ng'}><span class="mark" aria-hidden="true">${r.ok ? '✓' : '−'}</span>${r.label}<span class="visually-hidden">${r.ok ? '（満たしています）' : '（満たしていません）'}</span></li>`)}

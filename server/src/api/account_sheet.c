@@ -112,7 +112,7 @@ static bool gather(struct request *req, const struct account_row *row, struct sh
 {
     struct db *db = db_thread();
     struct password_state ps = {0};
-    int rc = store_password_state(db, req->principal.institution, row->user_id, &ps);
+    int rc = store_password_state(db, req->principal.institution, row->user_id, 0, &ps);
     if (rc <= 0) {
         *e = rc == DB_NONE ? ERR_ACCOUNT_NOT_FOUND : ERR_SERVER_UNAVAILABLE;
         return false;

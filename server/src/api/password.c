@@ -14,6 +14,19 @@
 #include "util/config.h"
 #include "util/password_hash.h"
 
+struct password_policy password_policy_configured(void)
+{
+    const struct config *c = config_current();
+    return (struct password_policy){c->password_min_length, c->password_max_length,
+                                    c->password_min_classes, c->password_history};
+}
+
+json_t *password_policy_details(const struct password_policy *p)
+{
+    return json_pack("[{s:i, s:i, s:i, s:i}]", "min_length", p->min_length, "max_length",
+                     p->max_length, "min_classes", p->min_classes, "history", p->history);
+}
+
 struct change_input {
     const char *current_password;
     const char *new_password;
@@ -32,6 +45,7 @@ struct change {
     char *current;
     char *next;
     struct password_state state;
+    struct password_policy policy; /* as in force when the request came */
     char *new_hash;
     enum outcome outcome;
 };
@@ -54,7 +68,8 @@ static void change_free(void *p)
     free(c);
 }
 
-/* Worker: verify the current password, compare with the last three, hash the new one. */
+/* Worker: verify the current password, compare with the last ones (password_history), hash
+ * the new one. */
 static void change_work(void *p)
 {
     struct change *c = p;
@@ -138,7 +153,8 @@ static enum MHD_Result change_done(struct request *req, void *p)
         /* Only a right current password gets this answer, and only while not locked. */
         if (store_attempts_release(db, c->who.institution, c->who.user_id, c->state.current) <= 0)
             return reply_error(req, ERR_PASSWORD_CURRENT_WRONG, "current_password");
-        return reply_error(req, ERR_PASSWORD_REUSED, "new_password");
+        return reply_error_details(req, ERR_PASSWORD_REUSED, "new_password",
+                                   password_policy_details(&c->policy));
     case CHANGE_FAILED:
         return reply_error(req, ERR_SERVER_INTERNAL, NULL);
     case CHANGE_OK:
@@ -169,18 +185,21 @@ enum MHD_Result api_password_change(struct request *req)
     struct input_error err;
     if (!input_parse(req->json, change_fields, 2, &in, &err))
         return reply_error(req, err.code, err.field);
-    enum err_code policy;
-    if (!password_policy_check(&password_policy_default, in.new_password, req->principal.user_id,
-                               &policy))
-        return reply_error(req, policy, "new_password");
+    struct password_policy policy = password_policy_configured();
+    enum err_code refused;
+    if (!password_policy_check(&policy, in.new_password, req->principal.user_id, &refused))
+        return reply_error_details(req, refused, "new_password", password_policy_details(&policy));
     struct change *c = calloc(1, sizeof *c);
     if (!c)
         return MHD_NO;
     c->who = req->principal;
+    c->policy = policy;
     c->current = strdup(in.current_password);
     c->next = strdup(in.new_password);
     struct db *db = db_thread();
-    int rc = db ? store_password_state(db, c->who.institution, c->who.user_id, &c->state) : DB_SOFT;
+    int rc =
+        db ? store_password_state(db, c->who.institution, c->who.user_id, policy.history, &c->state)
+           : DB_SOFT;
     if (!c->current || !c->next || rc <= 0) {
         change_free(c);
         return reply_error(req, rc == DB_NONE ? ERR_AUTH_REQUIRED : ERR_SERVER_UNAVAILABLE, NULL);

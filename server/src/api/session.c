@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "api/auth.h"
+#include "api/password.h"
 #include "core/account.h"
 #include "core/menu.h"
-#include "core/password_policy.h"
 #include "core/settings.h"
 #include "http/defer.h"
 #include "http/input.h"
@@ -402,16 +402,17 @@ enum MHD_Result api_session_get(struct request *req)
         json_pack("{s:s, s:o, s:o}", "expires_at", p->expires_at, "idle_expires_at",
                   idle ? json_string(p->idle_expires_at) : json_null(), "idle_timeout_seconds",
                   idle ? json_integer(p->idle_timeout) : json_null());
-    const struct password_policy *pp = &password_policy_default; /* as api/password.c checks */
+    struct password_policy pp = password_policy_configured(); /* as api/password.c checks */
     return reply_json_steal(
         req, MHD_HTTP_OK,
-        json_pack("{s:o, s:o, s:o, s:{s:s, s:s, s:s, s:b, s:s}, s:o, s:{s:i, s:i, s:i}}", "account",
-                  account, "capabilities", caps, "menu", menu, "institution", "institution_code",
-                  p->institution, "name", p->institution_name ? p->institution_name : "", "kind",
-                  p->institution_kind, "not_started", p->institution_not_started, "environment",
+        json_pack("{s:o, s:o, s:o, s:{s:s, s:s, s:s, s:b, s:s}, s:o, s:{s:i, s:i, s:i, s:i}}",
+                  "account", account, "capabilities", caps, "menu", menu, "institution",
+                  "institution_code", p->institution, "name",
+                  p->institution_name ? p->institution_name : "", "kind", p->institution_kind,
+                  "not_started", p->institution_not_started, "environment",
                   config_current()->environment, "session", session, "password_policy",
-                  "min_length", pp->min_length, "max_length", pp->max_length, "min_classes",
-                  pp->min_classes));
+                  "min_length", pp.min_length, "max_length", pp.max_length, "min_classes",
+                  pp.min_classes, "history", pp.history));
 }
 
 enum MHD_Result api_session_delete(struct request *req)

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
-const struct password_policy password_policy_default = {8, 64, 3};
+const struct password_policy password_policy_default = {8, 64, 3, 3};
 
 static bool fail(enum err_code *err, enum err_code code)
 {

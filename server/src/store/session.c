@@ -142,13 +142,17 @@ int store_session_delete(struct db *db, const char *code, const char *digest)
     return db_exec_command(db, STMT_SESSION_DELETE, 2, p);
 }
 
-int store_password_state(struct db *db, const char *code, const char *user_id,
+int store_password_state(struct db *db, const char *code, const char *user_id, int history,
                          struct password_state *out)
 {
-    const char *p[] = {code, user_id};
+    if (history < 0 || history > PASSWORD_HISTORY_MAX)
+        history = PASSWORD_HISTORY_MAX;
+    char limit[16];
+    snprintf(limit, sizeof limit, "%d", history);
+    const char *p[] = {code, user_id, limit};
     PGresult *r;
     memset(out, 0, sizeof *out);
-    int rows = db_exec(db, STMT_PASSWORD_STATE, 2, p, &r);
+    int rows = db_exec(db, STMT_PASSWORD_STATE, 3, p, &r);
     if (rows < 0)
         return rows;
     for (int i = 0; i < rows; i++) {
@@ -162,7 +166,7 @@ int store_password_state(struct db *db, const char *code, const char *user_id,
             out->current = h;
             out->current_is_initial = PQgetvalue(r, i, 3)[0] == 't';
             out->current_age_seconds = atoll(PQgetvalue(r, i, 4));
-        } else if (out->nprevious < 3)
+        } else if (out->nprevious < history)
             out->previous[out->nprevious++] = h;
         else
             free(h);

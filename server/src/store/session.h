@@ -4,6 +4,8 @@
 
 #include <stdbool.h>
 
+#include "util/config.h"
+
 struct db;
 
 struct signin_account {
@@ -64,16 +66,17 @@ int store_session_lookup(struct db *db, const char *code, const char *digest, in
 void session_view_free(struct session_view *v);
 int store_session_delete(struct db *db, const char *code, const char *digest);
 
-/* The current hash and the last three chosen ones (the current one among them if chosen) (malloc'd;
- * free with password_state_free). 1, or DB_NONE when the account is gone. */
+/* The current hash and the last `history` chosen ones (the current one among them if chosen;
+ * history at most PASSWORD_HISTORY_MAX) (malloc'd; free with password_state_free). 1, or
+ * DB_NONE when the account is gone. */
 struct password_state {
     char *current;
     bool current_is_initial;
     long long current_age_seconds;
-    char *previous[3];
+    char *previous[PASSWORD_HISTORY_MAX];
     int nprevious;
 };
-int store_password_state(struct db *db, const char *code, const char *user_id,
+int store_password_state(struct db *db, const char *code, const char *user_id, int history,
                          struct password_state *out);
 void password_state_free(struct password_state *s);
 /* Replaces `old_hash` by `new_hash`; DB_NONE if the password changed meanwhile. */

@@ -234,8 +234,8 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
                              "WHERE institution_code = $1 AND user_id = $2) UNION ALL "
                              "(SELECT 1, password_hash, set_at, false, 0 FROM password_history "
                              "WHERE institution_code = $1 AND user_id = $2 "
-                             "ORDER BY set_at DESC LIMIT 3) ORDER BY 1, 3 DESC",
-                             2},
+                             "ORDER BY set_at DESC LIMIT $3::int) ORDER BY 1, 3 DESC",
+                             3},
     /* Only if the hash is still the one the check was made against. */
     [STMT_PASSWORD_SET] = {"password_set",
                            "UPDATE accounts SET password_hash = $4, password_is_initial = false, "

@@ -89,6 +89,16 @@ static const struct config_key keys[] = {
      "Days an initial password may be used for the first sign-in."},
     {"password_expiry_days", KEY_INT, OFF(password_expiry_days), "90", 1, 3650, NULL, true,
      "Days after which people's chosen passwords must be changed (system accounts' never)."},
+    {"password_min_length", KEY_INT, OFF(password_min_length), "8", 1, 128, NULL, true,
+     "Fewest characters of a password people choose (the manual: 8)."},
+    {"password_max_length", KEY_INT, OFF(password_max_length), "64", 1, 128, NULL, true,
+     "Most characters of a password people choose (at least password_min_length)."},
+    {"password_min_classes", KEY_INT, OFF(password_min_classes), "3", 1, 4, NULL, true,
+     "Fewest of the four character classes (upper case, lower case, digits, symbols) a chosen "
+     "password mixes (the manual: 3; at most password_min_length)."},
+    {"password_history", KEY_INT, OFF(password_history), "3", 1, PASSWORD_HISTORY_MAX, NULL, true,
+     "A new password may not be one of the account's last this many (the current one "
+     "included)."},
     {"password_hash_passes", KEY_INT, OFF(password_hash_passes), "2", 1, 16, NULL, true,
      "argon2id passes (t) for chosen passwords. Stored hashes carry their own parameters; a "
      "hash made with others is redone at the account's next successful sign-in."},
@@ -343,6 +353,26 @@ static int load_env(struct config *c, char *err, size_t errlen)
     return 0;
 }
 
+/* Rules across keys: values each valid alone that no one could live with together. */
+static int check_coherent(const struct config *c, char *err, size_t errlen)
+{
+    if (c->password_min_length > c->password_max_length) {
+        snprintf(err, errlen,
+                 "password_min_length (%d) is above password_max_length (%d): no password "
+                 "could be chosen",
+                 c->password_min_length, c->password_max_length);
+        return -1;
+    }
+    if (c->password_min_classes > c->password_max_length) {
+        snprintf(err, errlen,
+                 "password_min_classes (%d) cannot be met within password_max_length (%d) "
+                 "characters",
+                 c->password_min_classes, c->password_max_length);
+        return -1;
+    }
+    return 0;
+}
+
 int config_load(const char *path, struct config *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
@@ -351,7 +381,7 @@ int config_load(const char *path, struct config *out, char *err, size_t errlen)
             goto fail;
     if (path && load_file(path, out, err, errlen) != 0)
         goto fail;
-    if (load_env(out, err, errlen) != 0)
+    if (load_env(out, err, errlen) != 0 || check_coherent(out, err, errlen) != 0)
         goto fail;
     return 0;
 fail:

@@ -8,6 +8,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
+/* The deepest password history password_history may ask for. */
+enum { PASSWORD_HISTORY_MAX = 24 };
+
 struct config {
     char *listen_address;
     int port;
@@ -32,6 +35,10 @@ struct config {
     int lockout_threshold;
     int initial_password_days;
     int password_expiry_days;
+    int password_min_length;
+    int password_max_length;
+    int password_min_classes;
+    int password_history;
     int password_hash_passes;
     long password_hash_memory;
     int hash_threads;
