@@ -137,7 +137,7 @@ int main(int argc, char **argv)
 {
     /* onshid re-executed as its own password hashing helper (util/hash_pool.h). */
     if (argc == 3 && strcmp(argv[1], "--hash-worker") == 0)
-        return password_hash_worker_main(atoi(argv[2]));
+        return password_hash_worker_main((int)strtol(argv[2], NULL, 10));
     const char *config_path = NULL;
     bool check_only = false;
     static const struct option longopts[] = {

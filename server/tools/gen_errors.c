@@ -113,7 +113,7 @@ int main(int argc, char **argv)
     }
     for (size_t i = 1; i < ps.nrows; i++) {
         struct row *r = &ps.rows[i];
-        int status = atoi(r->f[1]);
+        int status = (int)strtol(r->f[1], NULL, 10);
         int ctl = 0;
         for (int f = 0; f < NFIELDS; f++)
             for (const char *q = r->f[f]; *q; q++)
@@ -153,7 +153,7 @@ int main(int argc, char **argv)
         print_enum_name(c, r->f[0]);
         fputs("] = {", c);
         print_c_string(c, r->f[0]);
-        fprintf(c, ", %d, ", atoi(r->f[1]));
+        fprintf(c, ", %d, ", (int)strtol(r->f[1], NULL, 10));
         print_c_string(c, r->f[2]);
         fputs(", ", c);
         print_c_string(c, r->f[3]);
@@ -171,7 +171,7 @@ int main(int argc, char **argv)
         print_c_string(js, r->f[0]);
         /* The console shows the Japanese message only; the English hints stay in the C
          * table and the spec, out of every page load. */
-        fprintf(js, ": Object.freeze({ status: %d, message: ", atoi(r->f[1]));
+        fprintf(js, ": Object.freeze({ status: %d, message: ", (int)strtol(r->f[1], NULL, 10));
         print_c_string(js, r->f[2]);
         fputs(" }),\n", js);
     }

@@ -27,8 +27,8 @@ static void *run(void *arg)
 
 int main(int argc, char **argv)
 {
-    int threads = argc > 1 ? atoi(argv[1]) : 2;
-    int seconds = argc > 2 ? atoi(argv[2]) : 5;
+    int threads = argc > 1 ? (int)strtol(argv[1], NULL, 10) : 2;
+    int seconds = argc > 2 ? (int)strtol(argv[2], NULL, 10) : 5;
     if (threads < 1 || threads > 64 || seconds < 1 || sodium_init() < 0)
         return 2;
     if (crypto_pwhash_str_alg(stored, "Sakura2026!", 11, crypto_pwhash_OPSLIMIT_INTERACTIVE,

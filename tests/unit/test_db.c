@@ -46,7 +46,7 @@ static long count(const char *sql)
 {
     PGresult *r = PQexec(db_conn(db), sql);
     assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
-    long n = atol(PQgetvalue(r, 0, 0));
+    long n = db_int64(r, 0, 0);
     PQclear(r);
     return n;
 }

@@ -147,8 +147,8 @@ static void persons_fit_every_category_and_type(void **state)
                         assert_true(age >= 20 && age <= 74);
                     /* No qualification starts before its holder could have it. */
                     char at75[16];
-                    snprintf(at75, sizeof at75, "%04d%.6s", (atoi(p.birthdate) + 75) % 10000,
-                             p.birthdate + 4);
+                    snprintf(at75, sizeof at75, "%04d%.6s",
+                             (int)((strtol(p.birthdate, NULL, 10) + 75) % 10000), p.birthdate + 4);
                     const char *start =
                         t->insurance ? p.insurance.valid_from : p.assistance.valid_from;
                     assert_true(strcmp(start, p.birthdate) > 0);

@@ -150,7 +150,8 @@ static int evaluate(struct db *db, struct check *c)
     if (c->found == 1 && !test_person_from_json(c->fp.person, &c->person))
         return DB_HARD;
     /* A birth date given that is not the person's: no such qualification. */
-    if (c->found == 1 && c->query.birthdate[0] && strcmp(c->query.birthdate, c->person.birthdate))
+    if (c->found == 1 && c->query.birthdate[0] &&
+        strcmp(c->query.birthdate, c->person.birthdate) != 0)
         c->found = 0;
     if (c->found != 1)
         return 1;

@@ -425,7 +425,7 @@ static int answers_tx(struct db *db, void *p)
         refuse(a, ERR_READER_ANSWER_FORBIDDEN, NULL);
     else if (!result || strcmp(result, "checked") != 0 || !serial || !ref ||
              json_array_size(questions) == 0 || json_object_get(last, "answers"))
-        refuse(a, ERR_READER_NO_QUESTIONS, NULL);
+        refuse(a, ERR_READER_NO_QUESTIONS, NULL); // NOLINT(bugprone-branch-clone): two causes
     else if (answers_fit(a, questions, &consents, &form) &&
              (rc = store_qual_person_by_serial(db, w->institution, serial, &fp)) == 0)
         refuse(a, ERR_READER_NO_QUESTIONS, NULL); /* the card's test data went meanwhile */
@@ -442,7 +442,7 @@ static int answers_tx(struct db *db, void *p)
             json_array_append_new(given, json_string(consent_item_id((enum consent_item)i)));
         }
     if (rc > 0 && form)
-        rc = store_check_prescription_form(db, w->institution, atoll(ref),
+        rc = store_check_prescription_form(db, w->institution, strtoll(ref, NULL, 10),
                                            prescription_form_code(form));
     a->answers = json_pack("{s:o, s:o}", "consents", given, "prescription_form",
                            form ? json_string(prescription_form_id(form)) : json_null());

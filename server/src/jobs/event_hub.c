@@ -1,5 +1,5 @@
 /* strptime */
-#define _XOPEN_SOURCE 700
+#define _XOPEN_SOURCE 700 // NOLINT(bugprone-reserved-identifier,cert-dcl37-c): a feature-test macro
 #include "jobs/event_hub.h"
 
 #include <fcntl.h>
@@ -66,6 +66,7 @@ static void wakeups_add(struct wakeups *w, struct MHD_Connection *c)
 {
     if (w->n == w->cap) {
         w->cap = w->cap ? 2 * w->cap : 16;
+        // NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers, so one pointer's size
         w->conn = realloc(w->conn, w->cap * sizeof *w->conn);
         if (!w->conn)
             abort(); /* as strbuf: no meaningful recovery from out-of-memory here */

@@ -62,7 +62,9 @@ int account_sheet_pdf(const struct account_sheet *s, char **pdf, size_t *len)
         "。",
     };
     y += 24;
-    for (size_t i = 0; i < sizeof notes / sizeof notes[0]; i++, y += 20)
+    for (size_t i = 0; i < sizeof notes / sizeof notes[0]; i++) {
         pdf_text_box(cr, PDF_FONT_JA, 10, MARGIN, y, width, 20, notes[i]);
+        y += 20;
+    }
     return pdf_finish(&d, pdf, len);
 }

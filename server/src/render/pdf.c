@@ -114,7 +114,9 @@ void pdf_text_box(cairo_t *cr, const char *font, double size, double x, double y
     cairo_select_font_face(cr, font, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
     double s = size;
     int lines;
-    for (;; s -= 0.5) {
+    /* Half a point smaller each round, counted in an integer (cert-flp30-c). */
+    for (int round = 0;; round++) {
+        s = size - 0.5 * round;
         cairo_set_font_size(cr, s);
         int fit = (int)(height / (s * 1.3));
         fit = fit < 1 ? 1 : fit > MAX_LINES ? MAX_LINES : fit;

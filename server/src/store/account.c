@@ -41,7 +41,7 @@ static int read_row(const PGresult *r, int row, int c0, struct account_row *out)
     text(out->last_login_at, sizeof out->last_login_at, r, row, c0 + 10);
     text(out->created_at, sizeof out->created_at, r, row, c0 + 11);
     text(out->updated_at, sizeof out->updated_at, r, row, c0 + 12);
-    out->version = atol(PQgetvalue(r, row, c0 + 13));
+    out->version = db_int64(r, row, c0 + 13);
     out->password_expired = flag(r, row, c0 + 14);
     if (!out->name || !out->name_kana) {
         account_row_free(out);
@@ -119,7 +119,7 @@ int store_account_list(struct db *db, const char *code, const struct account_fil
     int n = db_exec(db, STMT_ACCOUNT_LIST, 19, p, &r);
     if (n < 0)
         return n;
-    *total = n > 0 ? atol(PQgetvalue(r, 0, 0)) : 0;
+    *total = n > 0 ? db_int64(r, 0, 0) : 0;
     int have = (n > 0 && !PQgetisnull(r, 0, 1)) ? n : 0;
     if (have > 0 && !(*rows = calloc((size_t)have, sizeof **rows))) {
         PQclear(r);

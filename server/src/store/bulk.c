@@ -64,7 +64,7 @@ int store_bulk_claim(struct db *db, const char *token, int lease_seconds, struct
     snprintf(out->tier, sizeof out->tier, "%s", PQgetvalue(r, 0, 2));
     snprintf(out->uploaded_by, sizeof out->uploaded_by, "%s", PQgetvalue(r, 0, 3));
     out->rows_json = PQgetisnull(r, 0, 4) ? NULL : strdup(PQgetvalue(r, 0, 4));
-    out->attempts = atoi(PQgetvalue(r, 0, 5));
+    out->attempts = db_int(r, 0, 5);
     snprintf(out->institution_kind, sizeof out->institution_kind, "%s", PQgetvalue(r, 0, 6));
     PQclear(r);
     return 1;
@@ -226,14 +226,13 @@ int store_bulk_list(struct db *db, const char *code, const char *tier, const cha
         return n;
     }
     for (int i = 0; i < n; i++) {
-        json_t *o =
-            json_pack("{s:s, s:s, s:o, s:o, s:i, s:i, s:i, s:i, s:i, s:o, s:b}", "reception_number",
-                      PQgetvalue(r, i, 0), "status", PQgetvalue(r, i, 1), "received_at",
-                      db_text_or_null(r, i, 2), "finished_at", db_text_or_null(r, i, 3), "rows",
-                      atoi(PQgetvalue(r, i, 4)), "processed_rows", atoi(PQgetvalue(r, i, 10)),
-                      "registered", atoi(PQgetvalue(r, i, 5)), "duplicates",
-                      atoi(PQgetvalue(r, i, 6)), "errors", atoi(PQgetvalue(r, i, 7)), "failure",
-                      db_text_or_null(r, i, 8), "has_result", PQgetvalue(r, i, 9)[0] == 't');
+        json_t *o = json_pack(
+            "{s:s, s:s, s:o, s:o, s:i, s:i, s:i, s:i, s:i, s:o, s:b}", "reception_number",
+            PQgetvalue(r, i, 0), "status", PQgetvalue(r, i, 1), "received_at",
+            db_text_or_null(r, i, 2), "finished_at", db_text_or_null(r, i, 3), "rows",
+            db_int(r, i, 4), "processed_rows", db_int(r, i, 10), "registered", db_int(r, i, 5),
+            "duplicates", db_int(r, i, 6), "errors", db_int(r, i, 7), "failure",
+            db_text_or_null(r, i, 8), "has_result", PQgetvalue(r, i, 9)[0] == 't');
         json_array_append_new(items, o);
     }
     PQclear(r);

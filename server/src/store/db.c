@@ -1,5 +1,6 @@
 #include "store/db.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -189,6 +190,15 @@ int db_classify(struct db *db, PGresult *r)
     return DB_HARD;
 }
 
+/* PostgreSQL writes an integer column as plain decimal; strtoll (not atoll) so that anything
+ * else (NULL's "", a column that is not an integer) reads as 0 rather than undefined. */
+static long long parse_integer(const char *text)
+{
+    char *end;
+    long long v = strtoll(text, &end, 10);
+    return end == text || *end != '\0' ? 0 : v;
+}
+
 int db_exec(struct db *db, enum stmt_id id, int nparams, const char *const *params, PGresult **res)
 {
     *res = NULL;
@@ -197,7 +207,7 @@ int db_exec(struct db *db, enum stmt_id id, int nparams, const char *const *para
     PGresult *r = PQexecPrepared(db->conn, stmt_defs[id].name, nparams, params, NULL, NULL, 0);
     ExecStatusType st = PQresultStatus(r);
     if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
-        int rows = st == PGRES_TUPLES_OK ? PQntuples(r) : atoi(PQcmdTuples(r));
+        int rows = st == PGRES_TUPLES_OK ? PQntuples(r) : (int)parse_integer(PQcmdTuples(r));
         *res = r;
         return rows;
     }
@@ -218,6 +228,17 @@ int db_exec_command(struct db *db, enum stmt_id id, int nparams, const char *con
 json_t *db_text_or_null(PGresult *r, int row, int col)
 {
     return PQgetisnull(r, row, col) ? json_null() : json_string(PQgetvalue(r, row, col));
+}
+
+long long db_int64(const PGresult *r, int row, int col)
+{
+    return parse_integer(PQgetvalue(r, row, col));
+}
+
+int db_int(const PGresult *r, int row, int col)
+{
+    long long v = db_int64(r, row, col);
+    return v < INT_MIN || v > INT_MAX ? 0 : (int)v;
 }
 
 int db_exec_sql(struct db *db, const char *sql)

@@ -49,6 +49,9 @@ int db_exec_command(struct db *db, enum stmt_id id, int nparams, const char *con
 int db_classify(struct db *db, PGresult *r);
 /* A text column as JSON: a string, or null for SQL NULL (new reference). */
 json_t *db_text_or_null(PGresult *r, int row, int col);
+/* An integer column's value (0 for NULL or what does not fit). */
+int db_int(const PGresult *r, int row, int col);
+long long db_int64(const PGresult *r, int row, int col);
 /* Runs literal SQL without parameters (migrations, BEGIN/COMMIT). */
 int db_exec_sql(struct db *db, const char *sql);
 

@@ -10,7 +10,7 @@ int store_schema_version(struct db *db, int *version)
     int rows = db_exec(db, STMT_SCHEMA_VERSION, 0, NULL, &r);
     if (rows < 0)
         return rows;
-    *version = rows > 0 ? atoi(PQgetvalue(r, 0, 0)) : 0;
+    *version = rows > 0 ? db_int(r, 0, 0) : 0;
     PQclear(r);
     return rows;
 }

@@ -24,7 +24,7 @@ static int partition_tx(struct db *db, enum stmt_id id, int nparams, const char 
         PQclear(r);
     }
     if (rc >= 0 && mine && (rc = db_exec(db, id, nparams, p, &r)) > 0) {
-        *count = atoi(PQgetvalue(r, 0, 0));
+        *count = db_int(r, 0, 0);
         PQclear(r);
     }
     if (rc < 0 || db_exec_sql(db, "COMMIT") < 0) {
@@ -84,7 +84,7 @@ static int history_page(struct db *db, enum history_kind kind, const char *code,
     int n = db_exec(db, checks ? STMT_CHECKS_COUNT : STMT_VIEWS_COUNT, checks ? 3 : 4, cp, &r);
     if (n <= 0)
         return n < 0 ? n : DB_HARD;
-    *total = atol(PQgetvalue(r, 0, 0));
+    *total = db_int64(r, 0, 0);
     PQclear(r);
     n = db_exec(db, checks ? STMT_CHECKS_PAGE : STMT_VIEWS_PAGE, checks ? 5 : 6, checks ? pc : pv,
                 &r);
@@ -261,7 +261,7 @@ int history_csv_open(const struct db_options *opt, enum history_kind kind, const
                      "'all' OR category = $4)",
             checks ? 3 : 4, NULL, p, NULL, NULL, 0);
         if (PQresultStatus(r) == PGRES_TUPLES_OK)
-            *count = atol(PQgetvalue(r, 0, 0));
+            *count = db_int64(r, 0, 0);
         rc = exec_ok(s->db, r, PGRES_TUPLES_OK);
     }
     if (rc > 0 && *count > max_rows) {
@@ -324,7 +324,7 @@ ssize_t history_csv_read(struct csv_stream *s, char *buf, size_t max)
             /* The row's own text, then CR LF in place of COPY's LF. */
             for (size_t i = 0; i < k; i++, s->sent++) {
                 size_t body = s->len - 2;
-                buf[n++] = s->sent < body ? s->row[s->sent] : (s->sent == body ? '\r' : '\n');
+                buf[n++] = (char)(s->sent < body ? s->row[s->sent] : s->sent == body ? '\r' : '\n');
             }
             continue;
         }

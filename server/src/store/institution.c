@@ -60,11 +60,10 @@ int store_institution_list(struct db *db, json_t **out)
         return rows;
     json_t *list = json_array();
     for (int i = 0; i < rows; i++)
-        json_array_append_new(list,
-                              json_pack("{s:s, s:s, s:s, s:s, s:I}", "institution_code",
-                                        PQgetvalue(r, i, 0), "name", PQgetvalue(r, i, 1), "kind",
-                                        PQgetvalue(r, i, 2), "start_date", PQgetvalue(r, i, 3),
-                                        "accounts", (json_int_t)atoll(PQgetvalue(r, i, 4))));
+        json_array_append_new(
+            list, json_pack("{s:s, s:s, s:s, s:s, s:I}", "institution_code", PQgetvalue(r, i, 0),
+                            "name", PQgetvalue(r, i, 1), "kind", PQgetvalue(r, i, 2), "start_date",
+                            PQgetvalue(r, i, 3), "accounts", (json_int_t)db_int64(r, i, 4)));
     PQclear(r);
     *out = list;
     return rows;
@@ -82,13 +81,12 @@ int store_audit_list(struct db *db, const char *code, const char *from, const ch
     int rows = db_exec(db, STMT_AUDIT_LIST, 8, p, &r);
     if (rows < 0)
         return rows;
-    *total = rows > 0 ? atol(PQgetvalue(r, 0, 0)) : 0;
+    *total = rows > 0 ? db_int64(r, 0, 0) : 0;
     for (int i = 0; i < rows && !PQgetisnull(r, i, 1); i++) {
         json_t *details = json_loads(PQgetvalue(r, i, 8), 0, NULL);
-        json_t *e =
-            json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)atoll(PQgetvalue(r, i, 1)),
-                      "occurred_at", PQgetvalue(r, i, 2), "actor_kind", PQgetvalue(r, i, 3),
-                      "actor", PQgetvalue(r, i, 4), "action", PQgetvalue(r, i, 5));
+        json_t *e = json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)db_int64(r, i, 1),
+                              "occurred_at", PQgetvalue(r, i, 2), "actor_kind", PQgetvalue(r, i, 3),
+                              "actor", PQgetvalue(r, i, 4), "action", PQgetvalue(r, i, 5));
         json_object_set_new(e, "target",
                             PQgetisnull(r, i, 6) ? json_null() : json_string(PQgetvalue(r, i, 6)));
         json_object_set_new(e, "source",

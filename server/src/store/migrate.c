@@ -39,7 +39,7 @@ int schema_read_version(struct db *db, int *version, char *err, size_t errlen)
     r = PQexec(db_conn(db), "SELECT coalesce(max(version), 0) FROM schema_version");
     if (PQresultStatus(r) != PGRES_TUPLES_OK)
         goto fail;
-    *version = atoi(PQgetvalue(r, 0, 0));
+    *version = db_int(r, 0, 0);
     PQclear(r);
     return 0;
 fail:

@@ -18,7 +18,7 @@ static int found(PGresult *r, int n, struct found_person *out)
             PQclear(r);
         return n;
     }
-    out->id = atoll(PQgetvalue(r, 0, 0));
+    out->id = db_int64(r, 0, 0);
     out->person = json_loads(PQgetvalue(r, 0, 1), 0, NULL);
     out->card_registered = PQgetvalue(r, 0, 2)[0] == 't';
     PQclear(r);
@@ -104,7 +104,7 @@ int store_check_insert(struct db *db, const char *code, const struct check_row *
             PQclear(r);
         return n < 0 ? n : DB_HARD;
     }
-    *id = atoll(PQgetvalue(r, 0, 0));
+    *id = db_int64(r, 0, 0);
     PQclear(r);
     return 1;
 }

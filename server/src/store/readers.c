@@ -114,14 +114,13 @@ int store_readers_list(struct db *db, const char *code, int visual_seconds, json
         bool visual = PQgetvalue(r, i, 6)[0] == 't';
         /* When 目視確認モード switches itself off: the console counts down to it. */
         json_t *until = visual ? db_text_or_null(r, i, 10) : json_null();
-        json_array_append_new(items,
-                              json_pack("{s:s, s:s, s:o, s:o, s:o, s:s, s:b, s:o, s:i}", "name",
-                                        PQgetvalue(r, i, 0), "state", PQgetvalue(r, i, 1),
-                                        "last_event_at", db_text_or_null(r, i, 2), "last_result",
-                                        result ? result : json_null(), "account_user_id",
-                                        db_text_or_null(r, i, 4), "mode", PQgetvalue(r, i, 5),
-                                        "visual_confirmation", visual, "visual_confirmation_until",
-                                        until, "version", atoi(PQgetvalue(r, i, 7))));
+        json_array_append_new(
+            items,
+            json_pack("{s:s, s:s, s:o, s:o, s:o, s:s, s:b, s:o, s:i}", "name", PQgetvalue(r, i, 0),
+                      "state", PQgetvalue(r, i, 1), "last_event_at", db_text_or_null(r, i, 2),
+                      "last_result", result ? result : json_null(), "account_user_id",
+                      db_text_or_null(r, i, 4), "mode", PQgetvalue(r, i, 5), "visual_confirmation",
+                      visual, "visual_confirmation_until", until, "version", db_int(r, i, 7)));
     }
     *out = json_pack("{s:{s:b, s:o}, s:o}", "service", "up", PQgetvalue(r, 0, 8)[0] == 't',
                      "seen_at", db_text_or_null(r, 0, 9), "items", items);
@@ -154,7 +153,7 @@ int store_reader_update(struct db *db, const char *code, const char *name, const
     }
     bool updated = !PQgetisnull(r, 0, 0);
     if (updated)
-        *version = atoi(PQgetvalue(r, 0, 0));
+        *version = db_int(r, 0, 0);
     *exists = PQgetvalue(r, 0, 1)[0] == 't';
     PQclear(r);
     return updated;
@@ -173,7 +172,7 @@ int store_reader_display_get(struct db *db, const char *code, json_t **screens, 
         return n;
     if (n > 0) {
         *screens = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
-        *version = atoi(PQgetvalue(r, 0, 1));
+        *version = db_int(r, 0, 1);
         snprintf(updated_at, 32, "%s", PQgetvalue(r, 0, 2));
         snprintf(updated_by, 17, "%s", PQgetvalue(r, 0, 3));
     }

@@ -32,7 +32,7 @@ int store_signin_account(struct db *db, const char *code, const char *user_id,
     out->password_is_initial = flag(r, 2);
     out->may_sign_in = flag(r, 3);
     out->locked = flag(r, 4);
-    out->password_age_seconds = atoll(PQgetvalue(r, 0, 5));
+    out->password_age_seconds = db_int64(r, 0, 5);
     copy_field(out->institution_kind, sizeof out->institution_kind, r, 6);
     PQclear(r);
     return out->password_hash ? 1 : DB_HARD;
@@ -112,7 +112,7 @@ int store_session_lookup(struct db *db, const char *code, const char *digest, in
     out->csrf_ok = flag(r, 2);
     copy_field(out->role, sizeof out->role, r, 3);
     out->password_is_initial = flag(r, 4);
-    out->password_age_seconds = atoll(PQgetvalue(r, 0, 5));
+    out->password_age_seconds = db_int64(r, 0, 5);
     out->name = strdup(PQgetvalue(r, 0, 6));
     copy_field(out->institution_kind, sizeof out->institution_kind, r, 7);
     out->institution_not_started = flag(r, 8);
@@ -162,10 +162,10 @@ int store_password_state(struct db *db, const char *code, const char *user_id, i
             password_state_free(out);
             return DB_HARD;
         }
-        if (atoi(PQgetvalue(r, i, 0)) == 0) {
+        if (db_int(r, i, 0) == 0) {
             out->current = h;
             out->current_is_initial = PQgetvalue(r, i, 3)[0] == 't';
-            out->current_age_seconds = atoll(PQgetvalue(r, i, 4));
+            out->current_age_seconds = db_int64(r, i, 4);
         } else if (out->nprevious < history)
             out->previous[out->nprevious++] = h;
         else

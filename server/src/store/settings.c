@@ -17,7 +17,7 @@ int store_settings_get(struct db *db, const char *code, struct settings_row *out
     }
     memset(out, 0, sizeof *out);
     out->stored = PQgetisnull(r, 0, 0) ? NULL : json_loads(PQgetvalue(r, 0, 0), 0, NULL);
-    out->version = atoi(PQgetvalue(r, 0, 1));
+    out->version = db_int(r, 0, 1);
     snprintf(out->updated_at, sizeof out->updated_at, "%s", PQgetvalue(r, 0, 2));
     snprintf(out->updated_by, sizeof out->updated_by, "%s", PQgetvalue(r, 0, 3));
     snprintf(out->kind, sizeof out->kind, "%s", PQgetvalue(r, 0, 4));

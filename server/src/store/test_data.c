@@ -91,7 +91,7 @@ int store_test_consents_revoked(struct db *db, const char *code)
     int n = db_exec(db, STMT_TEST_CONSENTS_REVOKED, 1, p, &r);
     if (n < 0)
         return n;
-    int count = n > 0 ? atoi(PQgetvalue(r, 0, 0)) : 0;
+    int count = n > 0 ? db_int(r, 0, 0) : 0;
     PQclear(r);
     return count;
 }

@@ -22,7 +22,7 @@ int store_visit_list(struct db *db, const char *code, struct visit_current out[2
         n = 2;
     for (int i = 0; i < n; i++) {
         copy(out[i].kind, sizeof out[i].kind, r, i, 0);
-        out[i].generation = atoi(PQgetvalue(r, i, 1));
+        out[i].generation = db_int(r, i, 1);
         copy(out[i].token, sizeof out[i].token, r, i, 2);
         copy(out[i].previous_token, sizeof out[i].previous_token, r, i, 3);
         out[i].can_revert = out[i].previous_token[0] != '\0';
@@ -44,7 +44,7 @@ int store_visit_current(struct db *db, const char *code, const char *kind,
         return n;
     }
     snprintf(out->kind, sizeof out->kind, "%s", kind);
-    out->generation = atoi(PQgetvalue(r, 0, 0));
+    out->generation = db_int(r, 0, 0);
     copy(out->token, sizeof out->token, r, 0, 1);
     out->can_revert = false; /* not read here */
     out->previous_token[0] = out->initial_token[0] = '\0';
@@ -80,9 +80,9 @@ int store_visit_apply(struct db *db, const char *code, const char *kind, enum vi
     for (int i = 0; i < n; i++) {
         const char *state = PQgetvalue(r, i, 1);
         if (strcmp(state, "current") == 0)
-            current = atoi(PQgetvalue(r, i, 0));
+            current = db_int(r, i, 0);
         else if (strcmp(state, "previous") == 0)
-            previous = atoi(PQgetvalue(r, i, 0));
+            previous = db_int(r, i, 0);
     }
     PQclear(r);
     *refusal = VISIT_OK;
@@ -100,7 +100,7 @@ int store_visit_apply(struct db *db, const char *code, const char *kind, enum vi
                     PQclear(r);
                 return n < 0 ? n : DB_HARD;
             }
-            *generation = atoi(PQgetvalue(r, 0, 0));
+            *generation = db_int(r, 0, 0);
             PQclear(r);
         }
         return rc;
@@ -144,7 +144,7 @@ int store_visit_by_token(struct db *db, const char *token, struct visit_owner *o
     copy(o->institution_code, sizeof o->institution_code, r, 0, 0);
     copy(o->kind, sizeof o->kind, r, 0, 1);
     copy(o->state, sizeof o->state, r, 0, 2);
-    o->generation = atoi(PQgetvalue(r, 0, 3));
+    o->generation = db_int(r, 0, 3);
     copy(o->institution_name, sizeof o->institution_name, r, 0, 4);
     copy(o->institution_kind, sizeof o->institution_kind, r, 0, 5);
     o->settings = PQgetisnull(r, 0, 6) ? NULL : json_loads(PQgetvalue(r, 0, 6), 0, NULL);

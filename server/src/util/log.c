@@ -89,6 +89,7 @@ void log_msg(enum log_level level, const char *fmt, ...)
     char buf[1024];
     va_list ap;
     va_start(ap, fmt);
+    // NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_start is the line above
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
     log_event(level, buf, NULL);

@@ -28,13 +28,7 @@ int sealed_key_load(const char *path, char *err, size_t errlen)
     while (n > 0 && isspace((unsigned char)text[n - 1]))
         text[--n] = '\0';
     unsigned char k[KEY_LEN];
-    bool ok = n == 2 * KEY_LEN;
-    for (size_t i = 0; ok && i < KEY_LEN; i++) {
-        unsigned int byte;
-        ok = isxdigit((unsigned char)text[2 * i]) && isxdigit((unsigned char)text[2 * i + 1]) &&
-             sscanf(text + 2 * i, "%2x", &byte) == 1;
-        k[i] = (unsigned char)byte;
-    }
+    bool ok = n == 2 * KEY_LEN && secret_from_hex(text, KEY_LEN, k);
     secret_wipe(text, sizeof text);
     if (!ok) {
         secret_wipe(k, sizeof k);

@@ -43,6 +43,28 @@ static void to_hex(const unsigned char *in, size_t len, char *out)
         sprintf(out + 2 * i, "%02x", in[i]);
 }
 
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+bool secret_from_hex(const char *hex, size_t len, unsigned char *out)
+{
+    for (size_t i = 0; i < len; i++) {
+        int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return false;
+        out[i] = (unsigned char)(hi << 4 | lo);
+    }
+    return true;
+}
+
 static int digest(const unsigned char salt[16], const char *password, unsigned char out[32])
 {
     unsigned int len = 0;
@@ -62,6 +84,7 @@ char *secret_hash_initial(const char *password)
     char *out = malloc(8 + 32 + 1 + 64 + 1);
     if (!out)
         return NULL;
+    // NOLINTNEXTLINE(bugprone-not-null-terminated-result): a prefix; to_hex writes the NUL
     memcpy(out, "$sha256$", 8);
     to_hex(salt, 16, out + 8);
     out[40] = '$';
@@ -79,12 +102,8 @@ bool secret_verify_initial(const char *password, const char *stored)
             !((stored[i] >= '0' && stored[i] <= '9') || (stored[i] >= 'a' && stored[i] <= 'f')))
             return false;
     unsigned char salt[16], d[32];
-    for (int i = 0; i < 16; i++) {
-        unsigned v;
-        if (sscanf(stored + 8 + 2 * i, "%2x", &v) != 1)
-            return false;
-        salt[i] = (unsigned char)v;
-    }
+    if (!secret_from_hex(stored + 8, sizeof salt, salt))
+        return false;
     if (digest(salt, password, d) != 0)
         return false;
     char hex[65];
@@ -101,7 +120,7 @@ int secret_new_text(char out[SECRET_TEXT_LEN + 1])
     EVP_EncodeBlock(b64, raw, sizeof raw); /* 44 characters, the last one '=' */
     OPENSSL_cleanse(raw, sizeof raw);
     for (int i = 0; i < SECRET_TEXT_LEN; i++)
-        out[i] = b64[i] == '+' ? '-' : b64[i] == '/' ? '_' : (char)b64[i];
+        out[i] = (char)(b64[i] == '+' ? '-' : b64[i] == '/' ? '_' : b64[i]);
     out[SECRET_TEXT_LEN] = '\0';
     OPENSSL_cleanse(b64, sizeof b64);
     return 0;

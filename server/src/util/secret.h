@@ -13,6 +13,8 @@ enum { INITIAL_PASSWORD_LEN = 20 };
 int secret_random(void *buf, size_t len);
 /* Overwrites a secret in a way the compiler may not optimise away. */
 void secret_wipe(void *buf, size_t len);
+/* Decodes 2 * len hexadecimal digits (either case) into len bytes; false at any other one. */
+bool secret_from_hex(const char *hex, size_t len, unsigned char *out);
 int secret_initial_password(char out[INITIAL_PASSWORD_LEN + 1]);
 
 /* '$sha256$<salt hex>$<digest hex>'. A fast hash is safe only because initial passwords
