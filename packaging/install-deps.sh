@@ -10,6 +10,9 @@ run=("${build[@]}" postgresql postgresql-client curl openssl fonts-ipaexfont-got
 # chromium and npm: the browser tests (tests/e2e) drive Debian's chromium, with the npm packages
 # of tests/e2e/package-lock.json; Japanese text renders in IPAex Gothic (run set).
 test=("${run[@]}" libcmocka-dev nodejs npm clang-format git poppler-utils python3-yaml zbar-tools vsmartcard-vpcd chromium)
+# clang-tidy: the static analysis of tests/run.sh (.clang-tidy). ThreadSanitizer's runtime
+# (libtsan2) comes with gcc, from build-essential.
+test+=(clang-tidy)
 bench=("${test[@]}" wrk)
 
 want=()

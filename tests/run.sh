@@ -2,7 +2,8 @@
 # The test command: installs what is needed, builds the release and the sanitizer
 # (ASan + UBSan) builds with -Werror, and runs the whole suite (cmocka unit tests and
 # HTTP-level tests against the real onshid and a throwaway PostgreSQL, browser tests with
-# Debian's chromium) in both.
+# Debian's chromium) in both; then the threaded tests in a ThreadSanitizer build and
+# clang-tidy (.clang-tidy) over the C sources.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,6 +29,7 @@ build() { # dir, extra cmake args...
 }
 build build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 build build-asan -DCMAKE_BUILD_TYPE=Debug -DONSHI_SANITIZE=ON
+build build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DONSHI_TSAN=ON
 
 # Any sanitizer report fails the test that triggered it (UBSan aborts; LSan exits non-zero).
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1
@@ -38,4 +40,23 @@ for dir in build build-asan; do
   echo "== ctest in $dir =="
   (cd "$dir" && ctest --output-on-failure -j 2) || status=1
 done
+
+# ThreadSanitizer: the unit tests of code that starts threads or takes locks, and the API tests
+# whose onshid works on several threads at once (HTTP threads, hashing workers, bulk jobs,
+# history downloads, the reader bridge, shutdown). A report halts onshid and the harness fails
+# the test file that saw it; tests/tsan.supp holds the third-party reports it ignores.
+tsan_tests='^(unit_test_(http_dispatch|reader_bridge|rate_limit|password_hash|config)'
+tsan_tests+='|api_(accounts|bulk|bulk_check|session|history|history_shares|readers|lifecycle))$'
+tsan_options="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp"
+echo "== ctest in build-tsan (ThreadSanitizer) =="
+(cd build-tsan && TSAN_OPTIONS=$tsan_options ctest --output-on-failure -j 2 -R "$tsan_tests") ||
+  status=1
+
+# Static analysis: .clang-tidy's checks over every C source the release build compiles (its
+# compile_commands.json), $jobs at a time; any finding fails the run.
+echo "== clang-tidy =="
+grep -o '"file": *"[^"]*"' build/compile_commands.json | sed 's/.*"\(.*\)"$/\1/' |
+  grep "^$PWD/\(server\|tests\)/" | sort -u |
+  xargs -P "$jobs" -n 4 clang-tidy -p build --quiet 2> >(grep -v ' generated\.$' >&2) ||
+  status=1
 exit $status

@@ -168,6 +168,14 @@ function sqlErrorsIn(log, allowed) {
   return unexpected.length ? `onshid logged ${unexpected.length} unexpected SQL error(s):\n${unexpected.slice(0, 5).join('\n')}` : null;
 }
 
+// A sanitizer's report in onshid's stderr: ThreadSanitizer's data races and lock-order
+// inversions (the process halts, but its test may be past its last request and pass), ASan's
+// and LSan's errors, UBSan's runtime errors.
+function sanitizerReportsIn(log) {
+  const m = /^(?:==\d+==)?(?:WARNING|ERROR): (?:Thread|Address|Leak)Sanitizer: .*$|^\S+:\d+:\d+: runtime error: .*$/m.exec(log);
+  return m ? `onshid's stderr holds a sanitizer report: ${m[0]}` : null;
+}
+
 // onshid's connections that sit in an open transaction with nothing running: a code path
 // that began a transaction and never ended it.
 function openTransactions(database) {
@@ -197,6 +205,7 @@ export function startOnshid({ database, env = {}, args = [], sqlErrors } = {}) {
     const kill = () => { try { proc.kill('SIGKILL'); } catch { /* already gone */ } };
     cleanups.add(kill);
     leftovers.add(() => sqlErrorsIn(log, sqlErrors));
+    leftovers.add(() => sanitizerReportsIn(log));
     exited.then(() => cleanups.delete(kill));
     const timer = setTimeout(() => {
       if (!resolved) { kill(); reject(new Error(`onshid did not start:\n${log}`)); }
