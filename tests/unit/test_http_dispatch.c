@@ -78,7 +78,7 @@ static enum MHD_Result slow_done(struct request *req, void *p)
 static enum MHD_Result slow(struct request *req)
 {
     struct slow_ctx *c = calloc(1, sizeof *c);
-    return http_defer(req, slow_work, slow_done, c, free);
+    return http_defer(req, slow_work, slow_done, NULL, c, free);
 }
 
 static const struct route routes[] = {

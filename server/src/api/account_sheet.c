@@ -162,5 +162,5 @@ enum MHD_Result api_account_sheet_create(struct request *req)
             sheet_free(s);
         return reply_error(req, e, NULL);
     }
-    return http_defer(req, sheet_work, sheet_done, s, sheet_free);
+    return http_defer(req, sheet_work, sheet_done, NULL, s, sheet_free);
 }

@@ -179,6 +179,15 @@ static enum MHD_Result change_done(struct request *req, void *p)
     return reply_with_session_cookie(req, body, &x.issued);
 }
 
+/* The client left unanswered: nothing changed, and the attempt the check took goes back. */
+static void change_abandon(void *p)
+{
+    struct change *c = p;
+    struct db *db = db_thread();
+    if (db)
+        store_signin_unreserve(db, c->who.institution, c->who.user_id);
+}
+
 enum MHD_Result api_password_change(struct request *req)
 {
     struct change_input in = {0};
@@ -217,5 +226,5 @@ enum MHD_Result api_password_change(struct request *req)
         return reply_error(req, rc < 0 ? ERR_SERVER_UNAVAILABLE : ERR_PASSWORD_CURRENT_WRONG,
                            rc < 0 ? NULL : "current_password");
     }
-    return http_defer(req, change_work, change_done, c, change_free);
+    return http_defer(req, change_work, change_done, change_abandon, c, change_free);
 }

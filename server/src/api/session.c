@@ -1,8 +1,10 @@
 #include "api/session.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "api/auth.h"
 #include "api/password.h"
@@ -21,6 +23,7 @@
 #include "util/config.h"
 #include "util/log.h"
 #include "util/password_hash.h"
+#include "util/rate_limit.h"
 #include "util/secret.h"
 
 struct signin_input {
@@ -154,6 +157,35 @@ struct failure {
     const char *source;
 };
 
+static long long monotonic_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Made-up user IDs cost an audit row each only up to signin_unknown_audit_limit a minute per
+ * institution; the rest are counted and logged (a line a minute at most). */
+static bool audit_unknown_allowed(const char *code)
+{
+    static atomic_ulong unaudited;
+    static atomic_llong last_report_ms;
+    char key[32];
+    int retry;
+    snprintf(key, sizeof key, "unknown-id|%s", code);
+    long long now = monotonic_ms();
+    if (rate_limit_allow(key, config_current()->signin_unknown_audit_limit, now, &retry))
+        return true;
+    unsigned long n = atomic_fetch_add(&unaudited, 1) + 1;
+    long long last = atomic_load(&last_report_ms);
+    if (now - last >= 60000 && atomic_compare_exchange_strong(&last_report_ms, &last, now))
+        log_msg(LOG_WARN,
+                "%lu failed sign-ins with unknown user IDs not audited since start "
+                "(signin_unknown_audit_limit %d a minute per institution; latest at %s)",
+                n, config_current()->signin_unknown_audit_limit, code);
+    return false;
+}
+
 static int failure_tx(struct db *db, void *p)
 {
     struct failure *f = p;
@@ -163,6 +195,8 @@ static int failure_tx(struct db *db, void *p)
     free(name);
     if (exists <= 0)
         return exists; /* no such institution: nowhere to audit */
+    if (strcmp(f->reason, "unknown_user") == 0 && !audit_unknown_allowed(f->s->code))
+        return 1;
     if (strcmp(f->reason, "wrong_password") == 0) {
         int rc = store_signin_failed(db, f->s->code, f->s->user_id,
                                      config_current()->lockout_threshold, &locked);
@@ -268,8 +302,37 @@ static enum MHD_Result signin_done(struct request *req, void *p)
                                      &x.issued);
 }
 
+/* The client left before it was answered: the attempt its check took goes back (nothing was
+ * learnt from it), and nothing is audited. */
+static void signin_abandon(void *p)
+{
+    struct signin *s = p;
+    struct db *db = db_thread();
+    if (db && s->found > 0 && s->reserved)
+        store_signin_unreserve(db, s->code, s->user_id);
+}
+
+/* signin_rate_limit per client address, before any work: 429 with Retry-After. */
+static bool signin_rate_ok(struct request *req, enum MHD_Result *ret)
+{
+    char address[64], key[RATE_LIMIT_KEY_MAX], bucket[RATE_LIMIT_KEY_MAX + 8];
+    int retry = 0;
+    request_client_address(req, address, sizeof address);
+    rate_limit_key(address, key);
+    snprintf(bucket, sizeof bucket, "signin|%s", key); /* apart from the visit pages' budget */
+    if (rate_limit_allow(bucket, config_current()->signin_rate_limit, monotonic_ms(), &retry))
+        return true;
+    char value[16];
+    snprintf(value, sizeof value, "%d", retry);
+    *ret = reply_error_with_header(req, ERR_AUTH_RATE_LIMITED, MHD_HTTP_HEADER_RETRY_AFTER, value);
+    return false;
+}
+
 static enum MHD_Result start_signin(struct request *req, bool token)
 {
+    enum MHD_Result limited;
+    if (!signin_rate_ok(req, &limited))
+        return limited;
     struct signin_input in = {0};
     struct input_error err;
     if (!input_parse(req->json, signin_fields, 3, &in, &err))
@@ -294,7 +357,7 @@ static enum MHD_Result start_signin(struct request *req, bool token)
         }
         s->reserved = rc > 0;
     }
-    return http_defer(req, signin_work, signin_done, s, signin_free);
+    return http_defer(req, signin_work, signin_done, signin_abandon, s, signin_free);
 }
 
 enum MHD_Result api_session_create(struct request *req)

@@ -53,6 +53,12 @@ int store_attempts_release(struct db *db, const char *code, const char *user_id,
     return db_exec_command(db, STMT_ATTEMPTS_RELEASE, 3, p);
 }
 
+int store_signin_unreserve(struct db *db, const char *code, const char *user_id)
+{
+    const char *p[] = {code, user_id};
+    return db_exec_command(db, STMT_SIGNIN_UNRESERVE, 2, p);
+}
+
 int store_signin_failed(struct db *db, const char *code, const char *user_id, int threshold,
                         bool *now_locked)
 {

@@ -28,6 +28,9 @@ int store_signin_reserve(struct db *db, const char *code, const char *user_id, i
  * DB_NONE when locked meanwhile or the password is no longer `checked_hash`. */
 int store_attempts_release(struct db *db, const char *code, const char *user_id,
                            const char *checked_hash);
+/* A reserved attempt whose check was never made or never answered (the client left): it
+ * goes back. DB_NONE when locked meanwhile or none is left to give back. */
+int store_signin_unreserve(struct db *db, const char *code, const char *user_id);
 /* After a wrong password: locks the account when its attempts are used up (*now_locked). */
 int store_signin_failed(struct db *db, const char *code, const char *user_id, int threshold,
                         bool *now_locked);

@@ -96,6 +96,12 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
                                "WHERE institution_code = $1 AND user_id = $2 "
                                "AND locked_at IS NULL AND password_hash = $3 RETURNING user_id",
                                3},
+    /* A check never made (its client left first): the one attempt it took goes back. */
+    [STMT_SIGNIN_UNRESERVE] = {"signin_unreserve",
+                               "UPDATE accounts SET failed_logins = failed_logins - 1 "
+                               "WHERE institution_code = $1 AND user_id = $2 "
+                               "AND locked_at IS NULL AND failed_logins > 0 RETURNING user_id",
+                               2},
     [STMT_ACCOUNT_INSERT] = {"account_insert",
                              "INSERT INTO accounts (institution_code, user_id, role, name, "
                              "name_kana, start_date, end_date, password_hash, "

@@ -152,6 +152,15 @@ static const struct config_key keys[] = {
     {"visit_rate_limit", KEY_INT, OFF(visit_rate_limit), "30", 1, 100000, NULL, true,
      "Requests a minute each client address may make to the public patient pages (/visit/...), "
      "in bursts of as many; beyond that 429."},
+    {"signin_rate_limit", KEY_INT, OFF(signin_rate_limit), "120", 1, 100000, NULL, true,
+     "Sign-ins (POST /session, /tokens) a minute each client address (an IPv6 /64) may "
+     "attempt, in bursts of as many; beyond that 429 auth.rate_limited before any password "
+     "is checked. Behind a proxy, set trusted_proxy."},
+    {"signin_unknown_audit_limit", KEY_INT, OFF(signin_unknown_audit_limit), "60", 1, 100000, NULL,
+     true,
+     "Failed sign-ins with an unknown user ID written to an institution's audit a minute (per "
+     "onshid); beyond that they are counted in the log, so a spray of made-up IDs cannot grow "
+     "the audit without bound."},
     {"db_retry_limit", KEY_INT, OFF(db_retry_limit), "3", 0, 20, NULL, true,
      "Times a transaction is retried after a serialization failure, deadlock or lost connection."},
     {"db_connect_timeout", KEY_INT, OFF(db_connect_timeout), "5", 1, 300, NULL, false,

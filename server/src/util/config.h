@@ -50,6 +50,8 @@ struct config {
     int history_download_limit;
     int history_download_seconds;
     int visit_rate_limit;
+    int signin_rate_limit;
+    int signin_unknown_audit_limit;
     char *trusted_proxy;
     char *metrics_allow; /* address_list.h */
     char *reader_bridge_institution;
