@@ -10,6 +10,8 @@ run=("${build[@]}" postgresql postgresql-client curl openssl fonts-ipaexfont-got
 # chromium and npm: the browser tests (tests/e2e) drive Debian's chromium, with the npm packages
 # of tests/e2e/package-lock.json; Japanese text renders in IPAex Gothic (run set).
 test=("${run[@]}" libcmocka-dev nodejs npm clang-format git poppler-utils python3-yaml zbar-tools vsmartcard-vpcd chromium)
+# The fuzz targets (tests/fuzz): clang, and libclang-rt-14-dev for libFuzzer's runtime.
+test+=(clang libclang-rt-14-dev)
 # clang-tidy: the static analysis of tests/run.sh (.clang-tidy). ThreadSanitizer's runtime
 # (libtsan2) comes with gcc, from build-essential.
 test+=(clang-tidy)

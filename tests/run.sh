@@ -29,6 +29,12 @@ build() { # dir, extra cmake args...
 }
 build build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 build build-asan -DCMAKE_BUILD_TYPE=Debug -DONSHI_SANITIZE=ON
+# libFuzzer targets over the pure parsers (tests/fuzz), clang with ASan + UBSan: only they
+# are built in this tree, and each runs briefly over its committed corpus (tests/fuzz/run.sh
+# for long runs).
+cmake -S . -B build-fuzz -DONSHI_WERROR=ON -DONSHI_TESTS=OFF -DONSHI_FUZZ=ON \
+  -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build-fuzz --target fuzz -j "$jobs" >/dev/null
 build build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DONSHI_TSAN=ON
 
 # Any sanitizer report fails the test that triggered it (UBSan aborts; LSan exits non-zero).
@@ -40,6 +46,8 @@ for dir in build build-asan; do
   echo "== ctest in $dir =="
   (cd "$dir" && ctest --output-on-failure -j 2) || status=1
 done
+echo "== fuzz targets in build-fuzz =="
+(cd build-fuzz && ctest -L fuzz --output-on-failure -j 2) || status=1
 
 # ThreadSanitizer: the unit tests of code that starts threads or takes locks, and the API tests
 # whose onshid works on several threads at once (HTTP threads, hashing workers, bulk jobs,
