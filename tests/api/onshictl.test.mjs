@@ -94,13 +94,7 @@ test('a database at version 4 (before test data, histories and URLs) gains them;
 });
 
 test('a database at version 10 gains 0011–0013 keeping its rows: lapsed sessions end for good, CSV text made inert, admins\' checks recorded', () => {
-  const name = pg.createDatabase();
-  pg.psql(name, 'CREATE TABLE schema_version (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
-  const files = fs.readdirSync(path.join(REPO, 'schema')).filter((f) => /^\d{4}_.*\.sql$/.test(f)).sort();
-  for (const file of files.filter((f) => Number(f.slice(0, 4)) <= 10)) {
-    pg.psql(name, fs.readFileSync(path.join(REPO, 'schema', file), 'utf8'));
-    pg.psql(name, `INSERT INTO schema_version (version, name) VALUES (${Number(file.slice(0, 4))}, '${file.slice(0, -4)}')`);
-  }
+  const name = pg.databaseAtVersion(10);
   pg.psql(name, "INSERT INTO institutions VALUES ('1311555555', '十版医院', 'medical', '2020-01-01')");
   pg.psql(name, "INSERT INTO accounts (institution_code, user_id, role, start_date, password_hash, enabled) VALUES ('1311555555', 'ippan01', 'general', '2020-01-01', '$sha256$x$y', false)");
   pg.psql(name, `INSERT INTO qualification_checks (institution_code, account_id, account_kind, route, reference_classification, validity, result_status)

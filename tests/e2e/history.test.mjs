@@ -1,10 +1,10 @@
 // 資格確認履歴照会 and 医療情報閲覧履歴照会 in the browser (manual ch. 4): checks made through the
 // API (by insurance-card number and by a test My Number card) shown and downloaded by a general
 // account in both 利用文字コード (the bytes checked against the API's own file); a medical-information
-// view shown to the admin, with 照会情報区分; the empty state; input errors; the period kept in the
-// URL (reload and back); over 25,000 rows refused with the manual's message and the period offered
-// in parts with their counts, narrowed until each part downloads; a general account sees the checks
-// but not the views. axe on every state; screenshots under e2e-screenshots/history/.
+// view shown to the admin with the patient's name and kana and the viewer's ユーザ名, with
+// 照会情報区分; the empty state; input errors; the period kept in the URL (reload and back); over
+// 25,000 rows refused with the manual's message and the period offered in parts with their counts,
+// narrowed until each part downloads; a general account sees the checks but not the views. axe on every state; screenshots under e2e-screenshots/history/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -16,6 +16,7 @@ let browser;
 let admin; // API helpers: the admin 'kanri01', the general 'ippan01', the medical viewer 'etsuran1'
 let general;
 let viewer;
+let patient; // the test person of the card 5150
 const PW = 'Rireki2026!x';
 const DAY = 86400e3;
 const jstDay = (offsetDays = 0) => new Date(Date.now() + 9 * 3600e3 + offsetDays * DAY).toISOString().slice(0, 10);
@@ -41,6 +42,7 @@ before(async () => {
   // (the reader), then a view of the patient's 薬剤情報 they consented to.
   const link = await json(await admin('POST', '/api/v1/test-data/card-links', { serial_number: '5150', qualification_type: 'insurance_valid', register_as_insurance_card: true }), 201);
   const person = link.card_link.person;
+  patient = person;
   await json(await general('POST', '/api/v1/qualifications', xml(person)));
   await json(await viewer('POST', '/api/v1/qualifications/card', { serial_number: '5150', consents: ['drug', 'checkup'] }));
   await json(await viewer('GET', '/api/v1/medical-info?serial_number=5150&category=drug'));
@@ -93,6 +95,7 @@ async function downloaded(page, button) {
   return { bytes, name: dl.suggestedFilename() };
 }
 
+const VIEW_HEADERS = '閲覧日時,ユーザID,ユーザ名,権限区分,保険者番号,被保険者証記号,被保険者証番号,被保険者証枝番,氏名,氏名（カナ）,照会情報区分,閲覧同意,閲覧方法';
 const CHECK_HEADERS = '資格確認日時,ユーザID,権限区分,照会経路,照会区分,保険者番号,被保険者証記号,被保険者証番号,被保険者証枝番,資格有効性,処理結果,処理結果コード,任意のファイル識別子';
 
 async function setEncoding(value) {
@@ -162,7 +165,10 @@ test('医療情報閲覧履歴照会: the medical viewer\'s view shown to the ad
   await answered(page);
   assert.match(await summary(page), /検索結果：1件/);
   const [row] = await rows(page);
-  assert.deepEqual([row[1], row[2], row[7], row[8], row[9]], ['etsuran1', '医療情報閲覧', '薬剤情報', '同意あり', '通常']);
+  // Whose information was viewed and by whom: the patient's name and kana, the viewer's ユーザ名.
+  assert.deepEqual(await headers(page), VIEW_HEADERS.split(','));
+  assert.deepEqual([row[1], row[2], row[3], row[8], row[9], row[10], row[11], row[12]],
+    ['etsuran1', '履歴　確認', '医療情報閲覧', patient.name, patient.name_kana, '薬剤情報', '同意あり', '通常']);
   assert.match(await page.innerText('#history-encoding'), /環境設定情報更新/); // an admin is shown where to change it
   await visit(page, 'views-today');
 
@@ -180,8 +186,8 @@ test('医療情報閲覧履歴照会: the medical viewer\'s view shown to the ad
   const file = await downloaded(page, page.getByRole('button', { name: 'ダウンロード', exact: true }));
   const text = new TextDecoder().decode(file.bytes.subarray(3));
   const lines = text.split('\r\n');
-  assert.equal(lines[0], '閲覧日時,ユーザID,権限区分,保険者番号,被保険者証記号,被保険者証番号,被保険者証枝番,照会情報区分,閲覧同意,閲覧方法');
-  assert.match(lines[1], /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d,etsuran1,医療情報閲覧,.*,薬剤情報,同意あり,通常$/);
+  assert.equal(lines[0], VIEW_HEADERS);
+  assert.match(lines[1], new RegExp(`^\\d{4}/\\d\\d/\\d\\d \\d\\d:\\d\\d:\\d\\d,etsuran1,履歴　確認,医療情報閲覧,.*,${patient.name},${patient.name_kana},薬剤情報,同意あり,通常$`));
   assert.equal(lines.length, 3);
   assert.match(file.name, /^医療情報閲覧履歴_薬剤情報_/);
   assertNoConsoleErrors(page);

@@ -111,6 +111,18 @@ export async function startPostgres() {
       if (res.status !== 0) throw new Error(`migrate failed: ${res.stderr}`);
       return name;
     },
+    // A fresh database migrated, as onshi's migrations landed, only up to schema `version`
+    // (for upgrade tests: rows of the old shape, then `onshictl migrate`).
+    databaseAtVersion(version) {
+      const name = this.createDatabase();
+      psql(name, 'CREATE TABLE schema_version (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+      const files = fs.readdirSync(path.join(REPO, 'schema')).filter((f) => /^\d{4}_.*\.sql$/.test(f)).sort();
+      for (const file of files.filter((f) => Number(f.slice(0, 4)) <= version)) {
+        psql(name, fs.readFileSync(path.join(REPO, 'schema', file), 'utf8'));
+        psql(name, `INSERT INTO schema_version (version, name) VALUES (${Number(file.slice(0, 4))}, '${file.slice(0, -4)}')`);
+      }
+      return name;
+    },
     stopServer() { mustRun(pgctl(['-m', 'fast', '-w', 'stop']), 'pg_ctl stop'); },
     startServer() { start(); },
     stop() {

@@ -378,13 +378,13 @@ static void medical_records_are_stable_and_respect_the_type(void **state)
 static void history_bounds_in_japan_time(void **state)
 {
     (void)state;
-    char out[21];
-    long from, to;
+    char out[HISTORY_BOUND_SIZE];
+    long long from, to;
     assert_true(history_bound_parse("2026-11-24", false, out, &from));
     assert_string_equal(out, "2026-11-23T15:00:00Z");
     assert_true(history_bound_parse("2026-11-24", true, out, &to));
     assert_string_equal(out, "2026-11-24T15:00:00Z"); /* exclusive: the whole day included */
-    assert_int_equal(to - from, 1439);
+    assert_true(to - from == 86400LL * 1000000 - 1);
     assert_true(history_bound_parse("2026-11-24T08:59", true, out, &to));
     assert_string_equal(out, "2026-11-24T00:00:00Z");
     assert_true(history_bound_parse("2026-01-01T00:00", false, out, &from));
@@ -400,6 +400,88 @@ static void history_bounds_in_japan_time(void **state)
     assert_false(history_category_valid("surgery"));
 }
 
+/* RFC 3339 timestamps with an offset: one instant each, to the microsecond rows are kept in. */
+static void history_bounds_in_rfc3339(void **state)
+{
+    (void)state;
+    char out[HISTORY_BOUND_SIZE];
+    long long from, to, jst;
+    assert_true(history_bound_parse("2026-12-01T09:00:00+09:00", false, out, &from));
+    assert_string_equal(out, "2026-12-01T00:00:00Z");
+    assert_true(history_bound_parse("2026-12-01T09:00", false, out, &jst));
+    assert_true(from == jst); /* the same instant as the Japan-time minute's start */
+    assert_true(history_bound_parse("2026-11-30T15:00:00Z", false, out, &from));
+    assert_string_equal(out, "2026-11-30T15:00:00Z");
+    assert_true(from == jst - 9LL * 3600 * 1000000);
+    /* The upper bound includes its instant and nothing after it. */
+    assert_true(history_bound_parse("2026-12-01T09:00:00+09:00", true, out, &to));
+    assert_string_equal(out, "2026-12-01T00:00:00.000001Z");
+    assert_true(to == jst);
+    assert_true(history_bound_parse("2026-12-01T09:00:00+09:00", false, out, &from));
+    assert_true(to == from); /* a single instant is a period */
+    /* What each text is as PostgreSQL's bound (the upper one exclusive). */
+    const struct {
+        const char *text;
+        bool upper;
+        const char *want;
+    } good[] = {
+        /* Offsets west and east, lower-case t and z, -00:00 (UTC, local offset unknown). */
+        {"2026-11-30T19:00:00-05:00", false, "2026-12-01T00:00:00Z"},
+        {"2026-12-01t05:45:00+05:45", false, "2026-12-01T00:00:00Z"},
+        {"2026-12-01T00:00:00z", false, "2026-12-01T00:00:00Z"},
+        {"2026-12-01T00:00:00-00:00", false, "2026-12-01T00:00:00Z"},
+        /* Across a year end and the day before the date written. */
+        {"2027-01-01T08:59:59+09:00", false, "2026-12-31T23:59:59Z"},
+        {"2026-03-01T00:30:00+23:59", false, "2026-02-28T00:31:00Z"},
+        /* Fractions: a lower bound rounds up to the microsecond, an upper one down. */
+        {"2026-12-01T09:00:00.5+09:00", false, "2026-12-01T00:00:00.500000Z"},
+        {"2026-12-01T09:00:00.123456+09:00", true, "2026-12-01T00:00:00.123457Z"},
+        {"2026-12-01T09:00:00.1234561+09:00", false, "2026-12-01T00:00:00.123457Z"},
+        {"2026-12-01T09:00:00.1234569+09:00", true, "2026-12-01T00:00:00.123457Z"}, /* ≤ .123456 */
+        {"2026-12-01T09:00:00.9999999Z", false, "2026-12-01T09:00:01Z"},
+        {"2026-12-01T09:00:00.000000000Z", false, "2026-12-01T09:00:00Z"},
+        /* The edges of the years a bound may name. */
+        {"1900-01-01T00:00:00+23:59", false, "1899-12-31T00:01:00Z"},
+        {"9999-12-31T23:59:59.999998Z", true, "9999-12-31T23:59:59.999999Z"},
+    };
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        assert_true(history_bound_parse(good[i].text, good[i].upper, out, &from));
+        assert_string_equal(out, good[i].want);
+    }
+    const char *bad[] = {
+        "2026-12-01T09:00:00",          /* no offset */
+        "2026-12-01T09:00:00+0900",     /* offset without its colon */
+        "2026-12-01T09:00:00+9:00",     /* one digit of hour */
+        "2026-12-01T09:00:00+24:00",    /* offset hour 24 */
+        "2026-12-01T09:00:00+09:60",    /* offset minute 60 */
+        "2026-12-01T09:00:00+09",       /* offset cut short */
+        "2026-12-01T09:00:00+",         /* sign alone */
+        "2026-12-01T09:00:00 +09:00",   /* a space before the offset */
+        "2026-12-01T24:00:00Z",         /* 24:00 */
+        "2026-12-01T23:60:00Z",         /* minute 60 */
+        "2026-12-01T23:59:60Z",         /* leap second */
+        "2026-13-01T09:00:00Z",         /* month 13 */
+        "2026-02-29T09:00:00Z",         /* not a leap year */
+        "2026-12-01T09:00:00Zjunk",     /* trailing junk */
+        "2026-12-01T09:00:00+09:00x",   /* trailing junk after an offset */
+        "2026-12-01T09:00Z",            /* no seconds */
+        "2026-12-01T09:00:0Z",          /* one digit of seconds */
+        "2026-12-01T09:00:00.Z",        /* a point without digits */
+        "2026-12-01T09:00:00,5Z",       /* a comma for the point */
+        "2026-12-01 09:00:00Z",         /* a space for T */
+        "12026-12-01T09:00:00Z",        /* a five-digit year */
+        "+2026-12-01T09:00:00Z",        /* a signed year */
+        "0999-12-01T09:00:00Z",         /* before 1900 */
+        "9999-12-31T23:59:59-00:01",    /* past 9999 in UTC */
+        "9999-12-31T23:59:59.9999999Z", /* rounds up past 9999 */
+        "2026-12-01T09:00:00.00000000000000000000000000000000000000000000001Z", /* too long */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_false(history_bound_parse(bad[i], false, out, &from));
+        assert_false(history_bound_parse(bad[i], true, out, &to));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -410,6 +492,7 @@ int main(void)
         cmocka_unit_test(unreadable_requests_get_a_complete_header),
         cmocka_unit_test(medical_records_are_stable_and_respect_the_type),
         cmocka_unit_test(history_bounds_in_japan_time),
+        cmocka_unit_test(history_bounds_in_rfc3339),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,11 +9,15 @@ const CATEGORIES = { checkup: '特定健診情報', drug: '薬剤情報', surger
 export const COLUMNS = [
   { label: '閲覧日時', cell: (i) => timeCell(i.viewed_at) },
   { label: 'ユーザID', code: true, cell: (i) => cell(i.user_id) },
+  { label: 'ユーザ名', cell: (i) => cell(i.user_name) },
   { label: '権限区分', text: true, cell: (i) => cell(ROLE_LABELS[i.account_kind] || i.account_kind) },
   { label: '保険者番号', code: true, cell: (i) => cell(i.insurer_number) },
   { label: '被保険者証記号', code: true, cell: (i) => cell(i.insured_card_symbol) },
   { label: '被保険者証番号', code: true, cell: (i) => cell(i.insured_number) },
   { label: '被保険者証枝番', code: true, cell: (i) => cell(i.insured_branch_number) },
+  // Whose information: the patient's name as at the view (empty for older views not known).
+  { label: '氏名', cell: (i) => cell(i.patient_name) },
+  { label: '氏名（カナ）', cell: (i) => cell(i.patient_name_kana) },
   { label: '照会情報区分', cell: (i) => cell(CATEGORIES[i.category] || i.category) },
   { label: '閲覧同意', cell: (i) => (i.consent === 'given' ? '同意あり' : '同意不要') },
   { label: '閲覧方法', cell: (i) => (i.method === 'normal' ? '通常' : '緊急時') },

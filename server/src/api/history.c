@@ -19,14 +19,14 @@
 
 /* The search conditions every history request shares. */
 struct search {
-    char from[21], to[21]; /* UTC; `to` exclusive */
+    char from[HISTORY_BOUND_SIZE], to[HISTORY_BOUND_SIZE]; /* UTC; `to` exclusive */
     const char *from_text, *to_text;
     const char *category; /* "all" for the checks */
 };
 
 static enum MHD_Result parse_search(struct request *req, bool views, struct search *s, bool *ok)
 {
-    long from_minute, to_minute;
+    long long from_us, to_us;
     *ok = false;
     s->from_text = query_arg(req, "from");
     s->to_text = query_arg(req, "to");
@@ -35,11 +35,11 @@ static enum MHD_Result parse_search(struct request *req, bool views, struct sear
         return reply_error(req, ERR_REQUEST_FIELD_MISSING, "from");
     if (!s->to_text)
         return reply_error(req, ERR_REQUEST_FIELD_MISSING, "to");
-    if (!history_bound_parse(s->from_text, false, s->from, &from_minute))
+    if (!history_bound_parse(s->from_text, false, s->from, &from_us))
         return reply_error(req, ERR_REQUEST_FIELD_DATE, "from");
-    if (!history_bound_parse(s->to_text, true, s->to, &to_minute))
+    if (!history_bound_parse(s->to_text, true, s->to, &to_us))
         return reply_error(req, ERR_REQUEST_FIELD_DATE, "to");
-    if (to_minute < from_minute)
+    if (to_us < from_us)
         return reply_error(req, ERR_HISTORY_RANGE_INVALID, "to");
     if (views && query_arg(req, "category")) {
         s->category = query_arg(req, "category");

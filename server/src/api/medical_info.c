@@ -80,7 +80,9 @@ static int view_tx(struct db *db, void *p)
                            t->has_insurance && t->insurance.branch[0] ? t->insurance.branch : NULL,
                            medical_history_category(v->item),
                            v->consent_time[0] ? "given" : "not_needed",
-                           v->emergency ? "emergency" : "normal"};
+                           v->emergency ? "emergency" : "normal",
+                           t->name,
+                           t->name_kana};
     return request_is_head(v->req) ? 1 : store_view_insert(db, code, &row);
 }
 

@@ -57,15 +57,12 @@ static const char *const check_keys[] = {"checked_at",
                                          "result_status",
                                          "result_code",
                                          "file_identifier"};
-static const char *const view_keys[] = {"viewed_at",
-                                        "user_id",
-                                        "account_kind",
-                                        "insurer_number",
-                                        "insured_card_symbol",
-                                        "insured_number",
-                                        "insured_branch_number",
-                                        "category",
-                                        "consent",
+static const char *const view_keys[] = {"viewed_at",      "user_id",
+                                        "user_name",      "account_kind",
+                                        "insurer_number", "insured_card_symbol",
+                                        "insured_number", "insured_branch_number",
+                                        "patient_name",   "patient_name_kana",
+                                        "category",       "consent",
                                         "method"};
 
 static int history_page(struct db *db, enum history_kind kind, const char *code, const char *from,
@@ -91,7 +88,8 @@ static int history_page(struct db *db, enum history_kind kind, const char *code,
     if (n < 0)
         return n;
     const char *const *keys = checks ? check_keys : view_keys;
-    int nkeys = checks ? 13 : 10;
+    int nkeys = checks ? (int)(sizeof check_keys / sizeof check_keys[0])
+                       : (int)(sizeof view_keys / sizeof view_keys[0]);
     json_t *a = json_array();
     for (int i = 0; i < n; i++) {
         json_t *o = json_object();
@@ -170,9 +168,11 @@ static const char checks_select[] =
 
 static const char views_select[] =
     "SELECT " JST("viewed_at") " AS \"閲覧日時\", viewer_id AS \"ユーザID\", "
+    INERT("viewer_name") " AS \"ユーザ名\", "
     KIND_LABEL("viewer_kind") " AS \"権限区分\", insurer_number AS \"保険者番号\", "
     INERT("insured_symbol") " AS \"被保険者証記号\", " INERT("insured_number")
     " AS \"被保険者証番号\", " INERT("insured_branch") " AS \"被保険者証枝番\", "
+    INERT("patient_name") " AS \"氏名\", " INERT("patient_name_kana") " AS \"氏名（カナ）\", "
     "CASE category WHEN 'checkup' THEN '特定健診情報' WHEN 'drug' THEN '薬剤情報' "
     "ELSE '手術・診療・薬剤情報' END AS \"照会情報区分\", "
     "CASE consent WHEN 'given' THEN '同意あり' ELSE '同意不要' END AS \"閲覧同意\", "

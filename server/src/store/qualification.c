@@ -120,8 +120,9 @@ int store_check_prescription_form(struct db *db, const char *code, long long id,
 
 int store_view_insert(struct db *db, const char *code, const struct view_row *w)
 {
-    const char *p[] = {code,      w->viewer_id, w->viewer_kind, w->insurer_number, w->symbol,
-                       w->number, w->branch,    w->category,    w->consent,        w->method};
-    int n = db_exec_command(db, STMT_VIEW_INSERT, 10, p);
+    const char *p[] = {code,       w->viewer_id, w->viewer_kind,  w->insurer_number,
+                       w->symbol,  w->number,    w->branch,       w->category,
+                       w->consent, w->method,    w->patient_name, w->patient_name_kana};
+    int n = db_exec_command(db, STMT_VIEW_INSERT, 12, p);
     return n < 0 ? n : 1;
 }

@@ -45,7 +45,9 @@ struct view_row {
     const char *viewer_id, *viewer_kind;
     const char *insurer_number, *symbol, *number, *branch;
     const char *category, *consent, *method;
+    const char *patient_name, *patient_name_kana; /* as the person is named at the view */
 };
+/* Writes the row with the viewer's ユーザ名 as the account has it now (history keeps it). */
 int store_view_insert(struct db *db, const char *code, const struct view_row *row);
 
 #endif

@@ -478,8 +478,10 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
         {"view_insert",
          "INSERT INTO medical_info_views (institution_code, viewer_id, viewer_kind, "
          "insurer_number, insured_symbol, insured_number, insured_branch, category, consent, "
-         "method) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-         10},
+         "method, patient_name, patient_name_kana, viewer_name) VALUES ($1, $2, $3, $4, $5, "
+         "$6, $7, $8, $9, $10, $11, $12, (SELECT name FROM accounts WHERE institution_code = "
+         "$1 AND user_id = $2))",
+         12},
     [STMT_CHECKS_COUNT] = {"checks_count",
                            "SELECT count(*) FROM qualification_checks WHERE institution_code = "
                            "$1 AND checked_at >= $2::timestamptz AND checked_at < $3::timestamptz",
@@ -504,8 +506,10 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
                           4},
     [STMT_VIEWS_PAGE] =
         {"views_page",
-         "SELECT " TS("viewed_at") ", viewer_id, viewer_kind, insurer_number, insured_symbol, "
-                                   "insured_number, insured_branch, category, consent, method FROM "
+         "SELECT " TS("viewed_at") ", viewer_id, viewer_name, viewer_kind, insurer_number, "
+                                   "insured_symbol, insured_number, insured_branch, "
+                                   "patient_name, patient_name_kana, category, consent, method "
+                                   "FROM "
                                    "medical_info_views "
                                    "WHERE institution_code = $1 AND viewed_at >= $2::timestamptz "
                                    "AND viewed_at < "
