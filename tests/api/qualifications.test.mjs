@@ -353,3 +353,111 @@ test('the production environment: SegmentOfResult 9 E9001, no data invented, sti
   assert.deepEqual([m.status, (await m.json()).error.code], [503, 'medical_info.no_upstream']);
   assert.equal(pg.psql(db, `SELECT count(*) FROM qualification_checks WHERE institution_code = '${CODE}' AND result_code = 'E9001'`), '2');
 });
+
+test('同意取消 (issue 16 §4): at the patient page and at a card check the view is refused and the flag 0; 閲覧同意情報初期化 restores exactly the card-given ones; another institution untouched', async () => {
+  const SERIAL = '860001';
+  const OTHER = '1319200002';
+  const putSettings = async (call, values) => {
+    const s = await (await call('GET', '/api/v1/settings')).json();
+    const res = await call('PUT', '/api/v1/settings', { values, version: s.version, terms_agreed: true });
+    assert.equal(res.status, 200, await res.text());
+  };
+  const inst2 = createInstitution(pg, db, OTHER, 'medical', '別の試験医院');
+  const master2 = await signedIn(srv, OTHER, inst2.master.user_id, inst2.master.initial_password);
+  const signUp = async (call, role, id) => signedIn(srv, OTHER, id, (await (await call('POST', '/api/v1/accounts', account(role, id))).json()).initial_password);
+  const admin2 = await signUp(master2, 'admin', 'kanri01');
+  const [general2, viewer2] = [await signUp(admin2, 'general', 'ippan01'), await signUp(admin2, 'medical_viewer', 'etsuran1')];
+  for (const call of [admin, admin2])
+    assert.equal((await call('POST', '/api/v1/test-data/card-links', { serial_number: SERIAL, qualification_type: 'insurance_valid', register_as_insurance_card: true })).status, 201);
+  await putSettings(admin, { home_visit: 'use' });
+  const token = (await (await admin('GET', '/api/v1/visit-urls')).json()).items.find((i) => i.kind === 'home_visit').url.split('/').pop();
+  const visit = (p, b, server = srv) => fetch(`${server.base}/visit/${token}/${p}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(b) });
+  const card = async (call, extra = {}) => {
+    const res = await call('POST', '/api/v1/qualifications/card', { serial_number: SERIAL, ...extra });
+    const got = await res.json();
+    assert.equal(res.status, 200, JSON.stringify(got));
+    const e = results(got)[0];
+    return { drug: e.PharmacistsInfoConsFlg, checkup: e.SpecificHealthCheckupsInfoConsFlg };
+  };
+  const view = async (call, category, emergency = false) => {
+    const res = await call('GET', `/api/v1/medical-info?serial_number=${SERIAL}&category=${category}${emergency ? '&emergency=true' : ''}`);
+    const got = await res.json();
+    return res.status === 200 ? 200 : `${res.status} ${got.error.code}`;
+  };
+  const state = (code = CODE) => pg.psql(db, `SELECT string_agg(item || ':' || c.source || ':' || (revoked_at IS NULL), ',' ORDER BY item, c.source) FROM test_consents c JOIN test_persons p USING (institution_code) WHERE c.person_id = p.id AND p.serial_number = '${SERIAL}' AND institution_code = '${code}'`);
+  const written = () => pg.psql(db, `SELECT (SELECT count(*) FROM qualification_checks) || '/' || (SELECT count(*) FROM visit_consent_requests) || '/' || (SELECT string_agg(item || c.source || coalesce(revoked_at::text, ''), ',' ORDER BY institution_code, person_id, item, c.source) FROM test_consents c)`);
+
+  // Given at the card (drug), on the patient page (checkup); the other institution's own.
+  assert.deepEqual(await card(general, { consents: ['drug'] }), { drug: '1', checkup: '0' });
+  let res = await visit('consents', { serial_number: SERIAL, consents: ['checkup'] });
+  assert.equal(res.status, 201);
+  assert.deepEqual(await card(general2, { consents: ['drug', 'checkup'] }), { drug: '1', checkup: '1' });
+  assert.deepEqual([await view(viewer, 'drug'), await view(viewer, 'checkup')], [200, 200]);
+
+  // Withdrawn on the patient page: the view refused, the next check's flag 0; the other institution still views.
+  res = await visit('consents/withdrawals', { serial_number: SERIAL, consents: ['drug'] });
+  const got = await res.json();
+  assert.equal(res.status, 201, JSON.stringify(got));
+  assert.deepEqual([got.action, got.kind, got.consents.map((c) => c.id)], ['withdraw', 'home_visit', ['drug']]);
+  assert.match(got.received_at, /^\d{4}-\d\d-\d\dT/);
+  assert.equal(pg.psql(db, `SELECT string_agg(action || ':' || array_to_string(items, '+'), ',' ORDER BY id) FROM visit_consent_requests WHERE institution_code = '${CODE}'`), 'give:checkup,withdraw:drug');
+  assert.equal(await view(viewer, 'drug'), '403 medical_info.consent_withdrawn');
+  assert.equal(await view(viewer, 'drug', true), '403 medical_info.consent_withdrawn');
+  assert.deepEqual(await card(general), { drug: '0', checkup: '1' });
+  assert.deepEqual([await view(viewer2, 'drug'), state(OTHER)], [200, 'checkup:card:true,drug:card:true']);
+
+  // Bad withdrawals write nothing: unknown item, never given, already withdrawn, one of two not given, unknown card.
+  let before = written();
+  for (const [p, b, status, code] of [
+    ['consents/withdrawals', { serial_number: SERIAL, consents: ['genome'] }, 400, 'qualification.consent_unknown'],
+    ['consents/withdrawals', { serial_number: SERIAL, consents: [] }, 400, 'request.field_range'],
+    ['consents/withdrawals', { serial_number: SERIAL, consents: ['surgery'] }, 409, 'qualification.consent_not_given'],
+    ['consents/withdrawals', { serial_number: SERIAL, consents: ['drug'] }, 409, 'qualification.consent_not_given'],
+    ['consents/withdrawals', { serial_number: SERIAL, consents: ['checkup', 'surgery'] }, 409, 'qualification.consent_not_given'],
+    ['consents/withdrawals', { serial_number: '999999', consents: ['checkup'] }, 409, 'qualification.consent_not_given'],
+    ['consents/withdrawals', { serial_number: 'x', consents: ['checkup'] }, 400, 'qualification.serial_number_invalid'],
+  ]) {
+    res = await visit(p, b);
+    const e = (await res.json()).error;
+    assert.deepEqual([res.status, e.code, e.field], [status, code, status === 400 && code.endsWith('invalid') ? 'serial_number' : 'consents'], JSON.stringify(b));
+  }
+  for (const [extra, status, code] of [
+    [{ withdrawn_consents: ['genome'] }, 400, 'qualification.consent_unknown'],
+    [{ withdrawn_consents: 'drug' }, 400, 'request.field_type'],
+    [{ consents: ['checkup'], withdrawn_consents: ['checkup'] }, 400, 'qualification.consent_both'],
+    [{ withdrawn_consents: ['drug'] }, 409, 'qualification.consent_not_given'],
+    [{ consents: ['checkup'], withdrawn_consents: ['surgery'] }, 409, 'qualification.consent_not_given'],
+    [{ withdrawn_consents: ['checkup'], serial_number: '999998' }, 409, 'qualification.consent_not_given'],
+  ]) {
+    res = await general('POST', '/api/v1/qualifications/card', { serial_number: SERIAL, ...extra });
+    const e = (await res.json()).error;
+    assert.deepEqual([res.status, e.code, e.field], [status, code, 'withdrawn_consents'], JSON.stringify(extra));
+  }
+  assert.equal(written(), before);
+  assert.equal(state(), 'checkup:visit:true,drug:card:false');
+
+  // Given again at a card check, then withdrawn at one (checkup too, given on the page): both refused.
+  assert.deepEqual(await card(general, { consents: ['drug'] }), { drug: '1', checkup: '1' });
+  assert.equal(await view(viewer, 'drug'), 200);
+  assert.deepEqual(await card(reader, { withdrawn_consents: ['drug', 'checkup'] }), { drug: '0', checkup: '0' });
+  assert.deepEqual([await view(viewer, 'drug'), await view(viewer, 'checkup')], ['403 medical_info.consent_withdrawn', '403 medical_info.consent_withdrawn']);
+  assert.equal(state(), 'checkup:visit:false,drug:card:false');
+  // The other institution withdraws its drug consent itself; our reset must leave it withdrawn.
+  assert.deepEqual(await card(general2, { withdrawn_consents: ['drug'] }), { drug: '0', checkup: '1' });
+
+  // 閲覧同意情報初期化: the card-given drug comes back, the page's checkup stays withdrawn.
+  res = await admin('POST', '/api/v1/test-data/consents/reset');
+  assert.equal(res.status, 200);
+  assert.ok((await res.json()).restored >= 1);
+  assert.equal(state(), 'checkup:visit:false,drug:card:true');
+  assert.deepEqual([await view(viewer, 'drug'), await view(viewer, 'checkup')], [200, '403 medical_info.consent_withdrawn']);
+  assert.deepEqual(await card(general), { drug: '1', checkup: '0' });
+  assert.deepEqual([state(OTHER), await view(viewer2, 'drug')], ['checkup:card:true,drug:card:false', '403 medical_info.consent_withdrawn']);
+
+  // Production: the page's withdrawal is recorded for the operator (no test person to change).
+  before = state();
+  res = await visit('consents/withdrawals', { serial_number: SERIAL, consents: ['drug'] }, prod);
+  assert.equal(res.status, 201);
+  assert.equal(state(), before);
+  assert.equal(pg.psql(db, `SELECT count(*) FROM visit_consent_requests WHERE institution_code = '${CODE}' AND action = 'withdraw'`), '2');
+});

@@ -165,6 +165,42 @@ test('マイナンバーカードで確認 (a medical viewer): the consents the 
   await page.close();
 });
 
+test('同意取消 at the card (issue 16 §4): a consent withdrawn is shown as not given and no longer opens; one not in force is refused under its field', async () => {
+  await json(await admin('POST', '/api/v1/test-data/card-links', { serial_number: '5151', qualification_type: 'insurance_valid', register_as_insurance_card: true }), 201);
+  const page = await signIn('ishi01');
+  await page.click('a.menu-link:has-text("資格情報照会（マイナンバーカード）")');
+  await page.waitForSelector('form.qual-form');
+  const offered = await json(await admin('GET', '/api/v1/qualifications/consents'));
+  assert.deepEqual(await page.$$eval('fieldset.consent-withdrawals label', (ls) => ls.map((l) => l.textContent.trim())),
+    offered.consents.map((c) => `${c.label}の閲覧同意を取り消す`));
+  const submit = () => page.click('form.qual-form button:has-text("照会")');
+  await page.fill('#f-serial_number', '5151');
+  await page.check('fieldset.consents input[value="drug"]');
+  await submit();
+  await page.waitForSelector('.qual-result');
+  assert.match(await page.innerText('.qual-result'), /薬剤情報：同意あり/);
+  // Given and withdrawn at once: said at the field, nothing sent.
+  await page.check('fieldset.consent-withdrawals input[value="drug"]');
+  await submit();
+  await page.waitForSelector('#cw-error');
+  assert.match(await page.innerText('#cw-error'), /同意と同意取消を同時に指定することはできません/);
+  // The patient withdraws it: not given in the answer, nothing to open.
+  await page.uncheck('fieldset.consents input[value="drug"]');
+  await submit();
+  await page.waitForSelector('.qual-result');
+  assert.match(await page.innerText('.qual-result'), /薬剤情報：同意なし/);
+  assert.equal(await page.locator('.medical-info button').count(), 0);
+  assert.match(await page.innerText('.medical-info'), /閲覧に同意された医療情報はありません/);
+  await visit(page, 'card-consent-withdrawn');
+  // Withdrawn already: refused under the field, the answer not shown.
+  await submit();
+  await page.waitForSelector('#cw-error');
+  assert.match(await page.innerText('#cw-error'), /同意されていない閲覧同意は取り消せません/);
+  assert.equal(await page.locator('.qual-result').count(), 0);
+  await visit(page, 'card-consent-withdraw-not-given');
+  await page.close();
+});
+
 test('an administrator checks too; the checks are in the history; a receptionist has no medical information', async () => {
   const page = await signIn('kanri01');
   await page.click('a.menu-link:has-text("資格情報照会（マイナンバーカード）")');

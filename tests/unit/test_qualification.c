@@ -247,6 +247,20 @@ static void consent_items_follow_the_settings_ids(void **state)
     assert_false(consent_item_parse("consent_drug", &item));
 }
 
+/* What a withdrawal hands PostgreSQL: every item fits, in enum order, counted. */
+static void consent_items_as_an_array_literal(void **state)
+{
+    (void)state;
+    char out[CONSENT_ITEMS_LITERAL_SIZE];
+    assert_int_equal(consent_items_literal(0, out), 0);
+    assert_string_equal(out, "{}");
+    assert_int_equal(
+        consent_items_literal(CONSENT_BIT(CONSENT_CHECKUP) | CONSENT_BIT(CONSENT_DRUG), out), 2);
+    assert_string_equal(out, "{drug,checkup}");
+    assert_int_equal(consent_items_literal((1u << CONSENT__COUNT) - 1, out), CONSENT__COUNT);
+    assert_string_equal(out, "{drug,medical,surgery,checkup,specific_disease}");
+}
+
 int main(void)
 {
     struct CMUnitTest tests[32];
@@ -263,6 +277,7 @@ int main(void)
         cmocka_unit_test(validity_follows_the_dates_at_their_boundaries),
         cmocka_unit_test(tickets_cover_the_month_of_the_check),
         cmocka_unit_test(consent_items_follow_the_settings_ids),
+        cmocka_unit_test(consent_items_as_an_array_literal),
     };
     for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)
         tests[n++] = more[i];

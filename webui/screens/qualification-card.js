@@ -3,6 +3,7 @@
 // stands in for it: the serial number of a test card (テスト用データセットアップ) and the
 // patient's answers to the consent questions the settings offer (GET /qualifications/consents),
 // and 処方箋の発行 (電子処方箋 / 紙の処方箋) only where the settings offer the choice at the check.
+// A patient may also withdraw a consent given before (同意取消, withdrawn_consents).
 // The answer as the receptionist reads it; then, for an account that may view medical
 // information, the consented categories (GET /medical-info).
 import { html, nothing } from '../vendor/lit-html/lit-html.js';
@@ -15,13 +16,13 @@ import { errorSummary, textField } from '../js/widgets/form.js';
 import { qualificationResult } from '../js/widgets/qualification-result.js';
 import { medicalInfoPanel } from './qualification-medical.js';
 
-const LABELS = { serial_number: 'シリアル番号', consents: '閲覧同意', prescription_form: '処方箋の発行' };
+const LABELS = { serial_number: 'シリアル番号', consents: '閲覧同意', withdrawn_consents: '同意取消', prescription_form: '処方箋の発行' };
 export default {
   title: '資格情報照会（マイナンバーカード）',
   capability: 'qualification',
   create(ctx) {
     const verification = session().institution.environment === 'verification';
-    const st = { offered: null, loadError: '', serial: '', given: {}, form: '', errors: {}, message: '', busy: false,
+    const st = { offered: null, loadError: '', serial: '', given: {}, withdrawn: {}, form: '', errors: {}, message: '', busy: false,
       answer: null, checkedSerial: '' };
     const info = medicalInfoPanel(ctx, () => ({ serial_number: st.checkedSerial }));
 
@@ -45,6 +46,10 @@ export default {
       const serial = normaliseSerial(st.serial);
       if (!st.serial.trim()) st.errors.serial_number = 'request.field_missing';
       else if (!serial) st.errors.serial_number = 'qualification.serial_number_invalid';
+      const chosen = (answers) => st.offered.consents.filter((c) => answers[c.id]).map((c) => c.id);
+      const consents = chosen(st.given);
+      const withdrawn = chosen(st.withdrawn);
+      if (withdrawn.some((id) => consents.includes(id))) st.errors.withdrawn_consents = 'qualification.consent_both';
       if (Object.keys(st.errors).length) {
         ctx.update();
         document.querySelector('main .error-summary')?.focus();
@@ -55,13 +60,13 @@ export default {
       info.reset();
       ctx.update();
       try {
-        const consents = st.offered.consents.filter((c) => st.given[c.id]).map((c) => c.id);
         const body = { serial_number: serial, consents };
+        if (withdrawn.length) body.withdrawn_consents = withdrawn;
         if (st.offered.prescription_form.offered && st.form) body.prescription_form = st.form;
         st.answer = readAnswer(await api('POST', '/qualifications/card', body));
         st.checkedSerial = serial;
       } catch (err) {
-        if (err.field === 'serial_number' || err.field === 'prescription_form') st.errors[err.field] = err.code;
+        if (['serial_number', 'prescription_form', 'withdrawn_consents'].includes(err.field)) st.errors[err.field] = err.code;
         else st.message = err.message;
         if (err.field === 'prescription_form') {
           // The settings changed since the page was drawn: ask again with what they offer now.
@@ -98,6 +103,20 @@ export default {
       </fieldset>`;
     }
 
+    // 同意取消: the patient takes back a consent given before (at a card check or on the patient
+    // page); the server refuses one that is not in force and changes nothing.
+    function withdrawalView(o) {
+      if (o.consents.length === 0) return nothing;
+      const error = st.errors.withdrawn_consents;
+      return html`<fieldset class="consent-withdrawals ${error ? 'has-error' : ''}" aria-describedby="cw-support${error ? ' cw-error' : ''}">
+        <legend>同意取消（患者の申し出）</legend>
+        <p class="support" id="cw-support">患者が以前に同意した閲覧同意を取り消す場合にチェックを付けます。取り消した情報は、再び同意されるまで閲覧できません。</p>
+        ${o.consents.map((c, i) => html`<label class="checkbox"><input type="checkbox" name="withdrawn_consent" value=${c.id} id=${i === 0 ? 'f-withdrawn_consents' : nothing}
+          .checked=${live(Boolean(st.withdrawn[c.id]))} @change=${(e) => { st.withdrawn[c.id] = e.target.checked; }}>${c.label}の閲覧同意を取り消す</label>`)}
+        ${error ? html`<p class="field-error" id="cw-error">${errorMessage(error)}</p>` : nothing}
+      </fieldset>`;
+    }
+
     function form() {
       const o = st.offered;
       return html`
@@ -113,6 +132,7 @@ export default {
               ${o.consents.map((c) => html`<label class="checkbox"><input type="checkbox" name="consent" value=${c.id}
                 .checked=${live(Boolean(st.given[c.id]))} @change=${(e) => { st.given[c.id] = e.target.checked; }}>${c.question}</label>`)}`}
           </fieldset>
+          ${withdrawalView(o)}
           ${prescriptionView(o)}
           <div class="actions"><button class="button primary" ?disabled=${st.busy}>${st.busy ? '照会中…' : '照会'}</button></div>
         </form>

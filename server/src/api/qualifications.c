@@ -92,6 +92,8 @@ struct check {
     bool by_card;
     const char *serial;          /* card checks */
     unsigned consents_given;     /* card checks */
+    unsigned consents_withdrawn; /* card checks: 同意取消 */
+    bool not_given;              /* a withdrawal named an item not in force: nothing written */
     enum prescription_form form; /* the patient's choice, where the settings offer one */
     bool settings_read;          /* read once per check */
     struct qual_settings s;
@@ -153,6 +155,15 @@ static int evaluate(struct db *db, struct check *c)
     if (c->found == 1 && c->query.birthdate[0] &&
         strcmp(c->query.birthdate, c->person.birthdate) != 0)
         c->found = 0;
+    if (c->consents_withdrawn) { /* 同意取消, however each item was given */
+        char items[CONSENT_ITEMS_LITERAL_SIZE];
+        int asked = consent_items_literal(c->consents_withdrawn, items);
+        int n = c->found == 1 ? store_consents_withdraw(db, code, c->serial, items) : 0;
+        if (n < 0)
+            return n;
+        if ((c->not_given = n < asked))
+            return DB_ABORT; /* not even the history row */
+    }
     if (c->found != 1)
         return 1;
     struct qual_request rq = {c->by_card ? QUAL_BY_CARD : QUAL_BY_NUMBER,
@@ -342,12 +353,31 @@ static bool is_face_reader(const struct principal *p)
 struct card_input {
     const char *serial_number;
     json_t *consents;
+    json_t *withdrawn_consents;
     const char *prescription_form;
 };
+
+/* Consent item ids → CONSENT_BITs; false on one that is not an item. */
+static bool consent_bits(json_t *ids, unsigned *bits)
+{
+    size_t i;
+    json_t *v;
+    *bits = 0;
+    json_array_foreach(ids, i, v)
+    {
+        enum consent_item item;
+        if (!json_is_string(v) || !consent_item_parse(json_string_value(v), &item))
+            return false;
+        *bits |= CONSENT_BIT(item);
+    }
+    return true;
+}
 
 static const struct input_field card_fields[] = {
     {"serial_number", IN_STRING, true, 1, 256, offsetof(struct card_input, serial_number), NULL},
     {"consents", IN_ARRAY, false, 0, CONSENT__COUNT, offsetof(struct card_input, consents), NULL},
+    {"withdrawn_consents", IN_ARRAY, false, 0, CONSENT__COUNT,
+     offsetof(struct card_input, withdrawn_consents), NULL},
     {"prescription_form", IN_ENUM, false, 0, 0, offsetof(struct card_input, prescription_form),
      prescription_form_ids},
 };
@@ -362,15 +392,14 @@ enum MHD_Result api_qualification_card(struct request *req)
     if (!test_serial_normalize(in.serial_number, serial))
         return reply_error(req, ERR_QUALIFICATION_SERIAL_NUMBER_INVALID, "serial_number");
     struct check c = {.who = &req->principal, .by_card = true, .serial = serial};
-    size_t i;
-    json_t *v;
-    json_array_foreach(in.consents, i, v)
-    {
-        enum consent_item item;
-        if (!json_is_string(v) || !consent_item_parse(json_string_value(v), &item))
-            return reply_error(req, ERR_QUALIFICATION_CONSENT_UNKNOWN, "consents");
-        c.consents_given |= CONSENT_BIT(item);
-    }
+    if (!consent_bits(in.consents, &c.consents_given))
+        return reply_error(req, ERR_QUALIFICATION_CONSENT_UNKNOWN, "consents");
+    /* Withdrawing is never limited by the settings or the screens shown: a patient may take
+     * back what an earlier setting let them give. */
+    if (!consent_bits(in.withdrawn_consents, &c.consents_withdrawn))
+        return reply_error(req, ERR_QUALIFICATION_CONSENT_UNKNOWN, "withdrawn_consents");
+    if (c.consents_given & c.consents_withdrawn)
+        return reply_error(req, ERR_QUALIFICATION_CONSENT_BOTH, "withdrawn_consents");
     struct db *db = db_thread();
     if (!(c.settings_read = qualification_settings_load(db, req->principal.institution, &c.s)))
         return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
@@ -388,7 +417,12 @@ enum MHD_Result api_qualification_card(struct request *req)
     if (bad != ERR__COUNT)
         return reply_error(req, bad, "prescription_form");
     card_header(&c);
-    return answer(req, &c);
+    json_t *o = run(db, &c);
+    if (c.not_given) {
+        json_decref(o);
+        return reply_error(req, ERR_QUALIFICATION_CONSENT_NOT_GIVEN, "withdrawn_consents");
+    }
+    return reply_json_steal(req, MHD_HTTP_OK, o);
 }
 
 /* The consent items as the screen asks them (manual ch. 3 §3 ③: the question each 利用する

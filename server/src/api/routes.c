@@ -87,6 +87,8 @@ const struct route api_routes[] = {
      NULL},
     {"GET", "/visit/{token}", api_visit_page, ROUTE_PUBLIC, NULL, NULL},
     {"POST", "/visit/{token}/consents", api_visit_consents, ROUTE_PUBLIC | ROUTE_JSON, NULL, NULL},
+    {"POST", "/visit/{token}/consents/withdrawals", api_visit_consent_withdrawals,
+     ROUTE_PUBLIC | ROUTE_JSON, NULL, NULL},
     {"GET", "/{*path}", api_static, ROUTE_PUBLIC | ROUTE_FALLBACK, NULL, NULL},
 };
 const size_t api_routes_count = sizeof api_routes / sizeof api_routes[0];

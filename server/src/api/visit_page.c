@@ -169,7 +169,8 @@ static enum MHD_Result html_page(struct request *req, const struct visit_owner *
             sb_puts(&sb, consent_item_label((enum consent_item)i));
             sb_puts(&sb, "</li>");
         }
-    sb_puts(&sb, "</ul></body></html>\n");
+    sb_puts(&sb, "</ul><p>登録した閲覧同意は、同意取消により取り消すことができます。</p>"
+                 "</body></html>\n");
     return send_html(req, MHD_HTTP_OK, &sb, NULL);
 }
 
@@ -213,7 +214,9 @@ static const struct input_field consent_fields[] = {
     {"consents", IN_ARRAY, true, 0, CONSENT__COUNT, offsetof(struct consent_input, consents), NULL},
 };
 
-enum MHD_Result api_visit_consents(struct request *req)
+/* A registration, or with `withdraw` a 同意取消: withdrawing is never limited by what the
+ * settings offer now (a patient may take back what an earlier setting let them give). */
+static enum MHD_Result consent_request(struct request *req, bool withdraw)
 {
     struct visit_owner o;
     enum MHD_Result ret;
@@ -221,7 +224,8 @@ enum MHD_Result api_visit_consents(struct request *req)
         return ret;
     struct consent_input in = {0};
     struct input_error e;
-    char serial[SERIAL_MAX_DIGITS + 1], items[128] = "{", address[64], received[32];
+    char serial[SERIAL_MAX_DIGITS + 1], items[CONSENT_ITEMS_LITERAL_SIZE], address[64],
+        received[32];
     unsigned chosen = 0, offer = offered(&o);
     enum err_code refusal = ERR__COUNT;
     const char *field = NULL;
@@ -239,7 +243,7 @@ enum MHD_Result api_visit_consents(struct request *req)
             enum consent_item item;
             if (!json_is_string(v) || !consent_item_parse(json_string_value(v), &item))
                 refusal = ERR_QUALIFICATION_CONSENT_UNKNOWN;
-            else if (!(offer & CONSENT_BIT(item)))
+            else if (!withdraw && !(offer & CONSENT_BIT(item)))
                 refusal = ERR_QUALIFICATION_CONSENT_NOT_OFFERED;
             else
                 chosen |= CONSENT_BIT(item);
@@ -252,27 +256,36 @@ enum MHD_Result api_visit_consents(struct request *req)
         visit_owner_free(&o);
         return reply_error(req, refusal, field);
     }
-    for (int k = 0; k < CONSENT__COUNT; k++)
-        if (chosen & CONSENT_BIT(k)) {
-            if (items[1])
-                strcat(items, ",");
-            strcat(items, consent_item_id((enum consent_item)k));
-        }
-    strcat(items, "}");
+    int count = consent_items_literal(chosen, items);
     request_client_address(req, address, sizeof address);
     struct db *db = db_thread();
-    int rc = db ? store_visit_consent(db, &o, request_param(req, "token"), serial, items, address,
-                                      config_is_verification(), config_current()->db_retry_limit,
-                                      received)
+    int rc = db ? store_visit_consent(db, &o, request_param(req, "token"), serial, items, count,
+                                      withdraw, address, config_is_verification(),
+                                      config_current()->db_retry_limit, received)
                 : DB_SOFT;
-    if (rc <= 0) { /* 0: the URL was changed while this request ran */
+    if (rc != 1) { /* 0: the URL was changed while this request ran */
         visit_owner_free(&o);
-        return reply_error(req, rc == 0 ? ERR_VISIT_RETIRED : ERR_SERVER_UNAVAILABLE, NULL);
+        return reply_error(req,
+                           rc == 0   ? ERR_VISIT_RETIRED
+                           : rc == 2 ? ERR_QUALIFICATION_CONSENT_NOT_GIVEN
+                                     : ERR_SERVER_UNAVAILABLE,
+                           rc == 2 ? "consents" : NULL);
     }
     ret = reply_json_steal(req, MHD_HTTP_CREATED,
-                           json_pack("{s:s, s:{s:s}, s:s, s:o}", "received_at", received,
-                                     "institution", "name", display_name(&o), "kind", o.kind,
-                                     "consents", items_json(chosen)));
+                           json_pack("{s:s, s:s, s:{s:s}, s:s, s:o}", "received_at", received,
+                                     "action", withdraw ? "withdraw" : "give", "institution",
+                                     "name", display_name(&o), "kind", o.kind, "consents",
+                                     items_json(chosen)));
     visit_owner_free(&o);
     return ret;
+}
+
+enum MHD_Result api_visit_consents(struct request *req)
+{
+    return consent_request(req, false);
+}
+
+enum MHD_Result api_visit_consent_withdrawals(struct request *req)
+{
+    return consent_request(req, true);
 }

@@ -8,5 +8,7 @@
 
 enum MHD_Result api_visit_page(struct request *req);
 enum MHD_Result api_visit_consents(struct request *req);
+/* 同意取消 through the page: the items must be in force for the card (verification). */
+enum MHD_Result api_visit_consent_withdrawals(struct request *req);
 
 #endif

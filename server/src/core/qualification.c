@@ -37,6 +37,20 @@ bool consent_item_parse(const char *id, enum consent_item *out)
     return false;
 }
 
+int consent_items_literal(unsigned bits, char out[CONSENT_ITEMS_LITERAL_SIZE])
+{
+    int n = 0;
+    strcpy(out, "{");
+    for (int i = 0; i < CONSENT__COUNT; i++)
+        if (bits & CONSENT_BIT(i)) {
+            if (n++)
+                strcat(out, ",");
+            strcat(out, consent_items[i].id);
+        }
+    strcat(out, "}");
+    return n;
+}
+
 /* Valid on `today` when the period covers it (an empty end is open). */
 static enum qual_validity validity_on(const char *from, const char *until, const char *today)
 {

@@ -24,6 +24,10 @@ const char *consent_item_id(enum consent_item item);      /* "drug", … */
 const char *consent_item_setting(enum consent_item item); /* "consent_drug", … */
 const char *consent_item_label(enum consent_item item);
 bool consent_item_parse(const char *id, enum consent_item *out);
+/* Room for every item as a PostgreSQL array literal ("{drug,checkup}"). */
+#define CONSENT_ITEMS_LITERAL_SIZE 64
+/* The items of `bits` as such a literal, in the order of enum consent_item: how many. */
+int consent_items_literal(unsigned bits, char out[CONSENT_ITEMS_LITERAL_SIZE]);
 
 enum qual_route {
     QUAL_BY_CARD,   /* マイナンバーカード */

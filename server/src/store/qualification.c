@@ -81,6 +81,21 @@ int store_qual_consent_give(struct db *db, const char *code, long long id, const
     return n < 0 ? n : 1;
 }
 
+int store_consents_withdraw(struct db *db, const char *code, const char *serial, const char *items)
+{
+    const char *p[] = {code, serial, items};
+    PGresult *r;
+    int n = db_exec(db, STMT_CONSENTS_WITHDRAW, 3, p, &r);
+    if (n <= 0) {
+        if (n == 0)
+            PQclear(r);
+        return n < 0 ? n : DB_HARD; /* an aggregate always has its row */
+    }
+    int count = db_int(r, 0, 0);
+    PQclear(r);
+    return count;
+}
+
 int store_check_insert(struct db *db, const char *code, const struct check_row *w, long long *id)
 {
     const char *p[] = {code,

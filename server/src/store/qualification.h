@@ -28,6 +28,10 @@ int store_qual_card_registered(struct db *db, const char *code, long long id);
  * when revoked (new reference in *out): 1, or <0. */
 int store_qual_consents(struct db *db, const char *code, long long id, json_t **out);
 int store_qual_consent_give(struct db *db, const char *code, long long id, const char *item);
+/* 同意取消 of `items` (a PostgreSQL array literal, "{drug,checkup}") for the person of the
+ * card `serial`, whichever way each was given: the number of distinct items that were in
+ * force (all of them withdrawn now), or <0. Fewer than asked means one was not given. */
+int store_consents_withdraw(struct db *db, const char *code, const char *serial, const char *items);
 
 /* A qualification-check history row; NULL for what is unknown. */
 struct check_row {

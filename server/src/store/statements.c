@@ -466,6 +466,15 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
          "VALUES ($1, $2::bigint, $3, 'card') ON CONFLICT (institution_code, person_id, item, "
          "source) DO UPDATE SET given_at = now(), revoked_at = NULL",
          3},
+    /* 同意取消: every way the items were given to the card's person ends now; the number of
+     * distinct items that were in force (fewer than asked: one was never given). */
+    [STMT_CONSENTS_WITHDRAW] =
+        {"consents_withdraw",
+         "WITH w AS (UPDATE test_consents c SET revoked_at = now() FROM test_persons p "
+         "WHERE p.institution_code = $1 AND p.serial_number = $2 AND c.institution_code = $1 "
+         "AND c.person_id = p.id AND c.item = ANY($3::text[]) AND c.revoked_at IS NULL "
+         "RETURNING c.item) SELECT count(DISTINCT item) FROM w",
+         3},
     [STMT_CHECK_INSERT] =
         {"check_insert",
          "INSERT INTO qualification_checks (institution_code, account_id, account_kind, route, "
@@ -574,10 +583,10 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
     [STMT_VISIT_CONSENT_INSERT] =
         {"visit_consent_insert",
          "INSERT INTO visit_consent_requests (institution_code, kind, generation, serial_number, "
-         "items, client_address) SELECT institution_code, kind, generation, $2, $3::text[], $4 "
-         "FROM visit_tokens WHERE token = $1 AND state = 'current' FOR SHARE RETURNING " TS(
-             "received_at"),
-         4},
+         "items, client_address, action) SELECT institution_code, kind, generation, $2, "
+         "$3::text[], $4, $5 FROM visit_tokens WHERE token = $1 AND state = 'current' FOR SHARE "
+         "RETURNING " TS("received_at"),
+         5},
     /* In the verification environment the card's test person gets the consents, marked as
      * given through the patient page (閲覧同意情報初期化 leaves them alone). */
     [STMT_VISIT_CONSENT_GIVE] =

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "store/db.h"
+#include "store/qualification.h"
 
 static void copy(char *dst, size_t size, PGresult *r, int row, int col)
 {
@@ -161,17 +162,21 @@ void visit_owner_free(struct visit_owner *o)
 
 struct consent_tx {
     const char *token, *serial, *items, *address;
+    int item_count;
+    bool withdraw;
     const char *code;
     bool verification;
     char *received_at;
+    bool not_given; /* a withdrawal named an item not in force */
 };
 
 static int consent_tx(struct db *db, void *p)
 {
     struct consent_tx *c = p;
-    const char *q[] = {c->token, c->serial, c->items, c->address[0] ? c->address : NULL};
+    const char *q[] = {c->token, c->serial, c->items, c->address[0] ? c->address : NULL,
+                       c->withdraw ? "withdraw" : "give"};
     PGresult *r;
-    int n = db_exec(db, STMT_VISIT_CONSENT_INSERT, 4, q, &r);
+    int n = db_exec(db, STMT_VISIT_CONSENT_INSERT, 5, q, &r);
     if (n <= 0) {
         if (n == 0)
             PQclear(r);
@@ -179,6 +184,12 @@ static int consent_tx(struct db *db, void *p)
     }
     snprintf(c->received_at, 32, "%s", PQgetvalue(r, 0, 0));
     PQclear(r);
+    if (c->verification && c->withdraw) {
+        if ((n = store_consents_withdraw(db, c->code, c->serial, c->items)) < 0)
+            return n;
+        c->not_given = n < c->item_count;
+        return c->not_given ? DB_ABORT : 1;
+    }
     if (c->verification) {
         const char *g[] = {c->code, c->serial, c->items};
         if ((n = db_exec_command(db, STMT_VISIT_CONSENT_GIVE, 3, g)) < 0)
@@ -188,10 +199,19 @@ static int consent_tx(struct db *db, void *p)
 }
 
 int store_visit_consent(struct db *db, const struct visit_owner *o, const char *token,
-                        const char *serial, const char *items, const char *address,
-                        bool verification, int retry_limit, char received_at[32])
+                        const char *serial, const char *items, int item_count, bool withdraw,
+                        const char *address, bool verification, int retry_limit,
+                        char received_at[32])
 {
-    struct consent_tx c = {token,        serial,     items, address, o->institution_code,
-                           verification, received_at};
-    return db_transaction(db, DB_READ_COMMITTED, retry_limit, consent_tx, &c);
+    struct consent_tx c = {.token = token,
+                           .serial = serial,
+                           .items = items,
+                           .address = address,
+                           .item_count = item_count,
+                           .withdraw = withdraw,
+                           .code = o->institution_code,
+                           .verification = verification,
+                           .received_at = received_at};
+    int rc = db_transaction(db, DB_READ_COMMITTED, retry_limit, consent_tx, &c);
+    return rc == DB_ABORT && c.not_given ? 2 : rc;
 }

@@ -46,12 +46,15 @@ void visit_owner_free(struct visit_owner *o);
 /* 1 found, 0 unknown token, <0. */
 int store_visit_by_token(struct db *db, const char *token, struct visit_owner *out);
 
-/* Records a consent registration through `token` if it is still current, in one
- * transaction; items as a PostgreSQL array literal ("{drug,checkup}"). In the verification
- * environment also gives the consents to the card's test person. 1 and received_at, 0 the
- * token is no longer current, <0. */
+/* Records a consent registration (or, with `withdraw`, a 同意取消) through `token` if it is
+ * still current, in one transaction; items as a PostgreSQL array literal ("{drug,checkup}"),
+ * `item_count` of them. In the verification environment also gives the consents to the
+ * card's test person, or withdraws them however they were given. 1 and received_at, 0 the
+ * token is no longer current, 2 a withdrawal named an item not in force (nothing written),
+ * <0. */
 int store_visit_consent(struct db *db, const struct visit_owner *o, const char *token,
-                        const char *serial, const char *items, const char *address,
-                        bool verification, int retry_limit, char received_at[32]);
+                        const char *serial, const char *items, int item_count, bool withdraw,
+                        const char *address, bool verification, int retry_limit,
+                        char received_at[32]);
 
 #endif
