@@ -132,8 +132,13 @@ test('a user ID is unique forever: taken and deleted IDs are refused', async () 
   const again = await clinic.admin('POST', '/api/v1/accounts', account('medical_viewer', 'dup01'));
   assert.equal(again.status, 409);
   assert.equal((await again.json()).error.code, 'account.user_id.taken');
+  // IDs that differ only in case are one ID (a person reading the sheet could not tell them
+  // apart); sign-in takes the ID exactly as registered.
+  const upper = await clinic.admin('POST', '/api/v1/accounts', account('general', 'DUP01'));
+  assert.deepEqual([upper.status, (await upper.json()).error.code], [409, 'account.user_id.taken']);
   pg.psql(db, "UPDATE accounts SET deleted_at = now() WHERE institution_code = '1313000001' AND user_id = 'dup01'");
   assert.equal((await clinic.admin('POST', '/api/v1/accounts', account('general', 'dup01'))).status, 409);
+  assert.equal((await clinic.admin('POST', '/api/v1/accounts', account('general', 'Dup01'))).status, 409);
   // The same ID in another institution is another account.
   assert.equal((await pharmacyAdmin('POST', '/api/v1/accounts', account('general', 'dup01'))).status, 201);
 });

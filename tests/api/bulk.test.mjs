@@ -149,7 +149,7 @@ test('登録完了: every row registered, the result file byte for byte, its pas
     'bulk.upload,bulk.processed,bulk.download');
 });
 
-test('登録完了(一部ID重複あり): duplicates in the file, registered and deleted IDs are skipped, the rest registered', async () => {
+test('登録完了(一部ID重複あり): duplicates in the file, registered and deleted IDs (whatever their case) are skipped, the rest registered', async () => {
   const { admin } = await managers('1318000002');
   const made = await admin(srv, 'POST', '/api/v1/accounts', JSON.stringify({ role: 'general', user_id: 'gone01',
     name: '削除 太郎', name_kana: 'サクジョ タロウ', start_date: '2020-04-01' }), 'application/json');
@@ -160,9 +160,9 @@ test('登録完了(一部ID重複あり): duplicates in the file, registered and
     name: '空 太郎', name_kana: 'カラ タロウ', start_date: '2020-04-01' }), 'application/json')).status, 201);
   const file = HEADER + [
     '一般利用者,ippan01,山田,ヤマダ,2026/12/01,',
-    '一般利用者,kanri01,山田,ヤマダ,2026/12/01,', // the admin's own ID
-    '一般利用者,gone01,山田,ヤマダ,2026/12/01,', // deleted: never again
-    '医療情報閲覧,ippan01,山田,ヤマダ,2026/12/01,', // repeated in the file
+    '一般利用者,KANRI01,山田,ヤマダ,2026/12/01,', // the admin's own ID, in another case
+    '一般利用者,Gone01,山田,ヤマダ,2026/12/01,', // deleted: never again, in any case
+    '医療情報閲覧,IPPAN01,山田,ヤマダ,2026/12/01,', // repeated in the file, in another case
     '医療情報閲覧,etsu01,山田,ヤマダ,2026/12/01,',
     '一般利用者,null,山田,ヤマダ,2026/12/01,',
   ].join('\r\n') + '\r\n';

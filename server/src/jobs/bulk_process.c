@@ -1,6 +1,7 @@
 #include "jobs/bulk_process.h"
 
 #include <csv.h>
+#include <ctype.h>
 #include <errno.h>
 #include <iconv.h>
 #include <inttypes.h>
@@ -67,14 +68,22 @@ int bulk_find_duplicates(struct db *db, const char *institution, const char *con
         duplicate[i] = false;
         if (!ids[i])
             continue;
-        if (json_object_get(seen, ids[i])) {
+        /* Unique whatever the case (GEN01 and gen01 are one ID). IDs passed the ID rules
+         * (ASCII letters and digits only), so lower-casing them byte by byte is exact. */
+        char key[17]; /* user IDs are at most 16 characters */
+        size_t len = strlen(ids[i]);
+        if (len > sizeof key - 1)
+            len = sizeof key - 1;
+        for (size_t c = 0; c < len; c++)
+            key[c] = (char)tolower((unsigned char)ids[i][c]);
+        key[len] = '\0';
+        if (json_object_get(seen, key)) {
             duplicate[i] = true;
             continue;
         }
-        json_object_set_new(seen, ids[i], json_integer(i));
-        /* IDs passed the ID rules (letters and digits only); quoted, since an unquoted NULL
-         * in an array literal is the null value. */
-        sb_printf(&list, "%s\"%s\"", list.len > 1 ? "," : "", ids[i]);
+        json_object_set_new(seen, key, json_integer(i));
+        /* Quoted, since an unquoted NULL in an array literal is the null value. */
+        sb_printf(&list, "%s\"%s\"", list.len > 1 ? "," : "", key);
     }
     sb_puts(&list, "}");
     json_t *taken = NULL;

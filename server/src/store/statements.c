@@ -302,10 +302,11 @@ const struct stmt_def stmt_defs[STMT__COUNT] = {
                         "SELECT 1 FROM bulk_jobs WHERE reception_number = $1 AND "
                         "status = 'processing' AND lease_token = $2 FOR UPDATE",
                         2},
-    /* IDs of the file already used in the institution, deleted ones included. */
+    /* IDs of the file (lower case) already used in the institution in any case, deleted ones
+     * included (accounts_user_id_any_case). */
     [STMT_BULK_EXISTING] = {"bulk_existing",
-                            "SELECT user_id FROM accounts WHERE institution_code = $1 "
-                            "AND user_id = ANY ($2::text[])",
+                            "SELECT lower(user_id) FROM accounts WHERE institution_code = $1 "
+                            "AND lower(user_id) = ANY ($2::text[])",
                             2},
     [STMT_BULK_REGISTER] = {"bulk_register",
                             "INSERT INTO accounts (institution_code, user_id, role, name, "
