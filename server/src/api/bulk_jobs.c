@@ -18,6 +18,7 @@
 #include "store/institution.h"
 #include "store/settings.h"
 #include "util/config.h"
+#include "util/log.h"
 #include "util/sealed.h"
 #include "util/secret.h"
 #include "util/strbuf.h"
@@ -599,8 +600,13 @@ enum MHD_Result api_bulk_result(struct request *req)
     size_t csv_len;
     rc = unseal(rn, sealed_file, len, &csv, &csv_len);
     free(sealed_file);
-    if (rc != 0)
-        return reply_error(req, ERR_SERVER_INTERNAL, NULL);
+    if (rc != 0) {
+        log_msg(LOG_ERROR,
+                "bulk job %s: its result file cannot be opened with result_key_file (not the "
+                "key that sealed it?)",
+                rn);
+        return reply_error(req, ERR_BULK_RESULT_UNREADABLE, NULL);
+    }
     json_t *d = json_object();
     rc = request_is_head(req)
              ? 1
