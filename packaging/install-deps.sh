@@ -5,7 +5,8 @@
 set -euo pipefail
 
 build=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libpq-dev
-       libssl-dev libsodium-dev libcsv-dev libcairo2-dev libfontconfig-dev libqrencode-dev libpng-dev libpcsclite-dev)
+       libssl-dev libsodium-dev libcsv-dev libcairo2-dev libfontconfig-dev libqrencode-dev libpng-dev libpcsclite-dev
+       libsystemd-dev libgnutls28-dev)
 run=("${build[@]}" postgresql postgresql-client curl openssl fonts-ipaexfont-gothic fonts-dejavu-core pcscd)
 # chromium and npm: the browser tests (tests/e2e) drive Debian's chromium, with the npm packages
 # of tests/e2e/package-lock.json; Japanese text renders in IPAex Gothic (run set).
@@ -15,6 +16,9 @@ test+=(clang libclang-rt-14-dev)
 # clang-tidy: the static analysis of tests/run.sh (.clang-tidy). ThreadSanitizer's runtime
 # (libtsan2) comes with gcc, from build-essential.
 test+=(clang-tidy)
+# The Debian package (tests/package): debhelper builds it, lintian checks it, systemd's
+# systemd-analyze verifies its unit; gnutls-bin's certtool makes the HTTPS test's CA.
+test+=(debhelper fakeroot lintian systemd gnutls-bin)
 bench=("${test[@]}" wrk)
 
 want=()

@@ -2,8 +2,8 @@
 # The test command: installs what is needed, builds the release and the sanitizer
 # (ASan + UBSan) builds with -Werror, and runs the whole suite (cmocka unit tests and
 # HTTP-level tests against the real onshid and a throwaway PostgreSQL, browser tests with
-# Debian's chromium) in both; then the threaded tests in a ThreadSanitizer build and
-# clang-tidy (.clang-tidy) over the C sources.
+# Debian's chromium) in both; then the Debian package (tests/package), the threaded tests in
+# a ThreadSanitizer build and clang-tidy (.clang-tidy) over the C sources.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -46,6 +46,16 @@ for dir in build build-asan; do
   echo "== ctest in $dir =="
   (cd "$dir" && ctest --output-on-failure -j 2) || status=1
 done
+# The Debian package built, installed, started as onshid.service would, removed and purged
+# (it needs root, as in CI; elsewhere it says SKIP and the rest still counts).
+echo "== Debian package (tests/package) =="
+package=0
+bash tests/package/run.sh || package=$?
+case $package in
+  0) ;;
+  77) echo "tests/package: SKIPPED (not root)" ;;
+  *) status=1 ;;
+esac
 echo "== fuzz targets in build-fuzz =="
 (cd build-fuzz && ctest -L fuzz --output-on-failure -j 2) || status=1
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <systemd/sd-daemon.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include "api/routes.h"
 #include "http/server.h"
 #include "http/static.h"
+#include "http/tls.h"
 #include "jobs/bulk_worker.h"
 #include "jobs/event_hub.h"
 #include "jobs/history_maintenance.h"
@@ -104,6 +106,12 @@ static void reload(const char *path)
     config_publish(&merged);
     apply_log_level(config_current());
     event_hub_reload();
+    /* A renewed certificate: the next handshake gets it. A broken one keeps the old. */
+    const struct config *c = config_current();
+    char tls_err[512];
+    if (tls_enabled() &&
+        tls_load(c->tls_certificate_file, c->tls_key_file, tls_err, sizeof tls_err) != 0)
+        log_msg(LOG_ERROR, "reload: keeping the certificate served so far: %s", tls_err);
     log_msg(LOG_NOTICE, "configuration reloaded");
 }
 
@@ -223,6 +231,12 @@ int main(int argc, char **argv)
         config_shutdown();
         return EXIT_CONFIG;
     }
+    if (c->tls_certificate_file[0] &&
+        tls_load(c->tls_certificate_file, c->tls_key_file, err, sizeof err) != 0) {
+        log_msg(LOG_ERROR, "%s", err);
+        config_shutdown();
+        return EXIT_CONFIG;
+    }
     if (!c->result_key_file[0])
         log_msg(LOG_WARN, "result_key_file is not set: bulk registration is unavailable");
     /* Without the key a worker could not seal results: it would fail other nodes' jobs. */
@@ -286,6 +300,7 @@ int main(int argc, char **argv)
         .defer_threads = workers,
         .defer_queue_limit = c->hash_queue_limit,
         .authenticate = api_authenticate,
+        .tls = tls_enabled(),
     };
     if (http_server_start(&ho, err, sizeof err) != 0) {
         log_msg(LOG_ERROR, "%s", err);
@@ -294,6 +309,7 @@ int main(int argc, char **argv)
         history_maintenance_stop();
         bulk_worker_stop();
         hash_pool_stop();
+        tls_shutdown();
         pdf_shutdown();
         static_shutdown();
         config_shutdown();
@@ -305,19 +321,26 @@ int main(int argc, char **argv)
                         c->environment, "schema_version", schema_expected_version(), "version",
                         ONSHI_VERSION));
 
+    /* systemd (Type=notify) counts onshid started from here; without NOTIFY_SOCKET these
+     * calls do nothing. */
+    sd_notify(0, "READY=1\nSTATUS=serving");
     for (;;) {
         int sig;
         if (sigwait(&sigs, &sig) != 0)
             continue;
         if (sig == SIGHUP) {
+            sd_notify(0, "RELOADING=1");
             reload(config_path);
+            sd_notify(0, "READY=1\nSTATUS=serving");
             continue;
         }
         log_msg(LOG_NOTICE, "received %s; draining", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+        sd_notify(0, "STOPPING=1\nSTATUS=draining");
         break;
     }
     reader_bridge_stop(); /* first: a card read never delays the rest of the shutdown */
     drain_and_stop(&sigs);
+    tls_shutdown(); /* the server is stopped: no handshake can be using a certificate */
     event_hub_stop();
     history_maintenance_stop();
     bulk_worker_stop();

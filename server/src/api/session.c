@@ -114,7 +114,7 @@ enum MHD_Result reply_with_session_cookie(struct request *req, json_t *body,
 {
     const struct config *c = config_current();
     char cookie[256];
-    bool secure = strncmp(c->public_base_url, "https://", 8) == 0;
+    bool secure = http_is_secure();
     snprintf(cookie, sizeof cookie, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
              SESSION_COOKIE, is->token, c->session_lifetime, secure ? "; Secure" : "");
     char *text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -489,8 +489,8 @@ enum MHD_Result api_session_delete(struct request *req)
     if (!r)
         return MHD_NO;
     char cookie[128];
-    snprintf(cookie, sizeof cookie, "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0",
-             SESSION_COOKIE);
+    snprintf(cookie, sizeof cookie, "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s",
+             SESSION_COOKIE, http_is_secure() ? "; Secure" : "");
     MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
     return reply_response(req, MHD_HTTP_NO_CONTENT, r);
 }

@@ -3,6 +3,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http/tls.h"
+#include "util/config.h"
+
+bool http_is_secure(void)
+{
+    return tls_enabled() || strncmp(config_current()->public_base_url, "https://", 8) == 0;
+}
+
 enum MHD_Result reply_response(struct request *req, unsigned status, struct MHD_Response *r)
 {
     if (!r)
@@ -10,6 +18,9 @@ enum MHD_Result reply_response(struct request *req, unsigned status, struct MHD_
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
     MHD_add_response_header(r, "X-Frame-Options", "DENY");
+    /* Over HTTPS, here or at a proxy in front (public_base_url says which the browser sees). */
+    if (http_is_secure())
+        MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
     if (!MHD_get_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL))
         MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     /* A cookie session's idle end as of this request, so the console can warn before it. */

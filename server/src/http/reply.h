@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 #include <microhttpd.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "http/request.h"
@@ -22,6 +23,9 @@ enum MHD_Result reply_error_with_header(struct request *req, enum err_code code,
 /* data is malloc'd and taken over. */
 enum MHD_Result reply_buffer(struct request *req, unsigned status, const char *content_type,
                              char *data, size_t len);
+/* Browsers reach this service over HTTPS: onshid serves TLS itself or public_base_url is
+ * https:// (a proxy terminates it). Cookies get Secure, answers HSTS. */
+bool http_is_secure(void);
 /* Adds the common headers, queues and destroys r. */
 enum MHD_Result reply_response(struct request *req, unsigned status, struct MHD_Response *r);
 

@@ -16,6 +16,7 @@
 #include "http/metrics.h"
 #include "http/reply.h"
 #include "http/router.h"
+#include "http/tls.h"
 #include "store/db.h"
 #include "util/config.h"
 #include "util/log.h"
@@ -307,12 +308,22 @@ int http_server_start(const struct http_server_options *opt, char *err, size_t e
      * keeps connection_limit and the reserve; libmicrohttpd's own is set above both, never to
      * trip (listener.h).
      * One option and its value per line. */
+    /* HTTPS: the certificate comes from http/tls.c at each handshake (renewed on SIGHUP).
+     * A function pointer travels as a data pointer here, as libmicrohttpd's option array
+     * requires (POSIX guarantees the conversion). */
+    struct MHD_OptionItem tls_options[] = {
+        {MHD_OPTION_HTTPS_CERT_CALLBACK, 0, (void *)&tls_retrieve},
+        {MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)TLS_PRIORITIES},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    struct MHD_OptionItem *tls = opt->tls ? tls_options : &tls_options[2];
     // clang-format off
     daemon_handle = MHD_start_daemon(
         MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
-            MHD_USE_NO_LISTEN_SOCKET,
+            MHD_USE_NO_LISTEN_SOCKET | (opt->tls ? MHD_USE_TLS : 0),
         0, NULL, NULL, &access_handler, NULL,
         MHD_OPTION_EXTERNAL_LOGGER, &mhd_log, NULL,
+        MHD_OPTION_ARRAY, tls,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)opt->threads,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)(opt->connection_limit + reserve + 64),
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opt->connection_timeout,

@@ -25,6 +25,7 @@ struct http_server_options {
     long connection_memory_limit;
     int defer_threads;     /* workers for blocking work (http/defer.h) */
     int defer_queue_limit; /* waiting jobs before 503 server.busy */
+    bool tls;              /* HTTPS with the certificate of http/tls.h (loaded first) */
     /* Called for every route without ROUTE_PUBLIC; NULL means such routes answer 401. */
     enum auth_result (*authenticate)(struct request *req);
 };

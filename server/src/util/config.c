@@ -71,6 +71,12 @@ static const struct config_key keys[] = {
      "Largest file upload body in bytes (CSV files of at most 5 MiB plus multipart framing)."},
     {"environment", KEY_ENUM, OFF(environment), "production", 0, 0, environments, false,
      "production or verification (接続検証環境: test data is offered only there)."},
+    {"tls_certificate_file", KEY_OPTIONAL, OFF(tls_certificate_file), "", 0, 0, NULL, false,
+     "PEM file with this server's certificate and then its chain: onshid serves HTTPS (TLS 1.2 "
+     "and 1.3 only) instead of HTTP. Both files are read again on SIGHUP, so a renewed "
+     "certificate needs no restart. Empty: plain HTTP (behind a proxy that terminates TLS)."},
+    {"tls_key_file", KEY_OPTIONAL, OFF(tls_key_file), "", 0, 0, NULL, false,
+     "PEM file with the private key of tls_certificate_file (readable by onshid only)."},
     {"public_base_url", KEY_URL, OFF(public_base_url), "http://localhost:8080", 0, 0, NULL, true,
      "Base URL patients and browsers use to reach this service (for visit URLs and QR codes)."},
     {"log_level", KEY_ENUM, OFF(log_level), "info", 0, 0, log_levels, true,
@@ -365,6 +371,12 @@ static int load_env(struct config *c, char *err, size_t errlen)
 /* Rules across keys: values each valid alone that no one could live with together. */
 static int check_coherent(const struct config *c, char *err, size_t errlen)
 {
+    if (!c->tls_certificate_file[0] != !c->tls_key_file[0]) {
+        snprintf(err, errlen,
+                 "tls_certificate_file and tls_key_file go together: set both or "
+                 "neither");
+        return -1;
+    }
     if (c->password_min_length > c->password_max_length) {
         snprintf(err, errlen,
                  "password_min_length (%d) is above password_max_length (%d): no password "

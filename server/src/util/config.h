@@ -26,6 +26,8 @@ struct config {
     long body_limit;
     long upload_limit;
     char *environment;
+    char *tls_certificate_file; /* both empty: plain HTTP */
+    char *tls_key_file;
     char *public_base_url;
     char *log_level;
     char *static_dir;
