@@ -164,6 +164,9 @@ test('first sign-in with an initial password: confirmation, then the forced pass
   assert.match(await page.innerText('main .notice'), /初期パスワードのままです/);
   // Any other screen leads back here.
   await page.goto(`${base()}/#/audit`);
+  // The same screen as before: wait for the redirect itself to be drawn, or the typing below
+  // may go to the screen it replaces.
+  await page.waitForFunction(() => location.hash === '#/password' && !document.querySelector('[aria-busy="true"]'));
   await onScreen(page, 'パスワード変更');
 
   // The checklist follows the typing.
