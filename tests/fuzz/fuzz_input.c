@@ -11,14 +11,15 @@
 struct form {
     const char *name;
     const char *day;
-    const char *kind;
+    struct in_enum kind;
     struct in_int count;
     struct in_bool flag;
     json_t *items;
     const char *note;
 };
 
-static const char *const kinds[] = {"medical", "dental", "pharmacy", "home_nursing", NULL};
+static const struct in_choice kinds[] = {
+    {"medical", 1}, {"dental", 2}, {"pharmacy", 3}, {"home_nursing", 4}, {NULL, 0}};
 
 static bool within(const char *s, long min, long max)
 {
@@ -33,35 +34,34 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     long min = data[0] % 8, max = data[0] / 8; /* max 0: no upper bound */
     long imin = -(long)data[1] * 1000, imax = (long)data[1] * 1000;
     struct input_field fields[] = {
-        {"name", IN_STRING, data[1] & 1, min, max, offsetof(struct form, name), NULL},
-        {"day", IN_DATE, data[1] & 2, 0, 0, offsetof(struct form, day), NULL},
-        {"kind", IN_ENUM, data[1] & 4, 0, 0, offsetof(struct form, kind), kinds},
-        {"count", IN_INT, data[1] & 8, imin, imax, offsetof(struct form, count), NULL},
-        {"flag", IN_BOOL, false, 0, 0, offsetof(struct form, flag), NULL},
-        {"items", IN_ARRAY, false, 0, max, offsetof(struct form, items), NULL},
-        {"note", IN_STRING, false, 0, 0, offsetof(struct form, note), NULL},
+        IN_TEXT("name", data[1] & 1, min, max, struct form, name),
+        IN_DAY("day", data[1] & 2, struct form, day),
+        IN_CHOICE("kind", data[1] & 4, kinds, struct form, kind),
+        IN_NUMBER("count", data[1] & 8, imin, imax, struct form, count),
+        IN_FLAG("flag", false, struct form, flag),
+        IN_LIST("items", false, max, struct form, items),
+        IN_TEXT("note", false, 0, 0, struct form, note),
     };
-    enum { N = sizeof fields / sizeof fields[0] };
     json_t *obj = json_loadb((const char *)data + 2, size - 2, JSON_DECODE_ANY, NULL);
     if (!obj)
         return 0;
     struct form f;
     memset(&f, 0, sizeof f);
     struct input_error err = {ERR__COUNT, "(untouched)"};
-    if (input_parse(obj, fields, N, &f, &err)) {
+    if (INPUT_PARSE(obj, fields, &f, &err)) {
         struct date d;
         CHECK(json_is_object(obj));
         CHECK(!(data[1] & 1) || f.name);
         CHECK(!(data[1] & 2) || f.day);
-        CHECK(!(data[1] & 4) || f.kind);
+        CHECK(!(data[1] & 4) || f.kind.set);
         CHECK(!(data[1] & 8) || f.count.set);
         CHECK(!f.name || within(f.name, min, max));
         CHECK(!f.note || within(f.note, 0, 0));
         CHECK(!f.day || date_parse(f.day, &d));
-        if (f.kind) {
+        if (f.kind.set) {
             bool listed = false;
-            for (const char *const *k = kinds; *k; k++)
-                listed |= strcmp(*k, f.kind) == 0;
+            for (const struct in_choice *k = kinds; k->id; k++)
+                listed |= strcmp(k->id, f.kind.id) == 0 && k->value == f.kind.value;
             CHECK(listed);
         }
         CHECK(!f.count.set || (f.count.value >= imin && f.count.value <= imax));
@@ -72,7 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         json_object_foreach(obj, key, v)
         {
             bool known = false;
-            for (size_t i = 0; i < N; i++)
+            for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
                 known |= strcmp(fields[i].name, key) == 0;
             CHECK(known);
         }

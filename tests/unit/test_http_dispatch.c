@@ -34,15 +34,15 @@ struct echo_input {
 };
 
 static const struct input_field echo_fields[] = {
-    {"name", IN_STRING, true, 1, 20, offsetof(struct echo_input, name), NULL},
-    {"count", IN_INT, false, 0, 100, offsetof(struct echo_input, count), NULL},
+    IN_TEXT("name", true, 1, 20, struct echo_input, name),
+    IN_NUMBER("count", false, 0, 100, struct echo_input, count),
 };
 
 static enum MHD_Result echo(struct request *req)
 {
     struct echo_input in = {0};
     struct input_error err;
-    if (!input_parse(req->json, echo_fields, 2, &in, &err))
+    if (!INPUT_PARSE(req->json, echo_fields, &in, &err))
         return reply_error(req, err.code, err.field);
     return reply_json_steal(
         req, MHD_HTTP_OK,
@@ -82,12 +82,12 @@ static enum MHD_Result slow(struct request *req)
 }
 
 static const struct route routes[] = {
-    {"GET", "/slow", slow, ROUTE_PUBLIC, NULL, NULL},
-    {"POST", "/echo", echo, ROUTE_PUBLIC | ROUTE_JSON, NULL, NULL},
-    {"GET", "/items/{id}", item, ROUTE_PUBLIC, NULL, NULL},
-    {"DELETE", "/items/{id}", item, ROUTE_PUBLIC, NULL, NULL},
-    {"GET", "/private", item, 0, "anything", NULL},
-    {"POST", "/private", echo, ROUTE_JSON, "anything", NULL},
+    {"GET", "/slow", slow, ROUTE_PUBLIC, CAP_NONE, NULL},
+    {"POST", "/echo", echo, ROUTE_PUBLIC | ROUTE_JSON, CAP_NONE, NULL},
+    {"GET", "/items/{id}", item, ROUTE_PUBLIC, CAP_NONE, NULL},
+    {"DELETE", "/items/{id}", item, ROUTE_PUBLIC, CAP_NONE, NULL},
+    {"GET", "/private", item, 0, CAP_ACCOUNTS, NULL},
+    {"POST", "/private", echo, ROUTE_JSON, CAP_ACCOUNTS, NULL},
 };
 
 struct reply {

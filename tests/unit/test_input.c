@@ -13,25 +13,26 @@
 #include "http/input.h"
 
 struct form {
-    const char *name;   /* required string, 1–20 characters */
-    const char *opened; /* required date */
-    const char *kind;   /* optional enum */
-    struct in_int beds; /* optional int, 0–9999 */
+    const char *name;    /* required string, 1–20 characters */
+    const char *opened;  /* required date */
+    struct in_enum kind; /* optional enum */
+    struct in_int beds;  /* optional int, 0–9999 */
     struct in_bool active;
     const char *note; /* optional string, no upper bound */
 };
 
-static const char *const kinds[] = {"medical", "dental", "pharmacy", NULL};
+enum kind { MEDICAL = 10, DENTAL = 20, PHARMACY = 30 };
+static const struct in_choice kinds[] = {
+    {"medical", MEDICAL}, {"dental", DENTAL}, {"pharmacy", PHARMACY}, {NULL, 0}};
 
 static const struct input_field fields[] = {
-    {"name", IN_STRING, true, 1, 20, offsetof(struct form, name), NULL},
-    {"opened", IN_DATE, true, 0, 0, offsetof(struct form, opened), NULL},
-    {"kind", IN_ENUM, false, 0, 0, offsetof(struct form, kind), kinds},
-    {"beds", IN_INT, false, 0, 9999, offsetof(struct form, beds), NULL},
-    {"active", IN_BOOL, false, 0, 0, offsetof(struct form, active), NULL},
-    {"note", IN_STRING, false, 0, 0, offsetof(struct form, note), NULL},
+    IN_TEXT("name", true, 1, 20, struct form, name),
+    IN_DAY("opened", true, struct form, opened),
+    IN_CHOICE("kind", false, kinds, struct form, kind),
+    IN_NUMBER("beds", false, 0, 9999, struct form, beds),
+    IN_FLAG("active", false, struct form, active),
+    IN_TEXT("note", false, 0, 0, struct form, note),
 };
-enum { NFIELDS = sizeof fields / sizeof fields[0] };
 
 /* 19, 20 and 21 characters of three-byte UTF-8. */
 #define KANJI_19 "漢字漢字漢字漢字漢字漢字漢字漢字漢字漢"
@@ -52,7 +53,7 @@ static struct parsed parse_object(json_t *obj)
     p.json = obj;
     p.err.code = ERR__COUNT;
     p.err.field = "(untouched)";
-    p.ok = input_parse(obj, fields, NFIELDS, &p.form, &p.err);
+    p.ok = INPUT_PARSE(obj, fields, &p.form, &p.err);
     return p;
 }
 
@@ -95,7 +96,9 @@ static void input_fills_every_field_of_valid_object(void **state)
     assert_true(p.ok);
     assert_string_equal(p.form.name, "さくら病院");
     assert_string_equal(p.form.opened, "2024-04-01");
-    assert_string_equal(p.form.kind, "dental");
+    assert_string_equal(p.form.kind.id, "dental");
+    assert_true(p.form.kind.set);
+    assert_int_equal(p.form.kind.value, DENTAL); /* the enum value, not an index */
     assert_true(p.form.beds.set);
     assert_int_equal(p.form.beds.value, 120);
     assert_true(p.form.active.set);
@@ -109,7 +112,7 @@ static void input_leaves_absent_optional_fields_unset(void **state)
     (void)state;
     struct parsed p = parse("{\"name\": \"A\", \"opened\": \"2024-04-01\"}");
     assert_true(p.ok);
-    assert_null(p.form.kind);
+    assert_false(p.form.kind.set);
     assert_null(p.form.note);
     assert_false(p.form.beds.set);
     assert_false(p.form.active.set);
@@ -145,7 +148,7 @@ static void input_null_optional_field_is_absent(void **state)
     struct parsed p = parse("{\"name\": \"A\", \"opened\": \"2024-04-01\", \"kind\": null,"
                             " \"beds\": null, \"active\": null, \"note\": null}");
     assert_true(p.ok);
-    assert_null(p.form.kind);
+    assert_false(p.form.kind.set);
     assert_null(p.form.note);
     assert_false(p.form.beds.set);
     assert_false(p.form.active.set);

@@ -36,23 +36,19 @@ enum {
 };
 
 static const struct route routes[R__COUNT] = {
-    [R_HEALTH] = {"GET", "/api/health", handler, ROUTE_PUBLIC, NULL, NULL},
-    [R_INST_LIST] = {"GET", "/api/institutions", handler, 0, "institutions.read", NULL},
-    [R_INST_CREATE] = {"POST", "/api/institutions", handler, ROUTE_JSON, "institutions.write",
-                       NULL},
-    [R_INST_GET] = {"GET", "/api/institutions/{code}", handler, 0, "institutions.read", NULL},
-    [R_INST_PUT] = {"PUT", "/api/institutions/{code}", handler, ROUTE_JSON, "institutions.write",
-                    NULL},
-    [R_INST_DELETE] = {"DELETE", "/api/institutions/{code}", handler, 0, "institutions.write",
-                       NULL},
-    [R_INST_USER] = {"GET", "/api/institutions/{code}/users/{id}", handler, 0, "users.read", NULL},
-    [R_FILE_BY_NAME] = {"GET", "/api/files/{name}", handler, 0, "files.read", NULL},
-    [R_FILE_LATEST_GET] = {"GET", "/api/files/latest", handler, 0, "files.read", NULL},
-    [R_FILE_LATEST_POST] = {"POST", "/api/files/latest", handler, ROUTE_UPLOAD, "files.write",
-                            NULL},
-    [R_LOGIN] = {"POST", "/api/login", handler, ROUTE_PUBLIC | ROUTE_JSON, NULL, NULL},
-    [R_ROOT] = {"GET", "/health", handler, ROUTE_PUBLIC, NULL, NULL},
-    [R_FALLBACK] = {"GET", "/{*rest}", handler, ROUTE_PUBLIC | ROUTE_FALLBACK, NULL, NULL},
+    [R_HEALTH] = {"GET", "/api/health", handler, ROUTE_PUBLIC, CAP_NONE, NULL},
+    [R_INST_LIST] = {"GET", "/api/institutions", handler, 0, CAP_ACCOUNTS, NULL},
+    [R_INST_CREATE] = {"POST", "/api/institutions", handler, ROUTE_JSON, CAP_ACCOUNTS, NULL},
+    [R_INST_GET] = {"GET", "/api/institutions/{code}", handler, 0, CAP_ACCOUNTS, NULL},
+    [R_INST_PUT] = {"PUT", "/api/institutions/{code}", handler, ROUTE_JSON, CAP_ACCOUNTS, NULL},
+    [R_INST_DELETE] = {"DELETE", "/api/institutions/{code}", handler, 0, CAP_ACCOUNTS, NULL},
+    [R_INST_USER] = {"GET", "/api/institutions/{code}/users/{id}", handler, 0, CAP_ACCOUNTS, NULL},
+    [R_FILE_BY_NAME] = {"GET", "/api/files/{name}", handler, 0, CAP_ACCOUNTS, NULL},
+    [R_FILE_LATEST_GET] = {"GET", "/api/files/latest", handler, 0, CAP_ACCOUNTS, NULL},
+    [R_FILE_LATEST_POST] = {"POST", "/api/files/latest", handler, ROUTE_UPLOAD, CAP_ACCOUNTS, NULL},
+    [R_LOGIN] = {"POST", "/api/login", handler, ROUTE_PUBLIC | ROUTE_JSON, CAP_NONE, NULL},
+    [R_ROOT] = {"GET", "/health", handler, ROUTE_PUBLIC, CAP_NONE, NULL},
+    [R_FALLBACK] = {"GET", "/{*rest}", handler, ROUTE_PUBLIC | ROUTE_FALLBACK, CAP_NONE, NULL},
 };
 
 /* Large (struct route_match holds a path-sized buffer): keep it off the stack. */
@@ -328,9 +324,9 @@ static void router_pattern_with_more_params_than_max_never_matches(void **state)
 {
     (void)state;
     static const struct route many[] = {
-        {"GET", "/four/{a}/{b}/{c}/{d}", handler, 0, NULL, NULL},
-        {"GET", "/five/{a}/{b}/{c}/{d}/{e}", handler, 0, NULL, NULL},
-        {"GET", "/rest/{a}/{b}/{c}/{d}/{*e}", handler, 0, NULL, NULL},
+        {"GET", "/four/{a}/{b}/{c}/{d}", handler, 0, CAP_NONE, NULL},
+        {"GET", "/five/{a}/{b}/{c}/{d}/{e}", handler, 0, CAP_NONE, NULL},
+        {"GET", "/rest/{a}/{b}/{c}/{d}/{*e}", handler, 0, CAP_NONE, NULL},
     };
     assert_int_equal(ROUTE_MAX_PARAMS, 4);
     memset(&g_req, 0, sizeof g_req);

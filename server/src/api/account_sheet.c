@@ -23,9 +23,8 @@ struct sheet_input {
 };
 
 static const struct input_field sheet_fields[] = {
-    {"user_id", IN_STRING, true, 1, 16, offsetof(struct sheet_input, user_id), NULL},
-    {"initial_password", IN_STRING, true, 1, 128, offsetof(struct sheet_input, initial_password),
-     NULL},
+    IN_TEXT("user_id", true, 1, 16, struct sheet_input, user_id),
+    IN_TEXT("initial_password", true, 1, 128, struct sheet_input, initial_password),
 };
 
 /* Everything the worker needs, copied: the request's memory is not the worker's. */
@@ -146,7 +145,7 @@ enum MHD_Result api_account_sheet_create(struct request *req)
 {
     struct sheet_input in = {0};
     struct input_error err;
-    if (!input_parse(req->json, sheet_fields, 2, &in, &err))
+    if (!INPUT_PARSE(req->json, sheet_fields, &in, &err))
         return reply_error(req, err.code, err.field);
     struct account_row row;
     enum MHD_Result ret;

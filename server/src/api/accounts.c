@@ -51,17 +51,18 @@ static json_t *account_json(const struct account_row *a)
     return o;
 }
 
-/* The signed-in account's kind; false when it is unknown (then nothing is allowed). */
-static bool caller_role(const struct request *req, enum role *out)
-{
-    return role_parse(req->principal.role, out);
-}
-
-static const char *const role_choices[] = {
-    "admin", "general", "medical_viewer", "webapi", "linked_app", "face_reader", NULL};
+/* The kinds an account may be registered as (the two master kinds come with the
+ * institution). */
+static const struct in_choice role_choices[] = {{"admin", ROLE_ADMIN},
+                                                {"general", ROLE_GENERAL},
+                                                {"medical_viewer", ROLE_MEDICAL_VIEWER},
+                                                {"webapi", ROLE_WEBAPI},
+                                                {"linked_app", ROLE_LINKED_APP},
+                                                {"face_reader", ROLE_FACE_READER},
+                                                {NULL, 0}};
 
 struct create_input {
-    const char *role;
+    struct in_enum role;
     const char *user_id;
     const char *name;
     const char *name_kana;
@@ -70,12 +71,12 @@ struct create_input {
 };
 
 static const struct input_field create_fields[] = {
-    {"role", IN_ENUM, true, 0, 0, offsetof(struct create_input, role), role_choices},
-    {"user_id", IN_STRING, true, 1, 16, offsetof(struct create_input, user_id), NULL},
-    {"name", IN_STRING, true, 1, 64, offsetof(struct create_input, name), NULL},
-    {"name_kana", IN_STRING, true, 1, 128, offsetof(struct create_input, name_kana), NULL},
-    {"start_date", IN_DATE, true, 0, 0, offsetof(struct create_input, start_date), NULL},
-    {"end_date", IN_DATE, false, 0, 0, offsetof(struct create_input, end_date), NULL},
+    IN_CHOICE("role", true, role_choices, struct create_input, role),
+    IN_TEXT("user_id", true, 1, 16, struct create_input, user_id),
+    IN_TEXT("name", true, 1, 64, struct create_input, name),
+    IN_TEXT("name_kana", true, 1, 128, struct create_input, name_kana),
+    IN_DAY("start_date", true, struct create_input, start_date),
+    IN_DAY("end_date", false, struct create_input, end_date),
 };
 
 struct create {
@@ -89,12 +90,12 @@ static int create_tx(struct db *db, void *p)
 {
     struct create *c = p;
     const struct principal *w = &c->req->principal;
-    int rc = store_account_insert(db, w->institution, c->in->user_id, c->in->role, c->name, c->kana,
-                                  c->in->start_date, c->end, c->hash);
+    int rc = store_account_insert(db, w->institution, c->in->user_id, c->in->role.id, c->name,
+                                  c->kana, c->in->start_date, c->end, c->hash);
     if (rc < 0)
         return rc;
     json_t *d =
-        json_pack("{s:s, s:s, s:s, s:s, s:s}", "role", c->in->role, "name", c->name, "name_kana",
+        json_pack("{s:s, s:s, s:s, s:s, s:s}", "role", c->in->role.id, "name", c->name, "name_kana",
                   c->kana, "start_date", c->in->start_date, "end_date", c->end);
     rc = store_audit_insert(db, w->institution, "account", w->user_id, "account.create",
                             c->in->user_id, NULL, d);
@@ -106,16 +107,12 @@ enum MHD_Result api_account_create(struct request *req)
 {
     struct create_input in = {0};
     struct input_error err;
-    if (!input_parse(req->json, create_fields, 6, &in, &err))
+    if (!INPUT_PARSE(req->json, create_fields, &in, &err))
         return reply_error(req, err.code, err.field);
-    enum role target, me;
-    enum institution_kind kind;
-    if (!role_parse(in.role, &target))
-        return reply_error(req, ERR_ACCOUNT_ROLE_INVALID, "role");
-    if (!caller_role(req, &me) || !role_manages(me, target))
+    enum role target = (enum role)in.role.value, me = req->principal.account_role;
+    enum institution_kind kind = req->principal.inst_kind;
+    if (!role_manages(me, target))
         return reply_error(req, ERR_AUTH_FORBIDDEN, "role");
-    if (!institution_kind_parse(req->principal.institution_kind, &kind))
-        return reply_error(req, ERR_SERVER_INTERNAL, NULL);
     const char *end = in.end_date ? in.end_date : "9999-12-31";
     struct account_draft draft = {target, in.user_id, in.name, in.name_kana, {0}, {0}};
     date_parse(in.start_date, &draft.start);
@@ -209,9 +206,7 @@ static bool one_of(const char *v, const char *const *choices)
 
 enum MHD_Result api_account_list(struct request *req)
 {
-    enum role me;
-    if (!caller_role(req, &me))
-        return reply_error(req, ERR_AUTH_FORBIDDEN, NULL);
+    enum role me = req->principal.account_role;
     /* The kinds the caller may find, narrowed by ?role=. */
     char roles[128], humans[128];
     const char *want = query_arg(req, "role");
@@ -297,14 +292,14 @@ enum MHD_Result api_account_list(struct request *req)
 static int load_target(struct request *req, const char *user_id,
                        bool (*allowed)(enum role, enum role), struct account_row *row)
 {
-    enum role me, target;
+    enum role target;
     struct account_policy policy = current_policy();
     struct db *db = db_thread();
     int rc =
         db ? store_account_get(db, req->principal.institution, user_id, &policy, row) : DB_SOFT;
     if (rc <= 0)
         return rc;
-    if (caller_role(req, &me) && role_parse(row->role, &target) && allowed(me, target))
+    if (role_parse(row->role, &target) && allowed(req->principal.account_role, target))
         return 1;
     account_row_free(row);
     return DB_NONE;
@@ -331,12 +326,12 @@ struct patch_input {
 };
 
 static const struct input_field patch_fields[] = {
-    {"name", IN_STRING, false, 1, 64, offsetof(struct patch_input, name), NULL},
-    {"name_kana", IN_STRING, false, 1, 128, offsetof(struct patch_input, name_kana), NULL},
-    {"enabled", IN_BOOL, false, 0, 0, offsetof(struct patch_input, enabled), NULL},
-    {"start_date", IN_DATE, false, 0, 0, offsetof(struct patch_input, start_date), NULL},
-    {"end_date", IN_DATE, false, 0, 0, offsetof(struct patch_input, end_date), NULL},
-    {"version", IN_INT, true, 1, 2147483647, offsetof(struct patch_input, version), NULL},
+    IN_TEXT("name", false, 1, 64, struct patch_input, name),
+    IN_TEXT("name_kana", false, 1, 128, struct patch_input, name_kana),
+    IN_FLAG("enabled", false, struct patch_input, enabled),
+    IN_DAY("start_date", false, struct patch_input, start_date),
+    IN_DAY("end_date", false, struct patch_input, end_date),
+    IN_NUMBER("version", true, 1, 2147483647, struct patch_input, version),
 };
 
 struct patch {
@@ -362,7 +357,7 @@ enum MHD_Result api_account_update(struct request *req)
 {
     struct patch_input in = {0};
     struct input_error err;
-    if (!input_parse(req->json, patch_fields, 6, &in, &err))
+    if (!INPUT_PARSE(req->json, patch_fields, &in, &err))
         return reply_error(req, err.code, err.field);
     struct account_row row;
     enum MHD_Result ret;
@@ -465,16 +460,18 @@ enum MHD_Result api_account_delete(struct request *req)
 }
 
 /* POST /api/v1/accounts/batch: the console's bulk actions on search results. */
-static const char *const batch_actions[] = {"enable", "disable", "delete", NULL};
+enum batch_action { BATCH_ENABLE, BATCH_DISABLE, BATCH_DELETE };
+static const struct in_choice batch_actions[] = {
+    {"enable", BATCH_ENABLE}, {"disable", BATCH_DISABLE}, {"delete", BATCH_DELETE}, {NULL, 0}};
 
 struct batch_input {
-    const char *action;
+    struct in_enum action;
     json_t *accounts;
 };
 
 static const struct input_field batch_fields[] = {
-    {"action", IN_ENUM, true, 0, 0, offsetof(struct batch_input, action), batch_actions},
-    {"accounts", IN_ARRAY, true, 0, 100, offsetof(struct batch_input, accounts), NULL},
+    IN_CHOICE("action", true, batch_actions, struct batch_input, action),
+    IN_LIST("accounts", true, 100, struct batch_input, accounts),
 };
 
 struct batch_item {
@@ -483,8 +480,8 @@ struct batch_item {
 };
 
 static const struct input_field batch_item_fields[] = {
-    {"user_id", IN_STRING, true, 1, 16, offsetof(struct batch_item, user_id), NULL},
-    {"version", IN_INT, true, 1, 2147483647, offsetof(struct batch_item, version), NULL},
+    IN_TEXT("user_id", true, 1, 16, struct batch_item, user_id),
+    IN_NUMBER("version", true, 1, 2147483647, struct batch_item, version),
 };
 
 /* A 400 naming the item: accounts[3].version. */
@@ -511,7 +508,8 @@ static json_t *batch_result(const char *user_id, const char *status, json_t *acc
 
 /* One account, in its own transaction with its version check, exactly as PATCH (enabled)
  * or DELETE would change and audit it. */
-static json_t *batch_apply(struct request *req, const char *action, const struct batch_item *it)
+static json_t *batch_apply(struct request *req, enum batch_action action,
+                           const struct batch_item *it)
 {
     struct account_row row;
     int rc = load_target(req, it->user_id, role_manages, &row);
@@ -523,12 +521,12 @@ static json_t *batch_apply(struct request *req, const char *action, const struct
     snprintf(version, sizeof version, "%ld", it->version.value);
     struct db *db = db_thread();
     int retries = config_current()->db_retry_limit;
-    bool removing = strcmp(action, "delete") == 0;
+    bool removing = action == BATCH_DELETE;
     if (removing) {
         struct simple_change x = {.req = req, .user_id = row.user_id, .version = version};
         rc = db_transaction(db, DB_READ_COMMITTED, retries, delete_tx, &x);
     } else {
-        const char *after = strcmp(action, "enable") == 0 ? "true" : "false";
+        const char *after = action == BATCH_ENABLE ? "true" : "false";
         struct patch x = {req,
                           row.user_id,
                           {NULL, NULL, after, NULL, NULL, version},
@@ -561,7 +559,7 @@ enum MHD_Result api_account_batch(struct request *req)
 {
     struct batch_input in = {0};
     struct input_error err;
-    if (!input_parse(req->json, batch_fields, 2, &in, &err))
+    if (!INPUT_PARSE(req->json, batch_fields, &in, &err))
         return reply_error(req, err.code, err.field);
     size_t n = json_array_size(in.accounts);
     if (n == 0)
@@ -573,7 +571,7 @@ enum MHD_Result api_account_batch(struct request *req)
         items[i] = (struct batch_item){0};
         if (!json_is_object(o))
             return reply_item_error(req, ERR_REQUEST_FIELD_TYPE, i, NULL);
-        if (!input_parse(o, batch_item_fields, 2, &items[i], &err))
+        if (!INPUT_PARSE(o, batch_item_fields, &items[i], &err))
             return reply_item_error(req, err.code, i, err.field);
         for (size_t j = 0; j < i; j++)
             if (strcmp(items[j].user_id, items[i].user_id) == 0)
@@ -583,7 +581,8 @@ enum MHD_Result api_account_batch(struct request *req)
         return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
     json_t *results = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(results, batch_apply(req, in.action, &items[i]));
+        json_array_append_new(results,
+                              batch_apply(req, (enum batch_action)in.action.value, &items[i]));
     return reply_json_steal(req, MHD_HTTP_OK, json_pack("{s:o}", "results", results));
 }
 

@@ -11,7 +11,7 @@
 
 enum MHD_Result api_audit_list(struct request *req)
 {
-    if (strcmp(req->principal.role, "admin") != 0)
+    if (req->principal.account_role != ROLE_ADMIN)
         return reply_error(req, ERR_AUTH_FORBIDDEN, NULL);
     const char *from = query_arg(req, "from"), *to = query_arg(req, "to");
     const char *actor = query_arg(req, "actor"), *action = query_arg(req, "action");

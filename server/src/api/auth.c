@@ -10,14 +10,12 @@
 #include "util/config.h"
 #include "util/secret.h"
 
-bool auth_must_change_password(const char *role, bool is_initial, long long age_seconds)
+bool auth_must_change_password(enum role r, bool is_initial, long long age_seconds)
 {
     if (is_initial)
         return true;
-    enum role r;
     const struct config *c = config_current();
-    return role_parse(role, &r) && role_is_human(r) &&
-           age_seconds > (long long)c->password_expiry_days * 86400;
+    return role_is_human(r) && age_seconds > (long long)c->password_expiry_days * 86400;
 }
 
 static bool safe_method(const char *m)
@@ -41,8 +39,8 @@ static const char *presented_token(struct request *req, bool *cookie)
 enum auth_result api_authenticate(struct request *req)
 {
     /* What this environment does not have is absent, whoever asks and however. */
-    const char *route_cap = req->route->capability ? req->route->capability : "";
-    if (!capability_in_environment(route_cap, config_is_verification()))
+    enum capability cap = req->route->capability;
+    if (!capability_in_environment(cap, config_is_verification()))
         return reply_error(req, ERR_TEST_DATA_UNAVAILABLE, NULL) == MHD_YES ? AUTH_REPLIED
                                                                             : AUTH_FAILED;
     bool cookie;
@@ -75,10 +73,17 @@ enum auth_result api_authenticate(struct request *req)
     snprintf(p->role, sizeof p->role, "%s", v.role);
     snprintf(p->digest, sizeof p->digest, "%s", digest);
     snprintf(p->institution_kind, sizeof p->institution_kind, "%s", v.institution_kind);
+    /* Parsed here once; a value the schema's checks let through but core does not know is
+     * no session at all. */
+    if (!role_parse(v.role, &p->account_role) ||
+        !institution_kind_parse(v.institution_kind, &p->inst_kind)) {
+        session_view_free(&v);
+        return reply_error(req, ERR_SERVER_INTERNAL, NULL) == MHD_YES ? AUTH_REPLIED : AUTH_FAILED;
+    }
     p->institution_not_started = v.institution_not_started;
     p->cookie = cookie;
     p->must_change_password =
-        auth_must_change_password(v.role, v.password_is_initial, v.password_age_seconds);
+        auth_must_change_password(p->account_role, v.password_is_initial, v.password_age_seconds);
     p->password_is_initial = v.password_is_initial;
     snprintf(p->expires_at, sizeof p->expires_at, "%s", v.expires_at);
     snprintf(p->idle_expires_at, sizeof p->idle_expires_at, "%s", v.idle_expires_at);
@@ -93,13 +98,11 @@ enum auth_result api_authenticate(struct request *req)
     req->authenticated = true;
     snprintf(req->institution, sizeof req->institution, "%s", code);
     snprintf(req->account, sizeof req->account, "%s", p->user_id);
-    enum role role;
-    const char *cap = req->route->capability ? req->route->capability : "";
     if (cookie && !safe_method(req->method) && !csrf_ok)
         refusal = ERR_AUTH_CSRF;
     else if (p->must_change_password && !(req->route->flags & ROUTE_ANY_PASSWORD))
         refusal = ERR_PASSWORD_CHANGE_REQUIRED;
-    else if (!role_parse(p->role, &role) || !role_has_capability(role, cap))
+    else if (!role_has_capability(p->account_role, cap))
         refusal = ERR_AUTH_FORBIDDEN;
     else if (p->institution_not_started && !capability_open_before_start(cap))
         refusal = ERR_INSTITUTION_NOT_STARTED;

@@ -11,6 +11,6 @@
 enum auth_result api_authenticate(struct request *req);
 
 /* Whether an account in this state must change its password before anything else. */
-bool auth_must_change_password(const char *role, bool is_initial, long long age_seconds);
+bool auth_must_change_password(enum role r, bool is_initial, long long age_seconds);
 
 #endif

@@ -63,7 +63,13 @@ static bool downloadable(const char *status)
 /* The master's jobs and the admins' jobs are listed apart (manual ch. 2 §6). */
 static const char *tier_of(const struct request *req)
 {
-    return strcmp(req->principal.role, "master") == 0 ? "master" : "admin";
+    return req->principal.account_role == ROLE_MASTER ? "master" : "admin";
+}
+
+/* Whose rules a file's rows are checked by: the master registers admins, admins the rest. */
+static enum role manager_of(const struct request *req)
+{
+    return req->principal.account_role == ROLE_MASTER ? ROLE_MASTER : ROLE_ADMIN;
 }
 
 /* --- the upload, read as it arrives -------------------------------------------------- */
@@ -344,9 +350,8 @@ enum MHD_Result api_bulk_check(struct request *req)
     json_t *problems = json_array();
     int n = in.ok ? bulk_file_rows(in.file) : 0, errors = 0, duplicates = 0, total = 0;
     if (in.ok) {
-        enum role manager = strcmp(tier_of(req), "master") == 0 ? ROLE_MASTER : ROLE_ADMIN;
-        enum institution_kind kind = KIND_MEDICAL;
-        institution_kind_parse(req->principal.institution_kind, &kind);
+        enum role manager = manager_of(req);
+        enum institution_kind kind = req->principal.inst_kind;
         struct bulk_row_check *checks = calloc((size_t)n + 1, sizeof *checks);
         const char **ids = calloc((size_t)n + 1, sizeof *ids);
         bool *dup = calloc((size_t)n + 1, sizeof *dup);
@@ -454,9 +459,8 @@ static void percent_encode(const char *s, char *out, size_t len)
 
 enum MHD_Result api_bulk_template(struct request *req)
 {
-    enum role manager = strcmp(tier_of(req), "master") == 0 ? ROLE_MASTER : ROLE_ADMIN;
-    enum institution_kind kind = KIND_MEDICAL;
-    institution_kind_parse(req->principal.institution_kind, &kind);
+    enum role manager = manager_of(req);
+    enum institution_kind kind = req->principal.inst_kind;
     struct db *db = db_thread();
     struct settings_row settings;
     int rc = db ? store_settings_get(db, req->principal.institution, &settings) : DB_SOFT;

@@ -123,8 +123,8 @@ enum MHD_Result api_medical_info_get(struct request *req)
     v.emergency = emergency == 1;
     /* 救急時医療情報閲覧 is for a person at the screen of a medical institution (not a
      * pharmacy, not a machine account). */
-    if (v.emergency && (strcmp(req->principal.role, "medical_viewer") != 0 ||
-                        strcmp(req->principal.institution_kind, "pharmacy") == 0))
+    if (v.emergency && (req->principal.account_role != ROLE_MEDICAL_VIEWER ||
+                        req->principal.inst_kind == KIND_PHARMACY))
         return reply_error(req, ERR_MEDICAL_INFO_EMERGENCY_NOT_ALLOWED, "emergency");
     bool by_number = v.insurer && v.number;
     if (serial ? (v.insurer || v.number) : !by_number)

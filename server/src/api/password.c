@@ -33,9 +33,8 @@ struct change_input {
 };
 
 static const struct input_field change_fields[] = {
-    {"current_password", IN_STRING, true, 1, 128, offsetof(struct change_input, current_password),
-     NULL},
-    {"new_password", IN_STRING, true, 1, 128, offsetof(struct change_input, new_password), NULL},
+    IN_TEXT("current_password", true, 1, 128, struct change_input, current_password),
+    IN_TEXT("new_password", true, 1, 128, struct change_input, new_password),
 };
 
 enum outcome { CHANGE_OK, CHANGE_WRONG_CURRENT, CHANGE_REUSED, CHANGE_FAILED };
@@ -192,7 +191,7 @@ enum MHD_Result api_password_change(struct request *req)
 {
     struct change_input in = {0};
     struct input_error err;
-    if (!input_parse(req->json, change_fields, 2, &in, &err))
+    if (!INPUT_PARSE(req->json, change_fields, &in, &err))
         return reply_error(req, err.code, err.field);
     struct password_policy policy = password_policy_configured();
     enum err_code refused;

@@ -78,12 +78,10 @@ bool qualification_settings(struct db *db, const char *code, bool *assistance_on
     return true;
 }
 
-const char *qualification_route(const char *role)
+const char *qualification_route(enum role r)
 {
-    if (strcmp(role, "webapi") == 0 || strcmp(role, "linked_app") == 0 ||
-        strcmp(role, "face_reader") == 0)
-        return role;
-    return "screen";
+    return r == ROLE_WEBAPI || r == ROLE_LINKED_APP || r == ROLE_FACE_READER ? role_id(r)
+                                                                             : "screen";
 }
 
 /* Everything one check needs and produces, across its transaction. */
@@ -220,8 +218,8 @@ static int check_tx(struct db *db, void *p)
     const struct principal *w = c->who;
     struct check_row row = {
         .account_id = w->user_id,
-        .account_kind = w->role,
-        .route = qualification_route(w->role),
+        .account_kind = role_id(w->account_role),
+        .route = qualification_route(w->account_role),
         .reference_classification = c->by_card ? "1" : "2",
         .validity = validity_text(c),
         .file_identifier = c->query.file_identifier[0] ? c->query.file_identifier : NULL,
@@ -246,8 +244,7 @@ static json_t *run(struct db *db, struct check *c)
 {
     char now[15];
     time_jst_compact(time(NULL), now);
-    if (!institution_kind_parse(c->who->institution_kind, &c->kind))
-        c->kind = KIND_MEDICAL;
+    c->kind = c->who->inst_kind;
     if (!c->error && !c->settings_read &&
         !(c->settings_read = qualification_settings_load(db, c->who->institution, &c->s)))
         c->error = &XML_ERR_SYSTEM; /* still recorded in the history */
@@ -323,19 +320,19 @@ enum MHD_Result api_qualification_check(struct request *req)
     return answer(req, &c);
 }
 
-static const char *const prescription_form_ids[] = {"electronic", "paper", NULL};
+const struct in_choice prescription_form_choices[] = {
+    {"electronic", PRESCRIPTION_ELECTRONIC}, {"paper", PRESCRIPTION_PAPER}, {NULL, 0}};
 
 /* The patient's choice of prescription form (manual ch. 3 §3 ④) against what the settings
  * offer and, for a face_reader account, what its screens show: ERR__COUNT when it may stand. */
-static enum err_code prescription_form_check(const char *id, const struct qual_settings *s,
-                                             bool face_reader, bool form_shown,
-                                             enum prescription_form *out)
+static enum err_code prescription_form_check(const struct in_enum *choice,
+                                             const struct qual_settings *s, bool face_reader,
+                                             bool form_shown, enum prescription_form *out)
 {
     *out = PRESCRIPTION_NONE;
-    if (!id)
+    if (!choice->set)
         return ERR__COUNT;
-    if (!prescription_form_parse(id, out))
-        return ERR_REQUEST_FIELD_RANGE;
+    *out = (enum prescription_form)choice->value;
     if (!s->prescription_forms)
         return ERR_QUALIFICATION_PRESCRIPTION_FORM_NOT_OFFERED;
     if (!(s->prescription_forms & PRESCRIPTION_FORM_BIT(*out)))
@@ -347,14 +344,14 @@ static enum err_code prescription_form_check(const char *id, const struct qual_s
 
 static bool is_face_reader(const struct principal *p)
 {
-    return strcmp(p->role, "face_reader") == 0;
+    return p->account_role == ROLE_FACE_READER;
 }
 
 struct card_input {
     const char *serial_number;
     json_t *consents;
     json_t *withdrawn_consents;
-    const char *prescription_form;
+    struct in_enum prescription_form;
 };
 
 /* Consent item ids → CONSENT_BITs; false on one that is not an item. */
@@ -374,19 +371,18 @@ static bool consent_bits(json_t *ids, unsigned *bits)
 }
 
 static const struct input_field card_fields[] = {
-    {"serial_number", IN_STRING, true, 1, 256, offsetof(struct card_input, serial_number), NULL},
-    {"consents", IN_ARRAY, false, 0, CONSENT__COUNT, offsetof(struct card_input, consents), NULL},
-    {"withdrawn_consents", IN_ARRAY, false, 0, CONSENT__COUNT,
-     offsetof(struct card_input, withdrawn_consents), NULL},
-    {"prescription_form", IN_ENUM, false, 0, 0, offsetof(struct card_input, prescription_form),
-     prescription_form_ids},
+    IN_TEXT("serial_number", true, 1, 256, struct card_input, serial_number),
+    IN_LIST("consents", false, CONSENT__COUNT, struct card_input, consents),
+    IN_LIST("withdrawn_consents", false, CONSENT__COUNT, struct card_input, withdrawn_consents),
+    IN_CHOICE("prescription_form", false, prescription_form_choices, struct card_input,
+              prescription_form),
 };
 
 enum MHD_Result api_qualification_card(struct request *req)
 {
     struct card_input in = {0};
     struct input_error e;
-    if (!input_parse(req->json, card_fields, sizeof card_fields / sizeof card_fields[0], &in, &e))
+    if (!INPUT_PARSE(req->json, card_fields, &in, &e))
         return reply_error(req, e.code, e.field);
     char serial[SERIAL_MAX_DIGITS + 1];
     if (!test_serial_normalize(in.serial_number, serial))
@@ -413,7 +409,7 @@ enum MHD_Result api_qualification_card(struct request *req)
     if (c.consents_given & ~shown)
         return reply_error(req, ERR_QUALIFICATION_SCREEN_NOT_SHOWN, "consents");
     enum err_code bad =
-        prescription_form_check(in.prescription_form, &c.s, face_reader, form_shown, &c.form);
+        prescription_form_check(&in.prescription_form, &c.s, face_reader, form_shown, &c.form);
     if (bad != ERR__COUNT)
         return reply_error(req, bad, "prescription_form");
     card_header(&c);
@@ -482,19 +478,18 @@ enum MHD_Result api_qualification_consents(struct request *req)
  * as a screen sends it. Every field is checked, and every problem named with its field. */
 struct number_input {
     const char *insurer_number, *insured_card_symbol, *insured_number, *insured_branch_number,
-        *birthdate, *prescription_form;
+        *birthdate;
+    struct in_enum prescription_form;
 };
 
 static const struct input_field number_fields[] = {
-    {"insurer_number", IN_STRING, false, 0, 0, offsetof(struct number_input, insurer_number), NULL},
-    {"insured_card_symbol", IN_STRING, false, 0, 0,
-     offsetof(struct number_input, insured_card_symbol), NULL},
-    {"insured_number", IN_STRING, false, 0, 0, offsetof(struct number_input, insured_number), NULL},
-    {"insured_branch_number", IN_STRING, false, 0, 0,
-     offsetof(struct number_input, insured_branch_number), NULL},
-    {"birthdate", IN_STRING, false, 0, 0, offsetof(struct number_input, birthdate), NULL},
-    {"prescription_form", IN_ENUM, false, 0, 0, offsetof(struct number_input, prescription_form),
-     prescription_form_ids},
+    IN_TEXT("insurer_number", false, 0, 0, struct number_input, insurer_number),
+    IN_TEXT("insured_card_symbol", false, 0, 0, struct number_input, insured_card_symbol),
+    IN_TEXT("insured_number", false, 0, 0, struct number_input, insured_number),
+    IN_TEXT("insured_branch_number", false, 0, 0, struct number_input, insured_branch_number),
+    IN_TEXT("birthdate", false, 0, 0, struct number_input, birthdate),
+    IN_CHOICE("prescription_form", false, prescription_form_choices, struct number_input,
+              prescription_form),
 };
 
 enum { NUMBER_PROBLEMS_MAX = 6 };
@@ -569,8 +564,7 @@ enum MHD_Result api_qualification_insurance(struct request *req)
 {
     struct number_input in = {0};
     struct input_error e;
-    if (!input_parse(req->json, number_fields, sizeof number_fields / sizeof number_fields[0], &in,
-                     &e))
+    if (!INPUT_PARSE(req->json, number_fields, &in, &e))
         return reply_error(req, e.code, e.field);
     struct check c = {.who = &req->principal};
     struct number_problems ps = {0};
@@ -587,7 +581,7 @@ enum MHD_Result api_qualification_insurance(struct request *req)
     if (!(c.settings_read =
               qualification_settings_load(db_thread(), req->principal.institution, &c.s)))
         return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
-    enum err_code bad = prescription_form_check(in.prescription_form, &c.s, false, true, &c.form);
+    enum err_code bad = prescription_form_check(&in.prescription_form, &c.s, false, true, &c.form);
     if (bad != ERR__COUNT)
         return reply_error(req, bad, "prescription_form");
     card_header(&c); /* today, this institution; E9001 in production */

@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "http/input.h"
 #include "http/request.h"
 
 struct db;
@@ -45,6 +46,8 @@ void qualification_settings_of(const struct settings_row *row, bool *assistance_
 bool qualification_settings(struct db *db, const char *code, bool *assistance_on,
                             unsigned *consents_on);
 /* The route an account kind checks through: screen, webapi, linked_app, face_reader. */
-const char *qualification_route(const char *role);
+const char *qualification_route(enum role r);
+/* The prescription forms a patient may choose ("electronic", "paper"), for JSON input. */
+extern const struct in_choice prescription_form_choices[];
 
 #endif

@@ -29,20 +29,21 @@ enum MHD_Result api_readers_list(struct request *req)
     return reply_json_steal(req, MHD_HTTP_OK, out);
 }
 
-static const char *const modes[] = {"unattended", "pin_fixed", NULL};
+/* The reader's 運用モード; stored as its id. */
+static const struct in_choice modes[] = {{"unattended", 0}, {"pin_fixed", 1}, {NULL, 0}};
 
 struct reader_input {
-    const char *mode;
+    struct in_enum mode;
     struct in_bool visual;
     const char *account;
     struct in_int version;
 };
 
 static const struct input_field reader_fields[] = {
-    {"mode", IN_ENUM, true, 0, 0, offsetof(struct reader_input, mode), modes},
-    {"visual_confirmation", IN_BOOL, true, 0, 0, offsetof(struct reader_input, visual), NULL},
-    {"account_user_id", IN_STRING, false, 1, 16, offsetof(struct reader_input, account), NULL},
-    {"version", IN_INT, true, 1, 2147483647, offsetof(struct reader_input, version), NULL},
+    IN_CHOICE("mode", true, modes, struct reader_input, mode),
+    IN_FLAG("visual_confirmation", true, struct reader_input, visual),
+    IN_TEXT("account_user_id", false, 1, 16, struct reader_input, account),
+    IN_NUMBER("version", true, 1, 2147483647, struct reader_input, version),
 };
 
 struct reader_change {
@@ -67,19 +68,20 @@ static int reader_tx(struct db *db, void *p)
         int n = store_account_get(db, w->institution, c->in.account, &policy, &a);
         if (n < 0)
             return n;
-        c->bad_account = n == 0 || strcmp(a.role, "face_reader") != 0;
+        enum role r;
+        c->bad_account = n == 0 || !role_parse(a.role, &r) || r != ROLE_FACE_READER;
         if (n > 0)
             account_row_free(&a);
         if (c->bad_account)
             return 1;
     }
-    int rc = store_reader_update(db, w->institution, c->name, c->in.mode, c->in.visual.value,
+    int rc = store_reader_update(db, w->institution, c->name, c->in.mode.id, c->in.visual.value,
                                  c->in.account, &c->version, &c->exists);
     if (rc <= 0)
         return rc;
-    json_t *d =
-        json_pack("{s:s, s:b, s:o}", "mode", c->in.mode, "visual_confirmation", c->in.visual.value,
-                  "account_user_id", c->in.account ? json_string(c->in.account) : json_null());
+    json_t *d = json_pack("{s:s, s:b, s:o}", "mode", c->in.mode.id, "visual_confirmation",
+                          c->in.visual.value, "account_user_id",
+                          c->in.account ? json_string(c->in.account) : json_null());
     rc = store_audit_insert(db, w->institution, "account", w->user_id, "reader.update", c->name,
                             NULL, d);
     json_decref(d);
@@ -90,7 +92,7 @@ enum MHD_Result api_reader_update(struct request *req)
 {
     struct reader_change c = {.req = req, .name = request_param(req, "name")};
     struct input_error e;
-    if (!input_parse(req->json, reader_fields, 4, &c.in, &e))
+    if (!INPUT_PARSE(req->json, reader_fields, &c.in, &e))
         return reply_error(req, e.code, e.field);
     struct db *db = db_thread();
     int rc =
@@ -333,15 +335,13 @@ enum MHD_Result api_reader_display_put(struct request *req)
  * account): only to the screens the reader put after its last card, once. */
 struct answers_input {
     json_t *consents;
-    const char *prescription_form;
+    struct in_enum prescription_form;
 };
 
-static const char *const form_ids[] = {"electronic", "paper", NULL};
-
 static const struct input_field answers_fields[] = {
-    {"consents", IN_ARRAY, true, 0, CONSENT__COUNT, offsetof(struct answers_input, consents), NULL},
-    {"prescription_form", IN_ENUM, false, 0, 0, offsetof(struct answers_input, prescription_form),
-     form_ids},
+    IN_LIST("consents", true, CONSENT__COUNT, struct answers_input, consents),
+    IN_CHOICE("prescription_form", false, prescription_form_choices, struct answers_input,
+              prescription_form),
 };
 
 struct answering {
@@ -390,11 +390,11 @@ static bool answers_fit(struct answering *a, json_t *questions, unsigned *consen
             return refuse(a, ERR_READER_QUESTION_NOT_ASKED, "consents");
         *consents |= CONSENT_BIT(item);
     }
-    if (!a->in.prescription_form)
+    if (!a->in.prescription_form.set)
         return true;
+    *form = (enum prescription_form)a->in.prescription_form.value;
     json_t *q = question(questions, "prescription_form");
-    if (!q || !prescription_form_parse(a->in.prescription_form, form) ||
-        !question(json_object_get(q, "choices"), a->in.prescription_form))
+    if (!q || !question(json_object_get(q, "choices"), a->in.prescription_form.id))
         return refuse(a, ERR_READER_QUESTION_NOT_ASKED, "prescription_form");
     return true;
 }
@@ -459,11 +459,10 @@ static int answers_tx(struct db *db, void *p)
 enum MHD_Result api_reader_answers(struct request *req)
 {
     struct answering a = {.req = req, .name = request_param(req, "name"), .refusal = ERR__COUNT};
-    if (strcmp(req->principal.role, "face_reader") != 0)
+    if (req->principal.account_role != ROLE_FACE_READER)
         return reply_error(req, ERR_READER_ANSWER_FORBIDDEN, NULL);
     struct input_error e;
-    if (!input_parse(req->json, answers_fields, sizeof answers_fields / sizeof answers_fields[0],
-                     &a.in, &e))
+    if (!INPUT_PARSE(req->json, answers_fields, &a.in, &e))
         return reply_error(req, e.code, e.field);
     struct db *db = db_thread();
     int rc =

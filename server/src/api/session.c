@@ -33,10 +33,9 @@ struct signin_input {
 };
 
 static const struct input_field signin_fields[] = {
-    {"institution_code", IN_STRING, true, 10, 10, offsetof(struct signin_input, institution_code),
-     NULL},
-    {"user_id", IN_STRING, true, 1, 16, offsetof(struct signin_input, user_id), NULL},
-    {"password", IN_STRING, true, 1, 128, offsetof(struct signin_input, password), NULL},
+    IN_TEXT("institution_code", true, 10, 10, struct signin_input, institution_code),
+    IN_TEXT("user_id", true, 1, 16, struct signin_input, user_id),
+    IN_TEXT("password", true, 1, 128, struct signin_input, password),
 };
 
 /* What the worker needs and what it found; lives until the reply is sent. */
@@ -229,10 +228,10 @@ static enum MHD_Result refuse(struct request *req, struct signin *s, const char 
 }
 
 /* The kinds r holds a relation to, as a JSON array of ids. */
-static json_t *roles_where(bool known, enum role r, bool (*rel)(enum role, enum role))
+static json_t *roles_where(enum role r, bool (*rel)(enum role, enum role))
 {
     json_t *out = json_array();
-    for (int t = 0; known && t < ROLE__COUNT; t++)
+    for (int t = 0; t < ROLE__COUNT; t++)
         if (rel(r, (enum role)t))
             json_array_append_new(out, json_string(role_id((enum role)t)));
     return out;
@@ -242,18 +241,16 @@ static json_t *roles_where(bool known, enum role r, bool (*rel)(enum role, enum 
  * expired), and which kinds it registers, updates and deletes (registers_roles), whose
  * passwords it initialises, and which its account list shows: the console offers only
  * these and never keeps a copy of the rules. */
-static json_t *account_json(const char *code, const char *user_id, const char *role_text,
-                            bool must_change, bool is_initial)
+static json_t *account_json(const char *code, const char *user_id, enum role r, bool must_change,
+                            bool is_initial)
 {
-    enum role r = ROLE_GENERAL;
-    bool known = role_parse(role_text, &r);
     const char *state = !must_change ? "active" : is_initial ? "initial" : "expired";
     return json_pack("{s:s, s:s, s:s, s:s, s:b, s:s, s:o, s:o, s:o}", "institution_code", code,
-                     "user_id", user_id, "role", role_text, "role_label", role_label(r),
+                     "user_id", user_id, "role", role_id(r), "role_label", role_label(r),
                      "password_change_required", must_change, "password_state", state,
-                     "registers_roles", roles_where(known, r, role_manages), "initialises_roles",
-                     roles_where(known, r, role_initialises_password), "lists_roles",
-                     roles_where(known, r, role_finds));
+                     "registers_roles", roles_where(r, role_manages), "initialises_roles",
+                     roles_where(r, role_initialises_password), "lists_roles",
+                     roles_where(r, role_finds));
 }
 
 static enum MHD_Result signin_done(struct request *req, void *p)
@@ -285,10 +282,12 @@ static enum MHD_Result signin_done(struct request *req, void *p)
         return refuse(req, s, "changed_during_check", ERR_AUTH_FAILED);
     if (rc < 0)
         return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    enum role role;
+    if (!role_parse(a->role, &role))
+        return reply_error(req, ERR_SERVER_INTERNAL, NULL);
     bool must_change =
-        auth_must_change_password(a->role, a->password_is_initial, a->password_age_seconds);
-    json_t *account =
-        account_json(s->code, s->user_id, a->role, must_change, a->password_is_initial);
+        auth_must_change_password(role, a->password_is_initial, a->password_age_seconds);
+    json_t *account = account_json(s->code, s->user_id, role, must_change, a->password_is_initial);
     snprintf(req->institution, sizeof req->institution, "%s", s->code);
     snprintf(req->account, sizeof req->account, "%s", s->user_id);
     if (s->token)
@@ -335,7 +334,7 @@ static enum MHD_Result start_signin(struct request *req, bool token)
         return limited;
     struct signin_input in = {0};
     struct input_error err;
-    if (!input_parse(req->json, signin_fields, 3, &in, &err))
+    if (!INPUT_PARSE(req->json, signin_fields, &in, &err))
         return reply_error(req, err.code, err.field);
     struct signin *s = calloc(1, sizeof *s);
     if (!s || !(s->password = strdup(in.password))) {
@@ -386,30 +385,26 @@ static bool readers_here(const struct principal *p)
 static json_t *capabilities_json(const struct principal *p)
 {
     json_t *caps = json_array();
-    enum role r;
-    if (!role_parse(p->role, &r))
-        return caps;
-    for (const char *const *c = role_capabilities(r); *c; c++) {
-        if (p->must_change_password && strcmp(*c, "session") != 0)
+    for (enum capability c = CAP_NONE + 1; c < CAP__COUNT; c++) {
+        if (!role_may_use(p->account_role, c, config_is_verification(), p->institution_not_started))
+            continue;
+        if (p->must_change_password && c != CAP_SESSION)
             continue; /* only the password change until then */
-        if (p->institution_not_started && !capability_open_before_start(*c))
-            continue;
-        if (!capability_in_environment(*c, config_is_verification()))
-            continue;
-        if (strcmp(*c, "visit") == 0)
+        if (c == CAP_VISIT)
             continue; /* offered below, while one of its functions is turned on */
-        if (strcmp(*c, "readers") == 0 && !readers_here(p))
+        if (c == CAP_READERS && !readers_here(p))
             continue;
-        json_array_append_new(caps, json_string(*c));
+        json_array_append_new(caps, json_string(capability_id(c)));
     }
     return caps;
 }
 
-static bool has(json_t *caps, const char *capability)
+static bool has(json_t *caps, enum capability c)
 {
     size_t i;
     json_t *v;
-    json_array_foreach(caps, i, v) if (strcmp(json_string_value(v), capability) == 0) return true;
+    json_array_foreach(caps, i,
+                       v) if (strcmp(json_string_value(v), capability_id(c)) == 0) return true;
     return false;
 }
 
@@ -421,9 +416,9 @@ static json_t *menu_json(json_t *caps, bool registers)
     for (size_t i = 0; i < menu_items_count; i++) {
         const struct menu_item *m = &menu_items[i];
         if (has(caps, m->capability) && (!m->needs_registering || registers))
-            json_array_append_new(menu,
-                                  json_pack("{s:s, s:s, s:s, s:s}", "id", m->id, "group", m->group,
-                                            "label", m->label, "capability", m->capability));
+            json_array_append_new(menu, json_pack("{s:s, s:s, s:s, s:s}", "id", m->id, "group",
+                                                  m->group, "label", m->label, "capability",
+                                                  capability_id(m->capability)));
     }
     return menu;
 }
@@ -439,7 +434,7 @@ static bool visits_on(const struct principal *p)
 {
     struct settings_row row;
     struct db *db = db_thread();
-    if (strcmp(p->role, "admin") != 0 || p->must_change_password || p->institution_not_started ||
+    if (p->account_role != ROLE_ADMIN || p->must_change_password || p->institution_not_started ||
         !db || store_settings_get(db, p->institution, &row) <= 0)
         return false;
     bool on = setting_on(&row, "home_visit") || setting_on(&row, "online_care");
@@ -453,8 +448,8 @@ enum MHD_Result api_session_get(struct request *req)
     json_t *caps = capabilities_json(p);
     if (visits_on(p))
         json_array_append_new(caps, json_string("visit"));
-    json_t *account = account_json(p->institution, p->user_id, p->role, p->must_change_password,
-                                   p->password_is_initial);
+    json_t *account = account_json(p->institution, p->user_id, p->account_role,
+                                   p->must_change_password, p->password_is_initial);
     json_t *menu =
         menu_json(caps, json_array_size(json_object_get(account, "registers_roles")) > 0);
     json_object_set_new(account, "name", json_string(p->name ? p->name : ""));
@@ -471,11 +466,11 @@ enum MHD_Result api_session_get(struct request *req)
         json_pack("{s:o, s:o, s:o, s:{s:s, s:s, s:s, s:b, s:s}, s:o, s:{s:i, s:i, s:i, s:i}}",
                   "account", account, "capabilities", caps, "menu", menu, "institution",
                   "institution_code", p->institution, "name",
-                  p->institution_name ? p->institution_name : "", "kind", p->institution_kind,
-                  "not_started", p->institution_not_started, "environment",
-                  config_current()->environment, "session", session, "password_policy",
-                  "min_length", pp.min_length, "max_length", pp.max_length, "min_classes",
-                  pp.min_classes, "history", pp.history));
+                  p->institution_name ? p->institution_name : "", "kind",
+                  institution_kind_id(p->inst_kind), "not_started", p->institution_not_started,
+                  "environment", config_current()->environment, "session", session,
+                  "password_policy", "min_length", pp.min_length, "max_length", pp.max_length,
+                  "min_classes", pp.min_classes, "history", pp.history));
 }
 
 enum MHD_Result api_session_delete(struct request *req)

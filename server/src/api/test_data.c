@@ -160,9 +160,7 @@ static enum MHD_Result register_person(struct request *req, struct registration 
 {
     struct db *db = db_thread();
     struct date today = date_today_jst(time(NULL));
-    enum institution_kind kind;
-    if (!institution_kind_parse(req->principal.institution_kind, &kind))
-        return reply_error(req, ERR_SERVER_INTERNAL, NULL);
+    enum institution_kind kind = req->principal.inst_kind;
     int rc = DB_CONFLICT;
     for (int attempt = 0; attempt < 4 && rc == DB_CONFLICT; attempt++) {
         uint64_t seed;
@@ -206,12 +204,10 @@ struct card_link_input {
 };
 
 static const struct input_field card_link_fields[] = {
-    {"serial_number", IN_STRING, true, 1, 256, offsetof(struct card_link_input, serial_number),
-     NULL},
-    {"qualification_type", IN_STRING, true, 1, 64,
-     offsetof(struct card_link_input, qualification_type), NULL},
-    {"register_as_insurance_card", IN_BOOL, false, 0, 0,
-     offsetof(struct card_link_input, register_as_insurance_card), NULL},
+    IN_TEXT("serial_number", true, 1, 256, struct card_link_input, serial_number),
+    IN_TEXT("qualification_type", true, 1, 64, struct card_link_input, qualification_type),
+    IN_FLAG("register_as_insurance_card", false, struct card_link_input,
+            register_as_insurance_card),
 };
 
 static enum MHD_Result input_refused(struct request *req, const struct input_error *e)
@@ -223,7 +219,7 @@ enum MHD_Result api_test_card_link_create(struct request *req)
 {
     struct card_link_input in = {0};
     struct input_error e;
-    if (!input_parse(req->json, card_link_fields, 3, &in, &e))
+    if (!INPUT_PARSE(req->json, card_link_fields, &in, &e))
         return input_refused(req, &e);
     char serial[SERIAL_MAX_DIGITS + 1];
     if (!test_serial_normalize(in.serial_number, serial))
@@ -242,16 +238,15 @@ struct category_input {
 };
 
 static const struct input_field category_fields[] = {
-    {"category", IN_STRING, true, 1, 64, offsetof(struct category_input, category), NULL},
-    {"qualification_type", IN_STRING, true, 1, 64,
-     offsetof(struct category_input, qualification_type), NULL},
+    IN_TEXT("category", true, 1, 64, struct category_input, category),
+    IN_TEXT("qualification_type", true, 1, 64, struct category_input, qualification_type),
 };
 
 enum MHD_Result api_test_category_record_create(struct request *req)
 {
     struct category_input in = {0};
     struct input_error e;
-    if (!input_parse(req->json, category_fields, 2, &in, &e))
+    if (!INPUT_PARSE(req->json, category_fields, &in, &e))
         return input_refused(req, &e);
     struct registration g = {.req = req, .source = SOURCE_CATEGORY};
     if (!test_category_parse(in.category, &g.category))

@@ -210,8 +210,8 @@ struct consent_input {
 };
 
 static const struct input_field consent_fields[] = {
-    {"serial_number", IN_STRING, true, 1, 256, offsetof(struct consent_input, serial_number), NULL},
-    {"consents", IN_ARRAY, true, 0, CONSENT__COUNT, offsetof(struct consent_input, consents), NULL},
+    IN_TEXT("serial_number", true, 1, 256, struct consent_input, serial_number),
+    IN_LIST("consents", true, CONSENT__COUNT, struct consent_input, consents),
 };
 
 /* A registration, or with `withdraw` a 同意取消: withdrawing is never limited by what the
@@ -231,7 +231,7 @@ static enum MHD_Result consent_request(struct request *req, bool withdraw)
     const char *field = NULL;
     size_t i;
     json_t *v;
-    if (!input_parse(req->json, consent_fields, 2, &in, &e)) {
+    if (!INPUT_PARSE(req->json, consent_fields, &in, &e)) {
         refusal = e.code;
         field = e.field;
     } else if (!test_serial_normalize(in.serial_number, serial)) {

@@ -105,8 +105,12 @@ static int operation_tx(struct db *db, void *p)
     return rc < 0 ? rc : 1;
 }
 
+struct confirm_input {
+    struct in_bool confirm;
+};
+
 static const struct input_field confirm_fields[] = {
-    {"confirm", IN_BOOL, true, 0, 0, 0, NULL},
+    IN_FLAG("confirm", true, struct confirm_input, confirm),
 };
 
 static enum MHD_Result operate(struct request *req, enum visit_op op)
@@ -114,12 +118,12 @@ static enum MHD_Result operate(struct request *req, enum visit_op op)
     const char *kind = request_param(req, "kind");
     if (!visit_kind_label(kind))
         return reply_error(req, ERR_VISIT_URL_KIND_UNKNOWN, NULL);
-    struct in_bool confirm = {0};
+    struct confirm_input in = {0};
     struct input_error e;
-    if (!input_parse(req->json, confirm_fields, 1, &confirm, &e))
+    if (!INPUT_PARSE(req->json, confirm_fields, &in, &e))
         return reply_error(req, e.code, e.field);
     /* The manual's warning: the current URL stops working. Only an explicit yes goes on. */
-    if (!confirm.value)
+    if (!in.confirm.value)
         return reply_error(req, ERR_VISIT_URL_CONFIRM_REQUIRED, "confirm");
     struct operation o = {req, kind, op, VISIT_OK, 0};
     struct db *db = db_thread();

@@ -152,11 +152,11 @@ static int create_tx(struct db *db, void *p)
     int rc = store_institution_insert(db, n->code, n->name, n->kind, n->start_date);
     if (rc < 0)
         return rc;
-    rc = store_account_insert_operator(db, n->code, n->master_id, "master", "マスタアカウント",
-                                       n->accounts_from, n->master_hash);
+    rc = store_account_insert_operator(db, n->code, n->master_id, role_id(ROLE_MASTER),
+                                       role_label(ROLE_MASTER), n->accounts_from, n->master_hash);
     if (rc < 0)
         return rc;
-    rc = store_account_insert_operator(db, n->code, n->reset_id, "master_reset",
+    rc = store_account_insert_operator(db, n->code, n->reset_id, role_id(ROLE_MASTER_RESET),
                                        "マスタアカウントリセット用", n->accounts_from,
                                        n->reset_hash);
     if (rc < 0)
@@ -503,9 +503,17 @@ struct reset_args {
     char expires_at[32];
 };
 
+/* The operator stands in for the two accounts nobody in the institution can reset. */
 static bool operator_initialises(const char *role)
 {
-    return strcmp(role, "master") == 0 || strcmp(role, "master_reset") == 0;
+    enum role r;
+    return role_parse(role, &r) && (r == ROLE_MASTER || r == ROLE_MASTER_RESET);
+}
+
+static bool is_master(const char *role)
+{
+    enum role r;
+    return role_parse(role, &r) && r == ROLE_MASTER;
 }
 
 static int reset_tx(struct db *db, void *p)
@@ -568,9 +576,8 @@ static void print_reset(const struct ctl *ctl, const struct reset_args *a, const
     printf("%s account %s of %s: new initial password %s\n"
            "The initial password is shown only now; it is valid until %s and must be changed\n"
            "at the first sign-in. %sSessions and tokens ended: %d.\n",
-           strcmp(a->role, "master") == 0 ? "master" : "master-reset", a->user_id, a->code,
-           password, a->expires_at, a->was_locked ? "The lock is cleared. " : "",
-           a->sessions_ended);
+           is_master(a->role) ? "master" : "master-reset", a->user_id, a->code, password,
+           a->expires_at, a->was_locked ? "The lock is cleared. " : "", a->sessions_ended);
 }
 
 static int cmd_account_reset(struct ctl *ctl, int argc, char **argv)
@@ -600,11 +607,12 @@ static int cmd_account_reset(struct ctl *ctl, int argc, char **argv)
     if (!institution_code_check_any(a.code, &e))
         return fail_with(e, a.code, EXIT_INVALID);
     enum role kind;
-    if (strcmp(account, "master") == 0)
+    bool named_kind = role_parse(account, &kind);
+    if (named_kind && kind == ROLE_MASTER)
         institution_master_user_id(a.code, a.user_id);
-    else if (strcmp(account, "master_reset") == 0)
+    else if (named_kind && kind == ROLE_MASTER_RESET)
         institution_master_reset_user_id(a.code, a.user_id);
-    else if (role_parse(account, &kind))
+    else if (named_kind)
         return fail_with(ERR_ACCOUNT_OPERATOR_RESET_KIND, account, EXIT_ACCOUNT_KIND);
     else if (strlen(account) < sizeof a.user_id)
         snprintf(a.user_id, sizeof a.user_id, "%s", account);

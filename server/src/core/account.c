@@ -74,58 +74,68 @@ bool role_finds(enum role manager, enum role target)
     return role_manages(manager, target) || role_initialises_password(manager, target);
 }
 
-static const char *const caps_master[] = {"session", "accounts", "bulk", NULL};
-static const char *const caps_master_reset[] = {"session", "accounts", NULL};
-/* Administrators may use the business screens as well (manual ch. 2 §1(1)): 資格確認, not
- * 医療情報閲覧, which is for 有資格者 (medical_viewer). */
-static const char *const caps_admin[] = {
-    "session", "qualification",  "accounts",      "bulk",  "settings", "test_data",
-    "audit",   "history_checks", "history_views", "visit", "readers",  NULL};
-static const char *const caps_general[] = {"session", "qualification", "history_checks", NULL};
-static const char *const caps_viewer[] = {"session", "qualification", "medical_info",
-                                          "history_checks", NULL};
-static const char *const caps_machine[] = {"session", "qualification", "medical_info", NULL};
-static const char *const caps_reader[] = {"session", "qualification", NULL};
+#define CAPS1(c) (1u << (c))
+static const unsigned caps_of[ROLE__COUNT] = {
+    [ROLE_MASTER] = CAPS1(CAP_SESSION) | CAPS1(CAP_ACCOUNTS) | CAPS1(CAP_BULK),
+    [ROLE_MASTER_RESET] = CAPS1(CAP_SESSION) | CAPS1(CAP_ACCOUNTS),
+    /* Administrators may use the business screens as well (manual ch. 2 §1(1)): 資格確認,
+     * not 医療情報閲覧, which is for 有資格者 (medical_viewer). */
+    [ROLE_ADMIN] = CAPS1(CAP_SESSION) | CAPS1(CAP_QUALIFICATION) | CAPS1(CAP_ACCOUNTS) |
+                   CAPS1(CAP_BULK) | CAPS1(CAP_SETTINGS) | CAPS1(CAP_TEST_DATA) | CAPS1(CAP_AUDIT) |
+                   CAPS1(CAP_HISTORY_CHECKS) | CAPS1(CAP_HISTORY_VIEWS) | CAPS1(CAP_VISIT) |
+                   CAPS1(CAP_READERS),
+    [ROLE_GENERAL] = CAPS1(CAP_SESSION) | CAPS1(CAP_QUALIFICATION) | CAPS1(CAP_HISTORY_CHECKS),
+    [ROLE_MEDICAL_VIEWER] = CAPS1(CAP_SESSION) | CAPS1(CAP_QUALIFICATION) |
+                            CAPS1(CAP_MEDICAL_INFO) | CAPS1(CAP_HISTORY_CHECKS),
+    [ROLE_WEBAPI] = CAPS1(CAP_SESSION) | CAPS1(CAP_QUALIFICATION) | CAPS1(CAP_MEDICAL_INFO),
+    [ROLE_LINKED_APP] = CAPS1(CAP_SESSION) | CAPS1(CAP_QUALIFICATION) | CAPS1(CAP_MEDICAL_INFO),
+    [ROLE_FACE_READER] = CAPS1(CAP_SESSION) | CAPS1(CAP_QUALIFICATION),
+};
+_Static_assert(CAP__COUNT <= 32, "capabilities are bits of an unsigned");
 
-const char *const *role_capabilities(enum role r)
+static const char *const capability_ids[CAP__COUNT] = {
+    [CAP_NONE] = "",
+    [CAP_SESSION] = "session",
+    [CAP_QUALIFICATION] = "qualification",
+    [CAP_MEDICAL_INFO] = "medical_info",
+    [CAP_ACCOUNTS] = "accounts",
+    [CAP_BULK] = "bulk",
+    [CAP_SETTINGS] = "settings",
+    [CAP_TEST_DATA] = "test_data",
+    [CAP_AUDIT] = "audit",
+    [CAP_HISTORY_CHECKS] = "history_checks",
+    [CAP_HISTORY_VIEWS] = "history_views",
+    [CAP_VISIT] = "visit",
+    [CAP_READERS] = "readers",
+};
+
+const char *capability_id(enum capability c)
 {
-    switch (r) {
-    case ROLE_ADMIN:
-        return caps_admin;
-    case ROLE_MASTER:
-        return caps_master;
-    case ROLE_MASTER_RESET:
-        return caps_master_reset;
-    case ROLE_GENERAL:
-        return caps_general;
-    case ROLE_MEDICAL_VIEWER:
-        return caps_viewer;
-    case ROLE_WEBAPI:
-    case ROLE_LINKED_APP:
-        return caps_machine;
-    default:
-        return caps_reader;
-    }
+    return (unsigned)c < CAP__COUNT ? capability_ids[c] : "";
 }
 
-bool role_has_capability(enum role r, const char *capability)
+bool role_has_capability(enum role r, enum capability c)
 {
-    for (const char *const *c = role_capabilities(r); *c; c++)
-        if (strcmp(*c, capability) == 0)
-            return true;
-    return false;
+    return (unsigned)r < ROLE__COUNT && c != CAP_NONE && (unsigned)c < CAP__COUNT &&
+           (caps_of[r] & CAPS1(c)) != 0;
 }
 
-bool capability_open_before_start(const char *capability)
+bool capability_open_before_start(enum capability c)
 {
-    return strcmp(capability, "session") == 0 || strcmp(capability, "accounts") == 0 ||
-           strcmp(capability, "bulk") == 0 || strcmp(capability, "settings") == 0 ||
-           strcmp(capability, "test_data") == 0; /* rehearsals come before the start */
+    /* Test data too: rehearsals come before the start. */
+    return c == CAP_SESSION || c == CAP_ACCOUNTS || c == CAP_BULK || c == CAP_SETTINGS ||
+           c == CAP_TEST_DATA;
 }
 
-bool capability_in_environment(const char *capability, bool verification)
+bool capability_in_environment(enum capability c, bool verification)
 {
-    return verification || strcmp(capability, "test_data") != 0;
+    return verification || c != CAP_TEST_DATA;
+}
+
+bool role_may_use(enum role r, enum capability c, bool verification, bool institution_not_started)
+{
+    return role_has_capability(r, c) && capability_in_environment(c, verification) &&
+           (!institution_not_started || capability_open_before_start(c));
 }
 
 static bool fail(enum err_code *err, enum err_code code)

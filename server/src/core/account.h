@@ -36,14 +36,35 @@ bool role_initialises_password(enum role manager, enum role target);
  * role_manages. */
 bool role_finds(enum role manager, enum role target);
 
-/* What a kind may use: the route table's capability names ("session", "accounts", "audit").
- * Before the institution's usage start date only some stay open (manual ch. 1 §2(1)). */
-bool role_has_capability(enum role r, const char *capability);
-bool capability_open_before_start(const char *capability);
+/* What a kind may use: each route needs one capability (CAP_NONE: public routes), and GET
+ * /session lists an account's by their ids ("session", "accounts", "audit", …). An enum, so
+ * a misspelt capability in the route table does not build. In the order GET /session lists
+ * them. */
+enum capability {
+    CAP_NONE,
+    CAP_SESSION,
+    CAP_QUALIFICATION,
+    CAP_MEDICAL_INFO,
+    CAP_ACCOUNTS,
+    CAP_BULK,
+    CAP_SETTINGS,
+    CAP_TEST_DATA,
+    CAP_AUDIT,
+    CAP_HISTORY_CHECKS,
+    CAP_HISTORY_VIEWS,
+    CAP_VISIT,
+    CAP_READERS,
+    CAP__COUNT
+};
+
+const char *capability_id(enum capability c);
+bool role_has_capability(enum role r, enum capability c);
+/* Before the institution's usage start date only some stay open (manual ch. 1 §2(1)). */
+bool capability_open_before_start(enum capability c);
 /* Test data exists only in the connection verification environment. */
-bool capability_in_environment(const char *capability, bool verification);
-/* The capabilities of a kind, NULL-terminated (the menu is core/menu.h). */
-const char *const *role_capabilities(enum role r);
+bool capability_in_environment(enum capability c, bool verification);
+/* All three: what an account of kind r may use now. */
+bool role_may_use(enum role r, enum capability c, bool verification, bool institution_not_started);
 
 /* ID shape for a kind at a kind of institution: half-width alphanumerics, 2–8 characters
  * (3–8 for system accounts), reserved prefixes R0–R9/A0–A9/F0–F9 refused for people's

@@ -6,11 +6,13 @@
 
 #include <stddef.h>
 
+#include "core/account.h"
+
 struct menu_item {
     const char *id;
     const char *group; /* the manual's 《group》 */
     const char *label; /* the manual's item */
-    const char *capability;
+    enum capability capability;
     /* Shown only to accounts that register some kind (master_reset registers none). */
     int needs_registering;
 };

@@ -29,11 +29,13 @@ static bool parse_one(json_t *v, const struct input_field *f, void *slot, struct
             if (!date_parse(s, &d))
                 return fail(err, ERR_REQUEST_FIELD_DATE, f->name);
         } else if (f->type == IN_ENUM) {
-            bool ok = false;
-            for (const char *const *c = f->choices; c && *c; c++)
-                ok |= strcmp(*c, s) == 0;
-            if (!ok)
+            const struct in_choice *c = f->choices;
+            while (c && c->id && strcmp(c->id, s) != 0)
+                c++;
+            if (!c || !c->id)
                 return fail(err, ERR_REQUEST_FIELD_RANGE, f->name);
+            *(struct in_enum *)slot = (struct in_enum){true, c->value, s};
+            return true;
         } else {
             size_t chars = utf8_length(s);
             if (text_has_control(s) || (long)chars < f->min || (f->max && (long)chars > f->max))

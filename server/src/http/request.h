@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include "core/account.h"
 #include "util/strbuf.h"
 
 struct guard_slot;
@@ -42,7 +43,7 @@ struct route {
     const char *pattern; /* literal segments, {name} for one segment, {*name} for the rest */
     route_handler handler;
     unsigned flags;
-    const char *capability; /* checked by the authentication hook; NULL for public routes */
+    enum capability capability; /* checked by the authentication hook; CAP_NONE if public */
     const struct upload_sink *upload;
 };
 
@@ -60,13 +61,15 @@ struct route_match {
 struct principal {
     char institution[11];
     char user_id[17];
-    char role[16];
-    char digest[67]; /* of the session or token secret (bytea parameter) */
-    bool cookie;     /* browser session, not a bearer token */
+    char role[16];          /* as stored; handlers use account_role */
+    enum role account_role; /* parsed once, by the authentication hook */
+    char digest[67];        /* of the session or token secret (bytea parameter) */
+    bool cookie;            /* browser session, not a bearer token */
     bool must_change_password;
-    bool password_is_initial; /* must_change_password because of an initial password */
-    char institution_kind[16];
-    bool institution_not_started; /* before the institution's 利用開始日 */
+    bool password_is_initial;        /* must_change_password because of an initial password */
+    char institution_kind[16];       /* as stored; handlers use inst_kind */
+    enum institution_kind inst_kind; /* parsed once, by the authentication hook */
+    bool institution_not_started;    /* before the institution's 利用開始日 */
     /* Of the session lookup, for GET /session; malloc'd, freed with the request. */
     char *name, *name_kana, *institution_name;
     char expires_at[32];      /* RFC 3339 UTC */

@@ -176,12 +176,9 @@ static long long first_deadline(const struct principal *p)
     return d ? d : (long long)time(NULL) + 60;
 }
 
-static bool may_use(const struct principal *p, const char *capability)
+static bool may_use(const struct principal *p, enum capability c)
 {
-    enum role r;
-    return role_parse(p->role, &r) && role_has_capability(r, capability) &&
-           capability_in_environment(capability, config_is_verification()) &&
-           (!p->institution_not_started || capability_open_before_start(capability));
+    return role_may_use(p->account_role, c, config_is_verification(), p->institution_not_started);
 }
 
 enum event_open event_hub_open(struct request *req, struct MHD_Response **out)
@@ -198,9 +195,9 @@ enum event_open event_hub_open(struct request *req, struct MHD_Response **out)
     snprintf(s->user_id, sizeof s->user_id, "%s", p->user_id);
     snprintf(s->role, sizeof s->role, "%s", p->role);
     snprintf(s->digest, sizeof s->digest, "%s", p->digest);
-    snprintf(s->tier, sizeof s->tier, "%s", strcmp(p->role, "master") == 0 ? "master" : "admin");
-    s->bulk = may_use(p, "bulk");
-    s->readers = may_use(p, "readers");
+    snprintf(s->tier, sizeof s->tier, "%s", p->account_role == ROLE_MASTER ? "master" : "admin");
+    s->bulk = may_use(p, CAP_BULK);
+    s->readers = may_use(p, CAP_READERS);
     s->deadline = first_deadline(p);
     s->service_up = -1;
     s->conn = req->conn;

@@ -99,7 +99,10 @@ static void on_card(void *ctx, const char *reader, enum jpki_result r, const cha
     if (r == JPKI_OK) {
         struct principal who = {0};
         int bound = store_reader_binding(s->db, code, reader, who.user_id, who.role);
-        if (bound > 0 && strcmp(who.role, "face_reader") == 0) {
+        /* The principal a session lookup would make: its kinds parsed once, here. */
+        if (bound > 0 && role_parse(who.role, &who.account_role) &&
+            who.account_role == ROLE_FACE_READER &&
+            institution_kind_parse(s->kind, &who.inst_kind)) {
             snprintf(who.institution, sizeof who.institution, "%s", code);
             snprintf(who.institution_kind, sizeof who.institution_kind, "%s", s->kind);
             answer = qualification_card_as(s->db, &who, serial);
