@@ -1,5 +1,5 @@
-/* onshid: configuration → schema check → HTTP server (+ background threads as they are
- * added) → wait for a signal → stop in order. */
+/* onshid: configuration → schema check → the subsystems of one table, started in order
+ * (background threads, HTTP server, …) → wait for a signal → stopped in reverse. */
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -115,9 +115,13 @@ static void reload(const char *path)
     log_msg(LOG_NOTICE, "configuration reloaded");
 }
 
+/* SIGHUP, SIGTERM and SIGINT: blocked in every thread, taken by main's sigwait (and by the
+ * drain, where a second one stops at once). */
+static sigset_t signals;
+
 /* Lets in-flight requests finish (bounded by shutdown_grace), then stops the server.
  * A second SIGTERM or SIGINT while draining stops at once. */
-static void drain_and_stop(const sigset_t *sigs)
+static void drain_and_stop(void)
 {
     http_server_quiesce();
     /* Streams never finish by themselves: they end now, after what is queued on them. */
@@ -129,7 +133,7 @@ static void drain_and_stop(const sigset_t *sigs)
     int quiet = 0;
     for (int waited = 0; quiet < 5 && waited < grace_ms; waited += 10) {
         quiet = http_server_inflight() > 0 ? 0 : quiet + 1;
-        int sig = sigtimedwait(sigs, NULL, &tick);
+        int sig = sigtimedwait(&signals, NULL, &tick);
         if (sig == SIGTERM || sig == SIGINT) {
             log_msg(LOG_WARN, "second signal: not waiting for in-flight requests");
             break;
@@ -139,6 +143,164 @@ static void drain_and_stop(const sigset_t *sigs)
     if (left > 0)
         log_msg(LOG_WARN, "closing %d unfinished requests", left);
     http_server_stop();
+}
+
+/* What the subsystems start from. */
+struct run {
+    const struct config *c;
+    struct db_options dbo;
+    char err[1024]; /* a start's own reason for failing; "" for the generic message */
+};
+
+static int start_result_key(struct run *r)
+{
+    const struct config *c = r->c;
+    if (c->result_key_file[0] && sealed_key_load(c->result_key_file, r->err, sizeof r->err) != 0)
+        return -1;
+    if (!c->result_key_file[0])
+        log_msg(LOG_WARN, "result_key_file is not set: bulk registration is unavailable");
+    /* Without the key a worker could not seal results: it would fail other nodes' jobs. */
+    if (c->bulk_worker && !sealed_key_ready())
+        log_msg(LOG_WARN, "bulk_worker is 1 but there is no result_key_file: no worker here");
+    return 0;
+}
+
+static int start_tls(struct run *r)
+{
+    const struct config *c = r->c;
+    if (!c->tls_certificate_file[0])
+        return 0;
+    return tls_load(c->tls_certificate_file, c->tls_key_file, r->err, sizeof r->err);
+}
+
+static int start_static(struct run *r)
+{
+    if (static_init(r->c->static_dir) != 0)
+        log_msg(LOG_WARN, "static_dir %s is not a readable directory; / answers 404",
+                r->c->static_dir);
+    return 0;
+}
+
+static int start_pdf(struct run *r)
+{
+    (void)r;
+    if (!pdf_fonts_available())
+        log_msg(LOG_WARN,
+                "font %s is not installed (Debian: fonts-ipaexfont-gothic); PDF "
+                "sheets will show no Japanese text",
+                PDF_FONT_JA);
+    return 0;
+}
+
+static int start_bulk_worker(struct run *r)
+{
+    return r->c->bulk_worker && sealed_key_ready() ? bulk_worker_start(&r->dbo) : 0;
+}
+
+static int start_history(struct run *r)
+{
+    return history_maintenance_start(&r->dbo);
+}
+
+static int start_event_hub(struct run *r)
+{
+    return event_hub_start(&r->dbo, &bulk_job_present);
+}
+
+static int hash_workers(const struct config *c)
+{
+    return c->hash_threads ? c->hash_threads : cpu_count();
+}
+
+static int start_hash_pool(struct run *r)
+{
+    hash_pool_start("/proc/self/exe", hash_workers(r->c));
+    /* Builds the dummy hash now (in the helper, through the first workers' channel, before
+     * that worker exists), so the first unknown-ID sign-in is not slower than others. */
+    hash_pool_attach(0);
+    struct argon2_params params = argon2_params_configured(r->c);
+    password_verify_dummy(&params);
+    hash_pool_attach(-1);
+    return 0; /* without the helper, hashing happens in onshid */
+}
+
+static int start_http(struct run *r)
+{
+    const struct config *c = r->c;
+    struct http_server_options ho = {
+        .routes = api_routes,
+        .nroutes = api_routes_count,
+        .listen_address = c->listen_address,
+        .port = c->port,
+        .threads = c->http_threads ? c->http_threads : cpu_count(),
+        .connection_limit = c->connection_limit,
+        .connection_timeout = c->connection_timeout,
+        .connection_memory_limit = c->connection_memory_limit,
+        .defer_threads = hash_workers(c),
+        .defer_queue_limit = c->hash_queue_limit,
+        .authenticate = api_authenticate,
+        .tls = tls_enabled(),
+    };
+    if (http_server_start(&ho, r->err, sizeof r->err) != 0)
+        return -1;
+    log_event(LOG_NOTICE, "listening",
+              json_pack("{s:s, s:i, s:i, s:s, s:i, s:s}", "address", c->listen_address, "port",
+                        http_server_port(), "http_threads", ho.threads, "environment",
+                        c->environment, "schema_version", schema_expected_version(), "version",
+                        ONSHI_VERSION));
+    return 0;
+}
+
+static int start_reader_bridge(struct run *r)
+{
+    const char *code = r->c->reader_bridge_institution;
+    return code[0] ? reader_bridge_start(&r->dbo, code) : 0;
+}
+
+struct subsystem {
+    const char *name; /* "cannot start the …" */
+    int (*start)(struct run *r);
+    void (*stop)(void); /* also when its start did nothing (not configured) */
+    int exit_code;      /* when it cannot start */
+};
+
+/* Started in this order and stopped in the reverse one: each stops before what it uses. */
+static const struct subsystem subsystems[] = {
+    {"result key", start_result_key, sealed_key_forget, EXIT_CONFIG},
+    {"TLS certificate", start_tls, tls_shutdown, EXIT_CONFIG},
+    {"static files", start_static, static_shutdown, EXIT_CONFIG},
+    {"PDF fonts", start_pdf, pdf_shutdown, EXIT_CONFIG},
+    {"bulk registration worker", start_bulk_worker, bulk_worker_stop, EXIT_CONFIG},
+    {"history maintenance thread", start_history, history_maintenance_stop, EXIT_CONFIG},
+    {"live-update hub", start_event_hub, event_hub_stop, EXIT_CONFIG},
+    {"password hashing helper", start_hash_pool, hash_pool_stop, EXIT_CONFIG},
+    {"HTTP server", start_http, drain_and_stop, EXIT_LISTEN},
+    /* Last, so it stops first: a card read never delays the rest of the shutdown. */
+    {"reader bridge", start_reader_bridge, reader_bridge_stop, EXIT_CONFIG},
+};
+enum { NSUBSYSTEMS = sizeof subsystems / sizeof subsystems[0] };
+
+static void stop_subsystems(size_t started)
+{
+    while (started > 0)
+        subsystems[--started].stop();
+}
+
+/* EXIT_OK with every subsystem started; otherwise those started are stopped again. */
+static int start_subsystems(struct run *r)
+{
+    for (size_t i = 0; i < NSUBSYSTEMS; i++) {
+        r->err[0] = '\0';
+        if (subsystems[i].start(r) == 0)
+            continue;
+        if (r->err[0])
+            log_msg(LOG_ERROR, "%s", r->err);
+        else
+            log_msg(LOG_ERROR, "cannot start the %s", subsystems[i].name);
+        stop_subsystems(i);
+        return subsystems[i].exit_code;
+    }
+    return EXIT_OK;
 }
 
 int main(int argc, char **argv)
@@ -211,12 +373,11 @@ int main(int argc, char **argv)
 
     /* Signals are taken synchronously by this thread; every thread started below inherits
      * the mask, so none of them is interrupted. */
-    sigset_t sigs;
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGHUP);
-    sigaddset(&sigs, SIGTERM);
-    sigaddset(&sigs, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGHUP);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &signals, NULL);
     signal(SIGPIPE, SIG_IGN);
 
     int rc = check_schema(c);
@@ -224,109 +385,20 @@ int main(int argc, char **argv)
         config_shutdown();
         return rc;
     }
-    struct db_options dbo = {c->database_url, c->db_connect_timeout, true};
-    db_thread_configure(&dbo);
-    if (c->result_key_file[0] && sealed_key_load(c->result_key_file, err, sizeof err) != 0) {
-        log_msg(LOG_ERROR, "%s", err);
+    struct run run = {c, {c->database_url, c->db_connect_timeout, true}, ""};
+    db_thread_configure(&run.dbo);
+    rc = start_subsystems(&run);
+    if (rc != EXIT_OK) {
         config_shutdown();
-        return EXIT_CONFIG;
+        return rc;
     }
-    if (c->tls_certificate_file[0] &&
-        tls_load(c->tls_certificate_file, c->tls_key_file, err, sizeof err) != 0) {
-        log_msg(LOG_ERROR, "%s", err);
-        config_shutdown();
-        return EXIT_CONFIG;
-    }
-    if (!c->result_key_file[0])
-        log_msg(LOG_WARN, "result_key_file is not set: bulk registration is unavailable");
-    /* Without the key a worker could not seal results: it would fail other nodes' jobs. */
-    if (c->bulk_worker && !sealed_key_ready())
-        log_msg(LOG_WARN, "bulk_worker is 1 but there is no result_key_file: no worker here");
-    if (c->bulk_worker && sealed_key_ready() && bulk_worker_start(&dbo) != 0) {
-        log_msg(LOG_ERROR, "cannot start the bulk registration worker");
-        config_shutdown();
-        return EXIT_CONFIG;
-    }
-    if (history_maintenance_start(&dbo) != 0) {
-        log_msg(LOG_ERROR, "cannot start the history maintenance thread");
-        bulk_worker_stop();
-        config_shutdown();
-        return EXIT_CONFIG;
-    }
-    if (c->reader_bridge_institution[0] &&
-        reader_bridge_start(&dbo, c->reader_bridge_institution) != 0) {
-        log_msg(LOG_ERROR, "cannot start the reader bridge");
-        history_maintenance_stop();
-        bulk_worker_stop();
-        config_shutdown();
-        return EXIT_CONFIG;
-    }
-    if (event_hub_start(&dbo, &bulk_job_present) != 0) {
-        log_msg(LOG_ERROR, "cannot start the live-update hub");
-        reader_bridge_stop();
-        history_maintenance_stop();
-        bulk_worker_stop();
-        config_shutdown();
-        return EXIT_CONFIG;
-    }
-    if (static_init(c->static_dir) != 0)
-        log_msg(LOG_WARN, "static_dir %s is not a readable directory; / answers 404",
-                c->static_dir);
-
-    if (!pdf_fonts_available())
-        log_msg(LOG_WARN,
-                "font %s is not installed (Debian: fonts-ipaexfont-gothic); PDF "
-                "sheets will show no Japanese text",
-                PDF_FONT_JA);
-
-    int workers = c->hash_threads ? c->hash_threads : cpu_count();
-    hash_pool_start("/proc/self/exe", workers);
-    /* Builds the dummy hash now (in the helper, through the first workers' channel, before
-     * that worker exists), so the first unknown-ID sign-in is not slower than others. */
-    hash_pool_attach(0);
-    struct argon2_params params = argon2_params_configured(c);
-    password_verify_dummy(&params);
-    hash_pool_attach(-1);
-
-    struct http_server_options ho = {
-        .routes = api_routes,
-        .nroutes = api_routes_count,
-        .listen_address = c->listen_address,
-        .port = c->port,
-        .threads = c->http_threads ? c->http_threads : cpu_count(),
-        .connection_limit = c->connection_limit,
-        .connection_timeout = c->connection_timeout,
-        .connection_memory_limit = c->connection_memory_limit,
-        .defer_threads = workers,
-        .defer_queue_limit = c->hash_queue_limit,
-        .authenticate = api_authenticate,
-        .tls = tls_enabled(),
-    };
-    if (http_server_start(&ho, err, sizeof err) != 0) {
-        log_msg(LOG_ERROR, "%s", err);
-        event_hub_stop();
-        reader_bridge_stop();
-        history_maintenance_stop();
-        bulk_worker_stop();
-        hash_pool_stop();
-        tls_shutdown();
-        pdf_shutdown();
-        static_shutdown();
-        config_shutdown();
-        return EXIT_LISTEN;
-    }
-    log_event(LOG_NOTICE, "listening",
-              json_pack("{s:s, s:i, s:i, s:s, s:i, s:s}", "address", c->listen_address, "port",
-                        http_server_port(), "http_threads", ho.threads, "environment",
-                        c->environment, "schema_version", schema_expected_version(), "version",
-                        ONSHI_VERSION));
 
     /* systemd (Type=notify) counts onshid started from here; without NOTIFY_SOCKET these
      * calls do nothing. */
     sd_notify(0, "READY=1\nSTATUS=serving");
     for (;;) {
         int sig;
-        if (sigwait(&sigs, &sig) != 0)
+        if (sigwait(&signals, &sig) != 0)
             continue;
         if (sig == SIGHUP) {
             sd_notify(0, "RELOADING=1");
@@ -338,16 +410,7 @@ int main(int argc, char **argv)
         sd_notify(0, "STOPPING=1\nSTATUS=draining");
         break;
     }
-    reader_bridge_stop(); /* first: a card read never delays the rest of the shutdown */
-    drain_and_stop(&sigs);
-    tls_shutdown(); /* the server is stopped: no handshake can be using a certificate */
-    event_hub_stop();
-    history_maintenance_stop();
-    bulk_worker_stop();
-    hash_pool_stop();
-    sealed_key_forget();
-    pdf_shutdown();
-    static_shutdown();
+    stop_subsystems(NSUBSYSTEMS);
     log_msg(LOG_NOTICE, "stopped");
     config_shutdown();
     return EXIT_OK;

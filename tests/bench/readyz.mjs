@@ -6,10 +6,11 @@
 //                          http_threads: one per core, each with one database connection)
 //   BENCH_SECONDS (5)      duration of one measurement
 //   BENCH_ROUNDS (3)       wrk/pgbench pairs; the medians are reported
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startPostgres, startOnshid, REPO } from '../support/harness.mjs';
+import { startPostgres, startOnshid, BUILD } from '../support/harness.mjs';
 import { intEnv, median, wrk, pgbench } from '../support/bench.mjs';
 
 const TARGET = 0.6;
@@ -17,11 +18,8 @@ const C = intEnv('BENCH_CONNECTIONS', 4, 1, 64);
 const SECS = intEnv('BENCH_SECONDS', 5, 1, 600);
 const ROUNDS = intEnv('BENCH_ROUNDS', 3, 1, 50);
 
-// The SQL is read from the source, so pgbench always runs exactly what /readyz runs.
-const stmts = fs.readFileSync(path.join(REPO, 'server/src/store/statements.c'), 'utf8');
-const m = /\[STMT_SCHEMA_VERSION\]\s*=\s*\{\s*"[^"]*",\s*"([^"]*)"/.exec(stmts);
-if (!m) throw new Error('STMT_SCHEMA_VERSION not found in statements.c');
-const SQL = `${m[1]};`;
+// The SQL is onshid's own (build/bench_print_sql), so pgbench runs exactly what /readyz runs.
+const SQL = `${execFileSync(path.join(BUILD, 'bench_print_sql'), ['schema_version'], { encoding: 'utf8' }).trim()};`;
 
 const pg = await startPostgres();
 const conninfo = pg.conninfo(pg.migratedDatabase());

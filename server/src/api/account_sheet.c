@@ -81,9 +81,8 @@ static enum MHD_Result sheet_done(struct request *req, void *p)
     const char *action = !s->matches ? "account_sheet.refused" : "account_sheet.issued";
     json_t *d = s->matches ? json_object() : json_pack("{s:s}", "reason", "password_mismatch");
     struct db *db = db_thread();
-    int rc = db ? store_audit_insert(db, w->institution, "account", w->user_id, action, s->user_id,
-                                     NULL, d)
-                : DB_SOFT;
+    int rc =
+        store_audit_insert(db, w->institution, "account", w->user_id, action, s->user_id, NULL, d);
     json_decref(d);
     if (!s->matches)
         return reply_error(req, ERR_ACCOUNT_SHEET_PASSWORD_MISMATCH, "initial_password");

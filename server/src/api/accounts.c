@@ -134,9 +134,7 @@ enum MHD_Result api_account_create(struct request *req)
         goto out;
     }
     struct db *db = db_thread();
-    int rc =
-        db ? db_transaction(db, DB_READ_COMMITTED, config_current()->db_retry_limit, create_tx, &c)
-           : DB_SOFT;
+    int rc = db_tx(db, "accounts.create", DB_READ_COMMITTED, create_tx, &c);
     free(c.hash);
     struct account_row row;
     struct account_policy policy = current_policy();
@@ -272,12 +270,11 @@ enum MHD_Result api_account_list(struct request *req)
     int n;
     long total;
     struct db *db = db_thread();
-    int rc = db ? store_account_list(db, req->principal.institution, &f, &policy, &rows, &n, &total)
-                : DB_SOFT;
+    int rc = store_account_list(db, req->principal.institution, &f, &policy, &rows, &n, &total);
     free(name);
     free(kana);
     if (rc < 0)
-        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+        return reply_db_failure(req, rc);
     json_t *items = json_array();
     for (int i = 0; i < n; i++)
         json_array_append_new(items, account_json(&rows[i]));
@@ -295,8 +292,7 @@ static int load_target(struct request *req, const char *user_id,
     enum role target;
     struct account_policy policy = current_policy();
     struct db *db = db_thread();
-    int rc =
-        db ? store_account_get(db, req->principal.institution, user_id, &policy, row) : DB_SOFT;
+    int rc = store_account_get(db, req->principal.institution, user_id, &policy, row);
     if (rc <= 0)
         return rc;
     if (role_parse(row->role, &target) && allowed(req->principal.account_role, target))
@@ -396,9 +392,7 @@ enum MHD_Result api_account_update(struct request *req)
                     x.details, diff[i].field,
                     json_pack("{s:s, s:s}", "before", diff[i].before, "after", diff[i].after));
         struct db *db = db_thread();
-        int rc = db ? db_transaction(db, DB_READ_COMMITTED, config_current()->db_retry_limit,
-                                     patch_tx, &x)
-                    : DB_SOFT;
+        int rc = db_tx(db, "accounts.patch", DB_READ_COMMITTED, patch_tx, &x);
         struct account_row updated;
         struct account_policy policy = current_policy();
         if (rc == DB_NONE)
@@ -449,12 +443,12 @@ enum MHD_Result api_account_delete(struct request *req)
         return ret;
     struct simple_change x = {.req = req, .user_id = row.user_id};
     struct db *db = db_thread();
-    int rc = db_transaction(db, DB_READ_COMMITTED, config_current()->db_retry_limit, delete_tx, &x);
+    int rc = db_tx(db, "accounts.delete", DB_READ_COMMITTED, delete_tx, &x);
     account_row_free(&row);
     if (rc == DB_NONE)
         return reply_error(req, ERR_ACCOUNT_NOT_FOUND, NULL);
     if (rc < 0)
-        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+        return reply_db_failure(req, rc);
     struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
     return r ? reply_response(req, MHD_HTTP_NO_CONTENT, r) : MHD_NO;
 }
@@ -520,11 +514,10 @@ static json_t *batch_apply(struct request *req, enum batch_action action,
     char version[24];
     snprintf(version, sizeof version, "%ld", it->version.value);
     struct db *db = db_thread();
-    int retries = config_current()->db_retry_limit;
     bool removing = action == BATCH_DELETE;
     if (removing) {
         struct simple_change x = {.req = req, .user_id = row.user_id, .version = version};
-        rc = db_transaction(db, DB_READ_COMMITTED, retries, delete_tx, &x);
+        rc = db_tx(db, "accounts.delete", DB_READ_COMMITTED, delete_tx, &x);
     } else {
         const char *after = action == BATCH_ENABLE ? "true" : "false";
         struct patch x = {req,
@@ -532,7 +525,7 @@ static json_t *batch_apply(struct request *req, enum batch_action action,
                           {NULL, NULL, after, NULL, NULL, version},
                           json_pack("{s:{s:s, s:s}}", "enabled", "before",
                                     row.enabled ? "true" : "false", "after", after)};
-        rc = db_transaction(db, DB_READ_COMMITTED, retries, patch_tx, &x);
+        rc = db_tx(db, "accounts.patch", DB_READ_COMMITTED, patch_tx, &x);
         json_decref(x.details);
     }
     account_row_free(&row);
@@ -619,7 +612,7 @@ enum MHD_Result api_account_password_reset(struct request *req)
     }
     x.hash = hash;
     struct db *db = db_thread();
-    int rc = db_transaction(db, DB_READ_COMMITTED, config_current()->db_retry_limit, reset_tx, &x);
+    int rc = db_tx(db, "accounts.reset", DB_READ_COMMITTED, reset_tx, &x);
     free(hash);
     account_row_free(&row);
     if (rc == DB_NONE)

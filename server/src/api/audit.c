@@ -35,9 +35,8 @@ enum MHD_Result api_audit_list(struct request *req)
     json_t *items = json_array();
     long total = 0;
     struct db *db = db_thread();
-    int rc = db ? store_audit_list(db, req->principal.institution, from, to, actor, action, target,
-                                   per_page, (page - 1) * per_page, items, &total)
-                : DB_SOFT;
+    int rc = store_audit_list(db, req->principal.institution, from, to, actor, action, target,
+                              per_page, (page - 1) * per_page, items, &total);
     if (rc < 0) {
         json_decref(items);
         return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);

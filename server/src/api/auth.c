@@ -55,8 +55,7 @@ enum auth_result api_authenticate(struct request *req)
     struct db *db = db_thread();
     struct session_view v;
     int idle = config_current()->session_idle_timeout;
-    int rc = db ? store_session_lookup(db, code, digest, idle, have_csrf ? csrf_digest : NULL, &v)
-                : DB_SOFT;
+    int rc = store_session_lookup(db, code, digest, idle, have_csrf ? csrf_digest : NULL, &v);
     enum err_code refusal = ERR__COUNT;
     if (rc < 0)
         refusal = ERR_SERVER_UNAVAILABLE;

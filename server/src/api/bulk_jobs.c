@@ -306,10 +306,7 @@ enum MHD_Result api_bulk_create(struct request *req)
                        "",
                        ""};
     struct db *db = db_thread();
-    int rc = !db             ? DB_SOFT
-             : (ok && !text) ? DB_HARD
-                             : db_transaction(db, DB_READ_COMMITTED,
-                                              config_current()->db_retry_limit, queue_tx, &q);
+    int rc = ok && !text ? DB_HARD : db_tx(db, "bulk_jobs.queue", DB_READ_COMMITTED, queue_tx, &q);
     free(text);
     if (rc == DB_NONE || rc == DB_CONFLICT) {
         received_free(&in);
@@ -356,7 +353,7 @@ enum MHD_Result api_bulk_check(struct request *req)
         const char **ids = calloc((size_t)n + 1, sizeof *ids);
         bool *dup = calloc((size_t)n + 1, sizeof *dup);
         struct db *db = db_thread();
-        int rc = !checks || !ids || !dup ? DB_HARD : !db ? DB_SOFT : 0;
+        int rc = !checks || !ids || !dup ? DB_HARD : 0;
         for (int i = 0; rc == 0 && i < n; i++) {
             const char *const *col = bulk_file_row(in.file, i);
             bulk_row_check(col, manager, kind, &checks[i]);
@@ -382,8 +379,7 @@ enum MHD_Result api_bulk_check(struct request *req)
         if (rc < 0) {
             json_decref(problems);
             received_free(&in);
-            return reply_error(req, rc == DB_HARD ? ERR_SERVER_INTERNAL : ERR_SERVER_UNAVAILABLE,
-                               NULL);
+            return reply_db_failure(req, rc);
         }
     }
     const char *status = !in.ok       ? "failed_structure"
@@ -463,9 +459,9 @@ enum MHD_Result api_bulk_template(struct request *req)
     enum institution_kind kind = req->principal.inst_kind;
     struct db *db = db_thread();
     struct settings_row settings;
-    int rc = db ? store_settings_get(db, req->principal.institution, &settings) : DB_SOFT;
+    int rc = store_settings_get(db, req->principal.institution, &settings);
     if (rc < 0)
-        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+        return reply_db_failure(req, rc);
     bool cp932 = false;
     if (rc > 0) {
         const char *id = "char_encoding";
@@ -544,8 +540,7 @@ enum MHD_Result api_bulk_list(struct request *req)
 {
     json_t *items = json_array();
     struct db *db = db_thread();
-    int rc =
-        db ? store_bulk_list(db, req->principal.institution, tier_of(req), NULL, items) : DB_SOFT;
+    int rc = store_bulk_list(db, req->principal.institution, tier_of(req), NULL, items);
     if (rc < 0) {
         json_decref(items);
         return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
@@ -560,12 +555,11 @@ enum MHD_Result api_bulk_get(struct request *req)
 {
     json_t *items = json_array();
     struct db *db = db_thread();
-    int rc = db ? store_bulk_list(db, req->principal.institution, tier_of(req),
-                                  request_param(req, "reception_number"), items)
-                : DB_SOFT;
+    int rc = store_bulk_list(db, req->principal.institution, tier_of(req),
+                             request_param(req, "reception_number"), items);
     if (rc <= 0) {
         json_decref(items);
-        return reply_error(req, rc < 0 ? ERR_SERVER_UNAVAILABLE : ERR_BULK_NOT_FOUND, NULL);
+        return rc < 0 ? reply_db_failure(req, rc) : reply_error(req, ERR_BULK_NOT_FOUND, NULL);
     }
     json_t *job = json_incref(json_array_get(items, 0));
     json_decref(items);
@@ -589,11 +583,10 @@ enum MHD_Result api_bulk_result(struct request *req)
     unsigned char *sealed_file;
     size_t len;
     struct db *db = db_thread();
-    int rc = db ? store_bulk_result(db, req->principal.institution, tier_of(req), rn, status,
-                                    &sealed_file, &len)
-                : DB_SOFT;
+    int rc = store_bulk_result(db, req->principal.institution, tier_of(req), rn, status,
+                               &sealed_file, &len);
     if (rc <= 0)
-        return reply_error(req, rc < 0 ? ERR_SERVER_UNAVAILABLE : ERR_BULK_NOT_FOUND, NULL);
+        return rc < 0 ? reply_db_failure(req, rc) : reply_error(req, ERR_BULK_NOT_FOUND, NULL);
     if (!downloadable(status)) {
         free(sealed_file);
         return reply_error(req, ERR_BULK_RESULT_UNAVAILABLE, NULL);

@@ -69,11 +69,10 @@ static enum MHD_Result page(struct request *req, enum history_kind kind)
     json_t *items;
     long total = 0;
     struct db *db = db_thread();
-    int rc = db ? store_history_page(db, kind, req->principal.institution, s.from, s.to, s.category,
-                                     per, (pg - 1) * per, &items, &total)
-                : DB_SOFT;
+    int rc = store_history_page(db, kind, req->principal.institution, s.from, s.to, s.category, per,
+                                (pg - 1) * per, &items, &total);
     if (rc < 0)
-        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+        return reply_db_failure(req, rc);
     return reply_json_steal(req, MHD_HTTP_OK,
                             json_pack("{s:o, s:I, s:i, s:i, s:s, s:i}", "items", items, "total",
                                       (json_int_t)total, "page", pg, "per_page", per,
@@ -184,7 +183,7 @@ static bool wants_cp932(struct request *req)
 {
     struct settings_row row;
     struct db *db = db_thread();
-    if (!db || store_settings_get(db, req->principal.institution, &row) <= 0)
+    if (store_settings_get(db, req->principal.institution, &row) <= 0)
         return false;
     bool sjis =
         strcmp(setting_in_force("char_encoding", settings_row_stored(&row, "char_encoding")),
@@ -253,7 +252,7 @@ static enum MHD_Result csv(struct request *req, enum history_kind kind)
         free(d);
         slot_release(slot);
         if (rc < 0)
-            return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+            return reply_db_failure(req, rc);
         json_t *details =
             json_pack("[{s:I, s:i}]", "count", (json_int_t)count, "limit", HISTORY_CSV_MAX_ROWS);
         return reply_error_details(req, ERR_HISTORY_TOO_MANY_ROWS, NULL, details);
@@ -268,9 +267,8 @@ static enum MHD_Result csv(struct request *req, enum history_kind kind)
                   s.from_text, "to", s.to_text, "category", s.category, "rows", (json_int_t)count,
                   "encoding", cp932 ? "sjis" : "utf8");
     struct db *db = db_thread();
-    rc = db ? store_audit_insert(db, req->principal.institution, "account", req->principal.user_id,
-                                 "history.download", NULL, NULL, audit)
-            : DB_SOFT;
+    rc = store_audit_insert(db, req->principal.institution, "account", req->principal.user_id,
+                            "history.download", NULL, NULL, audit);
     json_decref(audit);
     if (rc < 0) {
         download_free(d);

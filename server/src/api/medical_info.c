@@ -138,9 +138,7 @@ enum MHD_Result api_medical_info_get(struct request *req)
     if (!config_is_verification())
         return reply_error(req, ERR_MEDICAL_INFO_NO_UPSTREAM, NULL);
     struct db *db = db_thread();
-    int rc =
-        db ? db_transaction(db, DB_READ_COMMITTED, config_current()->db_retry_limit, view_tx, &v)
-           : DB_SOFT;
+    int rc = db_tx(db, "medical_info.view", DB_READ_COMMITTED, view_tx, &v);
     if (rc < 0 || v.refusal != ERR__COUNT) {
         found_person_free(&v.fp);
         return reply_error(req, rc < 0 ? ERR_SERVER_UNAVAILABLE : v.refusal, NULL);

@@ -1,6 +1,7 @@
 #include "api/ops.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "http/metrics.h"
 #include "http/reply.h"
@@ -37,6 +38,42 @@ enum MHD_Result api_readyz(struct request *req)
                             json_pack("{s:s, s:i}", "status", "ready", "schema_version", version));
 }
 
+/* Each named transaction's counts (store/db.h db_tx), one counter family per count. */
+struct tx_metric {
+    struct strbuf *sb;
+    const char *field;
+};
+
+static void tx_metric_line(const char *name, const struct db_tx_counts *c, void *ctx)
+{
+    const struct tx_metric *m = ctx;
+    unsigned long long v = strcmp(m->field, "runs") == 0        ? c->runs
+                           : strcmp(m->field, "retries") == 0   ? c->retries
+                           : strcmp(m->field, "conflicts") == 0 ? c->conflicts
+                                                                : c->failures;
+    sb_printf(m->sb, "onshi_db_transaction_%s_total{name=\"%s\"} %llu\n", m->field, name, v);
+}
+
+static void transaction_metrics(struct strbuf *sb)
+{
+    static const char *const help[][2] = {
+        {"runs", "Transactions run, by name."},
+        {"retries",
+         "Attempts after the first (serialization failures, deadlocks, lost connections)."},
+        {"conflicts", "Retries after a serialization failure or a deadlock."},
+        {"failures", "Transactions that failed for good (hard errors, retries used up, unknown "
+                     "commit outcome)."},
+    };
+    for (size_t i = 0; i < sizeof help / sizeof help[0]; i++) {
+        sb_printf(sb,
+                  "# HELP onshi_db_transaction_%s_total %s\n# TYPE onshi_db_transaction_%s_total "
+                  "counter\n",
+                  help[i][0], help[i][1], help[i][0]);
+        struct tx_metric m = {sb, help[i][0]};
+        db_tx_counts_each(tx_metric_line, &m);
+    }
+}
+
 enum MHD_Result api_metrics(struct request *req)
 {
     /* Counters say who uses what: only the listed addresses (metrics_allow) read them. */
@@ -56,6 +93,7 @@ enum MHD_Result api_metrics(struct request *req)
               "# TYPE onshi_build_info gauge\n"
               "onshi_build_info{version=\"%s\",schema_version=\"%d\"} 1\n",
               db_open_connections(), event_hub_streams(), ONSHI_VERSION, schema_expected_version());
+    transaction_metrics(&sb);
     size_t len;
     char *text = sb_steal(&sb, &len);
     return reply_buffer(req, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", text, len);

@@ -140,13 +140,10 @@ static enum MHD_Result change_done(struct request *req, void *p)
 {
     struct change *c = p;
     struct db *db = db_thread();
-    int retries = config_current()->db_retry_limit;
-    if (!db)
-        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
     switch (c->outcome) {
     case CHANGE_WRONG_CURRENT:
         /* A stolen session must not become a way to guess the password. */
-        db_transaction(db, DB_READ_COMMITTED, retries, wrong_tx, c);
+        db_tx(db, "password.wrong", DB_READ_COMMITTED, wrong_tx, c);
         return reply_error(req, ERR_PASSWORD_CURRENT_WRONG, "current_password");
     case CHANGE_REUSED:
         /* Only a right current password gets this answer, and only while not locked. */
@@ -160,11 +157,11 @@ static enum MHD_Result change_done(struct request *req, void *p)
         break;
     }
     struct success x = {.c = c};
-    int rc = db_transaction(db, DB_READ_COMMITTED, retries, success_tx, &x);
+    int rc = db_tx(db, "password.success", DB_READ_COMMITTED, success_tx, &x);
     if (rc == DB_NONE) /* locked or changed by someone else meanwhile */
         return reply_error(req, ERR_PASSWORD_CURRENT_WRONG, "current_password");
     if (rc < 0)
-        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+        return reply_db_failure(req, rc);
     json_t *body =
         json_pack("{s:{s:s, s:s, s:b}}", "account", "institution_code", c->who.institution,
                   "user_id", c->who.user_id, "password_change_required", 0);
@@ -206,8 +203,7 @@ enum MHD_Result api_password_change(struct request *req)
     c->next = strdup(in.new_password);
     struct db *db = db_thread();
     int rc =
-        db ? store_password_state(db, c->who.institution, c->who.user_id, policy.history, &c->state)
-           : DB_SOFT;
+        store_password_state(db, c->who.institution, c->who.user_id, policy.history, &c->state);
     if (!c->current || !c->next || rc <= 0) {
         change_free(c);
         return reply_error(req, rc == DB_NONE ? ERR_AUTH_REQUIRED : ERR_SERVER_UNAVAILABLE, NULL);

@@ -46,7 +46,7 @@ void qualification_settings_read(const struct settings_row *row, struct qual_set
 bool qualification_settings_load(struct db *db, const char *code, struct qual_settings *out)
 {
     struct settings_row row;
-    if (!db || store_settings_get(db, code, &row) <= 0)
+    if (store_settings_get(db, code, &row) <= 0)
         return false;
     qualification_settings_read(&row, out);
     settings_row_free(&row);
@@ -71,7 +71,7 @@ bool qualification_settings(struct db *db, const char *code, bool *assistance_on
                             unsigned *consents_on)
 {
     struct settings_row row;
-    if (!db || store_settings_get(db, code, &row) <= 0)
+    if (store_settings_get(db, code, &row) <= 0)
         return false;
     qualification_settings_of(&row, assistance_on, consents_on);
     settings_row_free(&row);
@@ -248,9 +248,7 @@ static json_t *run(struct db *db, struct check *c)
     if (!c->error && !c->settings_read &&
         !(c->settings_read = qualification_settings_load(db, c->who->institution, &c->s)))
         c->error = &XML_ERR_SYSTEM; /* still recorded in the history */
-    int rc =
-        db ? db_transaction(db, DB_READ_COMMITTED, config_current()->db_retry_limit, check_tx, c)
-           : DB_SOFT;
+    int rc = db_tx(db, "qualifications.check", DB_READ_COMMITTED, check_tx, c);
     if (rc < 0) {
         /* Not even the history could be written: say so in the machine's own terms. */
         c->error = &XML_ERR_SYSTEM;

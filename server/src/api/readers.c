@@ -21,11 +21,10 @@ enum MHD_Result api_readers_list(struct request *req)
 {
     json_t *out;
     struct db *db = db_thread();
-    int rc = db ? store_readers_list(db, req->principal.institution,
-                                     config_current()->reader_visual_seconds, &out)
-                : DB_SOFT;
+    int rc = store_readers_list(db, req->principal.institution,
+                                config_current()->reader_visual_seconds, &out);
     if (rc < 0)
-        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+        return reply_db_failure(req, rc);
     return reply_json_steal(req, MHD_HTTP_OK, out);
 }
 
@@ -95,11 +94,9 @@ enum MHD_Result api_reader_update(struct request *req)
     if (!INPUT_PARSE(req->json, reader_fields, &c.in, &e))
         return reply_error(req, e.code, e.field);
     struct db *db = db_thread();
-    int rc =
-        db ? db_transaction(db, DB_READ_COMMITTED, config_current()->db_retry_limit, reader_tx, &c)
-           : DB_SOFT;
+    int rc = db_tx(db, "readers.reader", DB_READ_COMMITTED, reader_tx, &c);
     if (rc < 0)
-        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+        return reply_db_failure(req, rc);
     if (c.bad_account)
         return reply_error(req, ERR_READER_ACCOUNT_INVALID, "account_user_id");
     if (rc == 0)
@@ -156,7 +153,7 @@ static bool shown_screens(struct db *db, const char *code, bool shown[SCREENS],
     json_t *saved;
     int version;
     char at[32], by[17];
-    if (!db || !allowed(db, code, allow, &pharmacy, qs) ||
+    if (!allowed(db, code, allow, &pharmacy, qs) ||
         store_reader_display_get(db, code, &saved, &version, at, by) < 0)
         return false;
     for (size_t i = 0; i < SCREENS; i++)
@@ -247,7 +244,7 @@ enum MHD_Result api_reader_display_get(struct request *req)
     json_t *saved;
     int version;
     char at[32], by[17];
-    if (!db || !allowed(db, req->principal.institution, allow, &pharmacy, &qs) ||
+    if (!allowed(db, req->principal.institution, allow, &pharmacy, &qs) ||
         store_reader_display_get(db, req->principal.institution, &saved, &version, at, by) < 0)
         return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
     json_t *body = display_body(allow, pharmacy, saved, version, at, by);
@@ -297,7 +294,7 @@ enum MHD_Result api_reader_display_put(struct request *req)
     struct db *db = db_thread();
     bool allow[SCREENS], pharmacy;
     struct qual_settings qs;
-    if (!db || !allowed(db, req->principal.institution, allow, &pharmacy, &qs))
+    if (!allowed(db, req->principal.institution, allow, &pharmacy, &qs))
         return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
     json_t *clean = json_object();
     char field[64];
@@ -320,12 +317,10 @@ enum MHD_Result api_reader_display_put(struct request *req)
     char *text = json_dumps(clean, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(clean);
     struct display_change c = {req, text, (int)json_integer_value(version)};
-    int rc = text ? db_transaction(db, DB_READ_COMMITTED, config_current()->db_retry_limit,
-                                   display_tx, &c)
-                  : DB_HARD;
+    int rc = text ? db_tx(db, "readers.display", DB_READ_COMMITTED, display_tx, &c) : DB_HARD;
     free(text);
     if (rc < 0)
-        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+        return reply_db_failure(req, rc);
     if (rc == 0)
         return reply_error(req, ERR_READER_VERSION_CONFLICT, "version");
     return api_reader_display_get(req);
@@ -465,9 +460,7 @@ enum MHD_Result api_reader_answers(struct request *req)
     if (!INPUT_PARSE(req->json, answers_fields, &a.in, &e))
         return reply_error(req, e.code, e.field);
     struct db *db = db_thread();
-    int rc =
-        db ? db_transaction(db, DB_READ_COMMITTED, config_current()->db_retry_limit, answers_tx, &a)
-           : DB_SOFT;
+    int rc = db_tx(db, "readers.answers", DB_READ_COMMITTED, answers_tx, &a);
     if (rc < 0) {
         json_decref(a.answers);
         return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);

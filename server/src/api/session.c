@@ -222,7 +222,7 @@ static enum MHD_Result refuse(struct request *req, struct signin *s, const char 
     struct db *db = db_thread();
     if (db && s->found >= 0) {
         struct failure f = {s, reason, source};
-        db_transaction(db, DB_READ_COMMITTED, config_current()->db_retry_limit, failure_tx, &f);
+        db_tx(db, "session.failure", DB_READ_COMMITTED, failure_tx, &f);
     }
     return reply_error(req, code, NULL);
 }
@@ -276,12 +276,11 @@ static enum MHD_Result signin_done(struct request *req, void *p)
     request_client_address(req, source, sizeof source);
     struct success x = {.s = s, .source = source};
     struct db *db = db_thread();
-    int rc =
-        db ? db_transaction(db, DB_READ_COMMITTED, c->db_retry_limit, success_tx, &x) : DB_SOFT;
+    int rc = db_tx(db, "session.success", DB_READ_COMMITTED, success_tx, &x);
     if (rc == DB_NONE) /* locked, or the password changed, while it was being checked */
         return refuse(req, s, "changed_during_check", ERR_AUTH_FAILED);
     if (rc < 0)
-        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+        return reply_db_failure(req, rc);
     enum role role;
     if (!role_parse(a->role, &role))
         return reply_error(req, ERR_SERVER_INTERNAL, NULL);
@@ -346,7 +345,7 @@ static enum MHD_Result start_signin(struct request *req, bool token)
     snprintf(s->code, sizeof s->code, "%s", in.institution_code);
     snprintf(s->user_id, sizeof s->user_id, "%s", in.user_id);
     struct db *db = db_thread();
-    s->found = db ? store_signin_account(db, s->code, s->user_id, &s->account) : DB_SOFT;
+    s->found = store_signin_account(db, s->code, s->user_id, &s->account);
     if (s->found > 0) {
         int rc = store_signin_reserve(db, s->code, s->user_id, config_current()->lockout_threshold);
         if (rc < 0) {
@@ -435,7 +434,7 @@ static bool visits_on(const struct principal *p)
     struct settings_row row;
     struct db *db = db_thread();
     if (p->account_role != ROLE_ADMIN || p->must_change_password || p->institution_not_started ||
-        !db || store_settings_get(db, p->institution, &row) <= 0)
+        store_settings_get(db, p->institution, &row) <= 0)
         return false;
     bool on = setting_on(&row, "home_visit") || setting_on(&row, "online_care");
     settings_row_free(&row);
@@ -477,7 +476,7 @@ enum MHD_Result api_session_delete(struct request *req)
 {
     struct principal *p = &req->principal;
     struct db *db = db_thread();
-    if (!db || store_session_delete(db, p->institution, p->digest) < 0)
+    if (store_session_delete(db, p->institution, p->digest) < 0)
         return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
     p->idle_expires_at[0] = '\0'; /* the session is gone: nothing left to time out */
     struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
@@ -494,7 +493,7 @@ enum MHD_Result api_token_delete(struct request *req)
 {
     const struct principal *p = &req->principal;
     struct db *db = db_thread();
-    if (!db || store_session_delete(db, p->institution, p->digest) < 0)
+    if (store_session_delete(db, p->institution, p->digest) < 0)
         return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
     struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
     return r ? reply_response(req, MHD_HTTP_NO_CONTENT, r) : MHD_NO;

@@ -104,7 +104,7 @@ static bool load(struct request *req, struct settings_row *row, enum institution
                  enum MHD_Result *reply)
 {
     struct db *db = db_thread();
-    int rc = db ? store_settings_get(db, req->principal.institution, row) : DB_SOFT;
+    int rc = store_settings_get(db, req->principal.institution, row);
     if (rc > 0 && institution_kind_parse(row->kind, kind))
         return true;
     if (rc > 0)
@@ -242,9 +242,7 @@ enum MHD_Result api_settings_put(struct request *req)
                            agreeing && !row.terms_agreed ? row.terms_version : NULL,
                            json_pack("{s:o}", "changes", diff)};
         struct db *db = db_thread();
-        int rc = !text ? DB_HARD
-                       : db_transaction(db, DB_READ_COMMITTED, config_current()->db_retry_limit,
-                                        change_tx, &c);
+        int rc = !text ? DB_HARD : db_tx(db, "settings.change", DB_READ_COMMITTED, change_tx, &c);
         free(text);
         json_decref(c.diff);
         if (rc == DB_NONE || rc == DB_CONFLICT)
@@ -278,7 +276,7 @@ enum MHD_Result api_terms_get(struct request *req)
     bool agreed = row.terms_agreed; /* this institution, to the current version */
     settings_row_free(&row);
     struct db *db = db_thread();
-    int rc = db ? store_terms_current(db, version, published, &body) : DB_SOFT;
+    int rc = store_terms_current(db, version, published, &body);
     if (rc <= 0)
         return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
     json_t *o = json_pack("{s:s, s:s, s:s, s:b}", "version", version, "published_at", published,

@@ -48,7 +48,7 @@ enum MHD_Result api_test_data_get(struct request *req)
     struct db *db = db_thread();
     json_t *rows = NULL;
     int revoked = DB_SOFT;
-    if (!db || store_test_data_list(db, req->principal.institution, &rows) < 0 ||
+    if (store_test_data_list(db, req->principal.institution, &rows) < 0 ||
         (revoked = store_test_consents_revoked(db, req->principal.institution)) < 0) {
         json_decref(rows);
         return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
@@ -171,17 +171,16 @@ static enum MHD_Result register_person(struct request *req, struct registration 
         json_t *person = test_person_to_json(&g->person);
         g->person_json = json_dumps(person, JSON_COMPACT);
         json_decref(person);
-        rc = !g->person_json || !db
+        rc = !g->person_json
                  ? DB_HARD
-                 : db_transaction(db, DB_READ_COMMITTED, config_current()->db_retry_limit,
-                                  registration_tx, g);
+                 : db_tx(db, "test_data.registration", DB_READ_COMMITTED, registration_tx, g);
         free(g->person_json);
         g->person_json = NULL;
     }
     if (g->limit_reached)
         return reply_error(req, ERR_TEST_DATA_LIMIT_REACHED, NULL);
     if (rc < 0)
-        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+        return reply_db_failure(req, rc);
     json_t *o =
         json_pack("{s:s, s:s, s:s, s:o, s:s, s:s}", "category", test_category_id(g->category),
                   "qualification_type", g->type->id, "qualification_type_label", g->type->label,
@@ -292,11 +291,9 @@ static enum MHD_Result bulk(struct request *req, enum bulk_op op)
 {
     struct bulk_change b = {req, op, 0};
     struct db *db = db_thread();
-    int rc =
-        db ? db_transaction(db, DB_READ_COMMITTED, config_current()->db_retry_limit, bulk_tx, &b)
-           : DB_SOFT;
+    int rc = db_tx(db, "test_data.bulk", DB_READ_COMMITTED, bulk_tx, &b);
     if (rc < 0)
-        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+        return reply_db_failure(req, rc);
     return reply_json_steal(
         req, MHD_HTTP_OK,
         json_pack("{s:i}", op == OP_RESET_CONSENTS ? "restored" : "deleted", b.count));

@@ -121,7 +121,7 @@ static bool owner(struct request *req, struct visit_owner *o, enum MHD_Result *r
                                                           "nopqrstuvwxyz0123456789-_") == len;
     struct db *db = db_thread();
     memset(o, 0, sizeof *o);
-    int n = !shaped ? 0 : db ? store_visit_by_token(db, token, o) : DB_SOFT;
+    int n = !shaped ? 0 : store_visit_by_token(db, token, o);
     if (n < 0) {
         *ret = reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
         return false;
@@ -259,10 +259,8 @@ static enum MHD_Result consent_request(struct request *req, bool withdraw)
     int count = consent_items_literal(chosen, items);
     request_client_address(req, address, sizeof address);
     struct db *db = db_thread();
-    int rc = db ? store_visit_consent(db, &o, request_param(req, "token"), serial, items, count,
-                                      withdraw, address, config_is_verification(),
-                                      config_current()->db_retry_limit, received)
-                : DB_SOFT;
+    int rc = store_visit_consent(db, &o, request_param(req, "token"), serial, items, count,
+                                 withdraw, address, config_is_verification(), received);
     if (rc != 1) { /* 0: the URL was changed while this request ran */
         visit_owner_free(&o);
         return reply_error(req,

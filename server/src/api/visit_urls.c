@@ -46,7 +46,7 @@ enum MHD_Result api_visit_urls_list(struct request *req)
     struct db *db = db_thread();
     struct visit_current cur[2];
     struct settings_row row;
-    int n = db ? store_visit_list(db, req->principal.institution, cur) : DB_SOFT;
+    int n = store_visit_list(db, req->principal.institution, cur);
     if (n < 0 || store_settings_get(db, req->principal.institution, &row) <= 0)
         return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
     /* The name patients see on the page and the PDF: the settings' display name, else the
@@ -127,11 +127,9 @@ static enum MHD_Result operate(struct request *req, enum visit_op op)
         return reply_error(req, ERR_VISIT_URL_CONFIRM_REQUIRED, "confirm");
     struct operation o = {req, kind, op, VISIT_OK, 0};
     struct db *db = db_thread();
-    int rc = db ? db_transaction(db, DB_READ_COMMITTED, config_current()->db_retry_limit,
-                                 operation_tx, &o)
-                : DB_SOFT;
+    int rc = db_tx(db, "visit_urls.operation", DB_READ_COMMITTED, operation_tx, &o);
     if (rc < 0)
-        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+        return reply_db_failure(req, rc);
     if (o.refusal == VISIT_NO_PREVIOUS)
         return reply_error(req, ERR_VISIT_URL_NO_PREVIOUS, NULL);
     if (o.refusal == VISIT_ALREADY_INITIAL)
@@ -165,7 +163,7 @@ static bool current_url(struct request *req, char *url, size_t len, char etag[40
         return false;
     }
     struct db *db = db_thread();
-    int n = db ? store_visit_current(db, req->principal.institution, kind, &cur) : DB_SOFT;
+    int n = store_visit_current(db, req->principal.institution, kind, &cur);
     if (n <= 0) {
         *ret = reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
         return false;

@@ -6,12 +6,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "http/reply.h"
 #include "util/hash_pool.h"
 #include "util/log.h"
+#include "util/worker.h"
 
 struct deferred {
     struct deferred *next;
@@ -25,11 +28,13 @@ struct deferred {
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 static struct deferred *head, *tail;
 static int queued, limit;
-static bool stopping;
-static pthread_t *workers;
+static bool closed; /* stopping: no more work is taken */
+/* Counts the queued items (a semaphore eventfd): a worker that reads one owns one item, and
+ * waits for it beside its stop flag. */
+static int ready_fd = -1;
+static struct worker *workers;
 static int nworkers;
 static atomic_ulong abandoned;
 
@@ -62,24 +67,35 @@ unsigned long defer_abandoned_count(void)
     return atomic_load(&abandoned);
 }
 
-static void *worker_main(void *arg)
+/* The next item, when a count could be taken for it; NULL when the queue is empty. */
+static struct deferred *take(void)
+{
+    uint64_t one;
+    if (read(ready_fd, &one, sizeof one) != (ssize_t)sizeof one)
+        return NULL;
+    pthread_mutex_lock(&lock);
+    struct deferred *d = head; /* there is one: it was queued before its count */
+    head = d->next;
+    if (!head)
+        tail = NULL;
+    queued--;
+    pthread_mutex_unlock(&lock);
+    return d;
+}
+
+/* Runs what is queued, also once stop is asked (every suspended connection must resume). */
+static void worker_main(struct worker *w, void *arg)
 {
     /* Worker i hashes through channel i of the hashing helper (one channel per worker). */
     hash_pool_attach((int)(intptr_t)arg);
     for (;;) {
-        pthread_mutex_lock(&lock);
-        while (!head && !stopping)
-            pthread_cond_wait(&wake, &lock);
-        struct deferred *d = head;
-        if (!d) { /* stopping and nothing left */
-            pthread_mutex_unlock(&lock);
-            return NULL;
+        struct deferred *d = take();
+        if (!d) {
+            if (worker_stopping(w))
+                return;
+            worker_wait(w, -1, ready_fd);
+            continue;
         }
-        head = d->next;
-        if (!head)
-            tail = NULL;
-        queued--;
-        pthread_mutex_unlock(&lock);
         if (client_gone(d->req->conn)) {
             d->skipped = true;
             report_abandoned(atomic_fetch_add(&abandoned, 1) + 1);
@@ -96,28 +112,38 @@ int defer_pool_start(int threads, int queue_limit)
 {
     if (threads < 1 || !(workers = calloc((size_t)threads, sizeof *workers)))
         return -1;
+    ready_fd = eventfd(0, EFD_SEMAPHORE | EFD_NONBLOCK | EFD_CLOEXEC);
+    if (ready_fd < 0) {
+        defer_pool_stop();
+        return -1;
+    }
     limit = queue_limit;
-    stopping = false;
-    for (nworkers = 0; nworkers < threads; nworkers++)
-        if (pthread_create(&workers[nworkers], NULL, worker_main, (void *)(intptr_t)nworkers) !=
-            0) {
+    closed = false;
+    for (nworkers = 0; nworkers < threads; nworkers++) {
+        if (worker_start(&workers[nworkers], worker_main, (void *)(intptr_t)nworkers,
+                         "onshi-defer-%d", nworkers + 1) != 0) {
             defer_pool_stop();
             return -1;
         }
+    }
     return 0;
 }
 
 void defer_pool_stop(void)
 {
     pthread_mutex_lock(&lock);
-    stopping = true;
-    pthread_cond_broadcast(&wake);
+    closed = true;
     pthread_mutex_unlock(&lock);
     for (int i = 0; i < nworkers; i++)
-        pthread_join(workers[i], NULL);
+        worker_request_stop(&workers[i]);
+    for (int i = 0; i < nworkers; i++)
+        worker_join(&workers[i]);
     free(workers);
     workers = NULL;
     nworkers = 0;
+    if (ready_fd >= 0)
+        close(ready_fd);
+    ready_fd = -1;
 }
 
 enum MHD_Result http_defer(struct request *req, defer_work_fn work, defer_done_fn done,
@@ -125,7 +151,7 @@ enum MHD_Result http_defer(struct request *req, defer_work_fn work, defer_done_f
 {
     struct deferred *d = calloc(1, sizeof *d);
     pthread_mutex_lock(&lock);
-    bool accepted = d && !stopping && nworkers > 0 && queued < limit;
+    bool accepted = d && !closed && nworkers > 0 && queued < limit;
     if (accepted) {
         *d = (struct deferred){NULL, req, work, done, abandon, ctx, free_ctx, false};
         req->deferred = d;
@@ -138,7 +164,10 @@ enum MHD_Result http_defer(struct request *req, defer_work_fn work, defer_done_f
             head = d;
         tail = d;
         queued++;
-        pthread_cond_signal(&wake);
+        /* Counted under the lock: a stopping worker that finds no count finds no item. */
+        uint64_t one = 1;
+        ssize_t n = write(ready_fd, &one, sizeof one);
+        (void)n; /* cannot fail below 2^64 - 1 */
     }
     pthread_mutex_unlock(&lock);
     if (accepted)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "http/tls.h"
+#include "store/db.h"
 #include "util/config.h"
 
 bool http_is_secure(void)
@@ -96,4 +97,12 @@ enum MHD_Result reply_error_with_header(struct request *req, enum err_code code,
     if (r)
         MHD_add_response_header(r, header, value);
     return reply_response(req, (unsigned)error_table[code].http_status, r);
+}
+
+enum MHD_Result reply_db_failure(struct request *req, int status)
+{
+    enum err_code code = status == DB_SOFT      ? ERR_SERVER_UNAVAILABLE
+                         : status == DB_UNKNOWN ? ERR_SERVER_OUTCOME_UNKNOWN
+                                                : ERR_SERVER_INTERNAL;
+    return reply_error(req, code, NULL);
 }

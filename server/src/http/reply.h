@@ -23,6 +23,11 @@ enum MHD_Result reply_error_with_header(struct request *req, enum err_code code,
 /* data is malloc'd and taken over. */
 enum MHD_Result reply_buffer(struct request *req, unsigned status, const char *content_type,
                              char *data, size_t len);
+/* A store function's failure (a negative enum db_status) as its one answer: DB_SOFT is retry
+ * later (503 server.unavailable), DB_UNKNOWN a commit whose outcome nobody knows (503
+ * server.outcome_unknown), anything else a bug (500 server.internal; the store logged which
+ * statement). Domain outcomes (DB_CONFLICT, DB_ABORT) are the caller's to map first. */
+enum MHD_Result reply_db_failure(struct request *req, int status);
 /* Browsers reach this service over HTTPS: onshid serves TLS itself or public_base_url is
  * https:// (a proxy terminates it). Cookies get Secure, answers HSTS. */
 bool http_is_secure(void);

@@ -20,6 +20,7 @@
 #include "store/db.h"
 #include "util/config.h"
 #include "util/log.h"
+#include "util/worker.h"
 
 static struct MHD_Daemon *daemon_handle;
 static struct http_server_options options;
@@ -267,6 +268,7 @@ static void connection_notified(void *cls, struct MHD_Connection *conn, void **s
                                 enum MHD_ConnectionNotificationCode code)
 {
     (void)cls;
+    worker_name_this_thread("onshi-http"); /* libmicrohttpd's own threads: named once each */
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
         const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);

@@ -2,23 +2,22 @@
 #define _XOPEN_SOURCE 700 // NOLINT(bugprone-reserved-identifier,cert-dcl37-c): a feature-test macro
 #include "jobs/event_hub.h"
 
-#include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "core/account.h"
 #include "store/bulk.h"
 #include "store/events.h"
+#include "store/notify.h"
 #include "store/readers.h"
 #include "util/config.h"
 #include "util/log.h"
 #include "util/strbuf.h"
+#include "util/worker.h"
 
 enum {
     RETRY_MS = 5000,           /* the `retry:` a browser waits before reconnecting */
@@ -49,10 +48,9 @@ static struct stream *streams;
 static int nstreams;
 static unsigned long long last_id;
 
-static pthread_t thread;
-static atomic_bool running, stopping, reload_asked;
+static struct worker worker;
+static atomic_bool running, reload_asked;
 static struct db_options options;
-static int wake_pipe[2] = {-1, -1};
 static void (*present_job)(json_t *job);
 
 /* --- queueing (lock held) ------------------------------------------------------------ */
@@ -264,8 +262,7 @@ void event_hub_close_all(void)
 void event_hub_reload(void)
 {
     atomic_store(&reload_asked, true);
-    ssize_t n = write(wake_pipe[1], "r", 1);
-    (void)n;
+    worker_wake(&worker);
 }
 
 /* --- fan-out (hub thread) ------------------------------------------------------------ */
@@ -468,8 +465,10 @@ static void apply_limits(void)
     wakeups_run(&w);
 }
 
-static void dispatch(struct db *db, const char *payload)
+static void dispatch(void *ctx, const char *channel, const char *payload)
 {
+    (void)channel; /* the hub listens to onshi_events only */
+    struct db *db = ctx;
     json_t *j = json_loads(payload, 0, NULL);
     const char *kind = json_string_value(json_object_get(j, "kind"));
     const char *code = json_string_value(json_object_get(j, "institution"));
@@ -503,63 +502,41 @@ static long long now_ms(void)
     return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-static void pause_ms(int ms)
-{
-    struct pollfd p = {wake_pipe[0], POLLIN, 0};
-    poll(&p, 1, ms);
-}
-
-static void *hub_main(void *arg)
+static void hub_main(struct worker *w, void *arg)
 {
     (void)arg;
     char err[256];
-    struct db *db = NULL;
-    int listening_pid = 0; /* the backend that LISTENs; another one listens to nothing */
+    struct notify_listener listener = {NULL, store_events_listen, 0};
     bool listened_before = false;
     long long next_heartbeat = now_ms() + config_current()->event_heartbeat_seconds * 1000LL;
     long long next_service = now_ms() + SERVICE_CHECK_SECONDS * 1000LL;
-    while (!atomic_load(&stopping)) {
-        if (!db && !(db = db_open(&options, err, sizeof err))) {
+    while (!worker_stopping(w)) {
+        if (!listener.db && !(listener.db = db_open(&options, err, sizeof err))) {
             log_msg(LOG_WARN, "event hub: %s", err);
-            pause_ms(1000);
+            worker_wait(w, 1000, -1);
             continue;
         }
+        struct db *db = listener.db;
         if (db_ensure(db) != 0) {
-            pause_ms(TICK_MS);
+            worker_wait(w, TICK_MS, -1);
             continue;
         }
-        PGconn *conn = db_conn(db);
-        if (PQbackendPID(conn) != listening_pid) {
-            if (store_events_listen(db) < 0) {
-                pause_ms(1000);
-                continue;
-            }
-            listening_pid = PQbackendPID(conn);
-            /* Whatever happened while nobody listened is lost: every stream reads again. */
-            if (listened_before) {
-                log_msg(LOG_NOTICE, "event hub: listening again; streams asked to resync");
-                everyone("event: resync\ndata: {}\n\n");
-            }
-            listened_before = true;
+        int listened = notify_listen(&listener);
+        if (listened < 0) {
+            worker_wait(w, 1000, -1);
+            continue;
         }
-        struct pollfd fds[2] = {{wake_pipe[0], POLLIN, 0}, {PQsocket(conn), POLLIN, 0}};
-        poll(fds, 2, TICK_MS);
-        if (fds[0].revents & POLLIN) {
-            char b[64];
-            while (read(wake_pipe[0], b, sizeof b) > 0)
-                ;
+        /* Whatever happened while nobody listened is lost: every stream reads again. */
+        if (listened && listened_before) {
+            log_msg(LOG_NOTICE, "event hub: listening again; streams asked to resync");
+            everyone("event: resync\ndata: {}\n\n");
         }
+        listened_before = true;
+        /* A reload wakes the wait (event_hub_reload). */
+        if (notify_wait(&listener, w, TICK_MS, dispatch, db) < 0)
+            continue; /* db_ensure reconnects it, and it listens again */
         if (atomic_exchange(&reload_asked, false))
             apply_limits(); /* and every session is checked again: the timeouts may differ */
-        if (!PQconsumeInput(conn)) {
-            listening_pid = 0; /* db_ensure reconnects it */
-            continue;
-        }
-        PGnotify *note;
-        while ((note = PQnotifies(conn))) {
-            dispatch(db, note->extra);
-            PQfreemem(note);
-        }
         check_sessions(db, NULL, NULL);
         long long t = now_ms();
         if (t >= next_heartbeat) {
@@ -571,26 +548,15 @@ static void *hub_main(void *arg)
             next_service = t + SERVICE_CHECK_SECONDS * 1000LL;
         }
     }
-    db_close(db);
-    return NULL;
+    db_close(listener.db);
 }
 
 int event_hub_start(const struct db_options *opt, void (*present_bulk_job)(json_t *job))
 {
     options = *opt;
     present_job = present_bulk_job;
-    atomic_store(&stopping, false);
-    if (pipe(wake_pipe) != 0)
+    if (worker_start(&worker, hub_main, NULL, "onshi-events") != 0)
         return -1;
-    for (int i = 0; i < 2; i++) {
-        fcntl(wake_pipe[i], F_SETFD, FD_CLOEXEC);
-        fcntl(wake_pipe[i], F_SETFL, O_NONBLOCK);
-    }
-    if (pthread_create(&thread, NULL, hub_main, NULL) != 0) {
-        close(wake_pipe[0]);
-        close(wake_pipe[1]);
-        return -1;
-    }
     atomic_store(&running, true);
     return 0;
 }
@@ -599,12 +565,7 @@ void event_hub_stop(void)
 {
     if (!atomic_exchange(&running, false))
         return;
-    atomic_store(&stopping, true);
-    ssize_t n = write(wake_pipe[1], "x", 1);
-    (void)n;
-    pthread_join(thread, NULL);
-    close(wake_pipe[0]);
-    close(wake_pipe[1]);
+    worker_stop(&worker);
     if (nstreams)
         log_msg(LOG_ERROR, "event hub stopped with %d streams open", nstreams);
 }

@@ -1,22 +1,16 @@
 #include "jobs/history_maintenance.h"
 
-#include <errno.h>
-#include <pthread.h>
 #include <stdbool.h>
-#include <time.h>
 
 #include "store/db.h"
 #include "store/history.h"
 #include "util/config.h"
 #include "util/log.h"
+#include "util/worker.h"
 
 enum { INTERVAL_SECONDS = 3600, RETRY_SECONDS = 60 };
 
-static pthread_t thread;
-static bool running;
-static bool stopping;
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
+static struct worker worker;
 static struct db_options options;
 
 /* One round; true when it ran (or another onshid held the lock). */
@@ -41,43 +35,23 @@ static bool maintain(void)
     return true;
 }
 
-static void *maintenance_main(void *arg)
+static void maintenance_main(struct worker *w, void *arg)
 {
     (void)arg;
-    pthread_mutex_lock(&lock);
-    while (!stopping) {
-        pthread_mutex_unlock(&lock);
+    while (!worker_stopping(w)) {
         int wait = maintain() ? INTERVAL_SECONDS : RETRY_SECONDS;
-        pthread_mutex_lock(&lock);
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += wait;
-        while (!stopping && pthread_cond_timedwait(&wake, &lock, &until) != ETIMEDOUT)
-            ;
+        worker_wait(w, wait * 1000, -1);
     }
-    pthread_mutex_unlock(&lock);
-    return NULL;
 }
 
 int history_maintenance_start(const struct db_options *opt)
 {
     options = *opt;
     options.prepare = true;
-    stopping = false;
-    if (pthread_create(&thread, NULL, maintenance_main, NULL) != 0)
-        return -1;
-    running = true;
-    return 0;
+    return worker_start(&worker, maintenance_main, NULL, "onshi-history");
 }
 
 void history_maintenance_stop(void)
 {
-    if (!running)
-        return;
-    pthread_mutex_lock(&lock);
-    stopping = true;
-    pthread_cond_signal(&wake);
-    pthread_mutex_unlock(&lock);
-    pthread_join(thread, NULL);
-    running = false;
+    worker_stop(&worker);
 }

@@ -1,8 +1,5 @@
 #include "jobs/reader_bridge.h"
 
-#include <errno.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -15,10 +12,11 @@
 #include "store/settings.h"
 #include "util/config.h"
 #include "util/log.h"
+#include "util/worker.h"
 
-static pthread_t thread;
-static bool running;
-static atomic_bool stopping;
+enum { HEARTBEAT_SECONDS = 3 };
+
+static struct worker worker;
 static struct bridge bridge;
 static struct db_options options;
 static char code[11];
@@ -120,15 +118,14 @@ static void on_card(void *ctx, const char *reader, enum jpki_result r, const cha
 
 static struct site site;
 
-static void *bridge_main(void *arg)
+static void bridge_main(struct worker *w, void *arg)
 {
     (void)arg;
     char err[256];
-    while (!atomic_load(&stopping) && !site.db) {
+    while (!worker_stopping(w) && !site.db) {
         if (!(site.db = db_open(&options, err, sizeof err))) {
             log_msg(LOG_WARN, "reader bridge: %s", err);
-            struct timespec ts = {1, 0};
-            nanosleep(&ts, NULL);
+            worker_wait(w, 1000, -1);
         }
     }
     struct settings_row row;
@@ -139,10 +136,12 @@ static void *bridge_main(void *arg)
         log_msg(LOG_ERROR, "reader bridge: institution %s not found", code);
     time_t beat = 0;
     bool warned = false;
-    while (site.db && !atomic_load(&stopping)) {
+    while (site.db && !worker_stopping(w)) {
         db_ensure(site.db);
-        int wait = bridge_step(&bridge, 1000); /* bounded: the stop flag is seen within 1 s */
-        if (atomic_load(&stopping))
+        /* Stop ends the PC/SC wait (SCardCancel, from reader_bridge_stop); the bound covers
+         * a stop that came just before the wait began, which SCardCancel cannot end. */
+        int backoff = bridge_step(&bridge, 1000);
+        if (worker_stopping(w))
             break;
         if (bridge.skipped && !warned) {
             log_msg(LOG_WARN,
@@ -152,20 +151,17 @@ static void *bridge_main(void *arg)
             warned = true;
         }
         time_t now = time(NULL);
-        if (now - beat >= 3) { /* the heartbeat that tells others the service is up */
+        if (now - beat >= HEARTBEAT_SECONDS) { /* tells others the service is up */
             beat = now;
             if (bridge.service_reported)
                 store_reader_service(site.db, code, bridge.service_up);
             store_reader_visual_expire(site.db, code, config_current()->reader_visual_seconds);
         }
-        for (; wait > 0 && !atomic_load(&stopping); wait -= 50) {
-            struct timespec ts = {0, 50 * 1000000L};
-            nanosleep(&ts, NULL);
-        }
+        if (backoff > 0) /* the service is down: its next look, unless stop comes first */
+            worker_wait(w, backoff, -1);
     }
     bridge_close(&bridge);
     db_close(site.db);
-    return NULL;
 }
 
 int reader_bridge_start(const struct db_options *opt, const char *institution_code)
@@ -176,21 +172,15 @@ int reader_bridge_start(const struct db_options *opt, const char *institution_co
     memset(&site, 0, sizeof site);
     struct bridge_events ev = {on_service, on_readers, on_state, on_card, &site};
     bridge_init(&bridge, &pcsc_lite, ev, config_current()->reader_read_timeout_ms);
-    atomic_store(&stopping, false);
-    if (pthread_create(&thread, NULL, bridge_main, NULL) != 0)
-        return -1;
-    running = true;
-    return 0;
+    return worker_start(&worker, bridge_main, NULL, "onshi-reader");
 }
 
 void reader_bridge_stop(void)
 {
-    if (!running)
-        return;
-    atomic_store(&stopping, true);
-    /* Wakes the wait, gives up a read in progress (its own thread, blocked on a mute card,
-     * ends with the process; it touches neither the database nor the configuration). */
-    bridge_cancel(&bridge);
-    pthread_join(thread, NULL);
-    running = false;
+    /* The flag first, so the thread that comes back from a cancelled wait sees it; then the
+     * wait is cancelled and a read in progress given up (its own thread, blocked on a mute
+     * card, ends with the process; it touches neither the database nor the configuration). */
+    if (worker_request_stop(&worker))
+        bridge_cancel(&bridge);
+    worker_join(&worker);
 }

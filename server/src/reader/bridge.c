@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/worker.h"
+
 static const char pnp_name[] = "\\\\?PnP?\\Notification";
 
 void bridge_init(struct bridge *b, const struct pcsc_ops *ops, struct bridge_events ev,
@@ -129,6 +131,7 @@ static int link_transmit(void *ctx, const uint8_t *apdu, size_t len, uint8_t *re
 static void *card_thread(void *p)
 {
     struct card_job *j = p;
+    worker_set_name("onshi-card");
     SCARDCONTEXT ctx;
     enum jpki_result r = JPKI_NO_ANSWER;
     char serial[JPKI_DECIMAL_MAX + 1] = "";

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/config.h"
+#include "util/invariant.h"
 #include "util/log.h"
 
 struct db {
@@ -18,6 +20,8 @@ struct db {
     struct timespec next_attempt; /* monotonic; no reconnect before this */
     long backoff_ms;
     bool ever_connected;
+    const char *tx_name; /* the db_tx running, for error logs */
+    bool conflict;       /* the last DB_SOFT was a serialization failure or deadlock */
 };
 
 static atomic_long open_connections;
@@ -39,12 +43,16 @@ static PGconn *connect_raw(const char *conninfo, int timeout)
 
 static int prepare_all(PGconn *conn, char *err, size_t errlen)
 {
+    const struct stmt_def *defs = stmt_all();
     for (int i = 0; i < STMT__COUNT; i++) {
-        PGresult *r =
-            PQprepare(conn, stmt_defs[i].name, stmt_defs[i].sql, stmt_defs[i].nparams, NULL);
+        if (!defs[i].name) { /* build_index has said which */
+            snprintf(err, errlen, "statement id %d has no definition", i);
+            return -1;
+        }
+        PGresult *r = PQprepare(conn, defs[i].name, defs[i].sql, defs[i].nparams, NULL);
         bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
         if (!ok)
-            snprintf(err, errlen, "preparing %s: %s", stmt_defs[i].name, PQresultErrorMessage(r));
+            snprintf(err, errlen, "preparing %s: %s", defs[i].name, PQresultErrorMessage(r));
         PQclear(r);
         if (!ok)
             return -1;
@@ -119,7 +127,7 @@ void db_close(struct db *db)
 
 PGconn *db_conn(struct db *db)
 {
-    return db->conn;
+    return db ? db->conn : NULL;
 }
 
 static struct timespec monotonic_now(void)
@@ -168,15 +176,18 @@ int db_ensure(struct db *db)
 }
 
 /* Classifies a failed result; drops the connection when it is gone. */
-int db_classify(struct db *db, PGresult *r)
+int db_classify(struct db *db, PGresult *r, const char *what)
 {
     const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    db->conflict = false;
     if (!db->conn || PQstatus(db->conn) != CONNECTION_OK) {
         drop_connection(db);
         return DB_SOFT;
     }
-    if (state && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0))
+    if (state && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)) {
+        db->conflict = true;
         return DB_SOFT;
+    }
     if (state && strcmp(state, "23505") == 0)
         return DB_CONFLICT;
     /* Server going away (admin shutdown, crash recovery) or connection-class errors. */
@@ -184,9 +195,17 @@ int db_classify(struct db *db, PGresult *r)
         drop_connection(db);
         return DB_SOFT;
     }
-    /* The primary message only: DETAIL may quote row values (names, password hashes). */
+    /* The primary message only: DETAIL may quote row values (names, password hashes), and
+     * parameters are never logged for the same reason. */
     const char *primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-    log_msg(LOG_ERROR, "SQL error %s: %s", state ? state : "?", primary ? primary : "(none)");
+    char msg[600];
+    snprintf(msg, sizeof msg, "SQL error %s: %s", state ? state : "?",
+             primary ? primary : "(none)");
+    json_t *f =
+        json_pack("{s:s, s:s}", "statement", what ? what : "?", "sqlstate", state ? state : "?");
+    if (f && db->tx_name)
+        json_object_set_new(f, "transaction", json_string(db->tx_name));
+    log_event(LOG_ERROR, msg, f);
     return DB_HARD;
 }
 
@@ -199,55 +218,210 @@ static long long parse_integer(const char *text)
     return end == text || *end != '\0' ? 0 : v;
 }
 
+/* Every prepared statement runs here: the id and the parameter count are checked first. */
 int db_exec(struct db *db, enum stmt_id id, int nparams, const char *const *params, PGresult **res)
 {
     *res = NULL;
-    if (!db->conn)
+    const struct stmt_def *d = stmt_get(id);
+    if (!d || !INVARIANT(nparams == d->nparams, "%s takes %d parameters, given %d", d->name,
+                         d->nparams, nparams))
+        return DB_HARD;
+    /* No connection (none could be made for this thread, or it broke): retry later. Every
+     * store function may therefore be given db_thread()'s NULL. */
+    if (!db || !db->conn)
         return DB_SOFT;
-    PGresult *r = PQexecPrepared(db->conn, stmt_defs[id].name, nparams, params, NULL, NULL, 0);
+    PGresult *r = PQexecPrepared(db->conn, d->name, nparams, params, NULL, NULL, 0);
     ExecStatusType st = PQresultStatus(r);
     if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
         int rows = st == PGRES_TUPLES_OK ? PQntuples(r) : (int)parse_integer(PQcmdTuples(r));
         *res = r;
         return rows;
     }
-    int status = db_classify(db, r);
+    int status = db_classify(db, r, d->name);
     PQclear(r);
     return status;
 }
 
-int db_exec_command(struct db *db, enum stmt_id id, int nparams, const char *const *params)
+int db_query(struct db *db, enum stmt_id id, const struct db_params *p, PGresult **res)
+{
+    if (p && !INVARIANT(!p->overflow, "more than %d parameters for statement id %d",
+                        STMT_PARAMS_MAX, (int)id)) {
+        *res = NULL;
+        return DB_HARD;
+    }
+    return db_exec(db, id, p ? p->n : 0, p ? p->values : NULL, res);
+}
+
+int db_command(struct db *db, enum stmt_id id, const struct db_params *p)
 {
     PGresult *r;
-    int rows = db_exec(db, id, nparams, params, &r);
-    if (rows >= 0)
-        PQclear(r);
+    int rows = db_query(db, id, p, &r);
+    PQclear(r); /* NULL after a failure */
     return rows;
 }
 
-json_t *db_text_or_null(PGresult *r, int row, int col)
+int db_row(struct db *db, enum stmt_id id, const struct db_params *p, db_row_fn read, void *out)
 {
-    return PQgetisnull(r, row, col) ? json_null() : json_string(PQgetvalue(r, row, col));
+    PGresult *r;
+    int rows = db_query(db, id, p, &r);
+    if (rows > 0)
+        rows = read(r, out);
+    PQclear(r);
+    return rows;
 }
 
-long long db_int64(const PGresult *r, int row, int col)
+struct texts_out {
+    const struct col_out *cols;
+    int n;
+};
+
+static int read_texts(const PGresult *r, void *out)
+{
+    const struct texts_out *t = out;
+    for (int i = 0; i < t->n; i++)
+        col_copy(t->cols[i].dst, t->cols[i].size, r, 0, i);
+    return 1;
+}
+
+int db_row_texts(struct db *db, enum stmt_id id, const struct db_params *p,
+                 const struct col_out *cols, int n)
+{
+    struct texts_out t = {cols, n};
+    return db_row(db, id, p, read_texts, &t);
+}
+
+static int read_int64(const PGresult *r, void *out)
+{
+    *(long long *)out = col_int64(r, 0, 0);
+    return 1;
+}
+
+int db_row_int64(struct db *db, enum stmt_id id, const struct db_params *p, long long *out)
+{
+    return db_row(db, id, p, read_int64, out);
+}
+
+/* Parameters ---------------------------------------------------------------------------- */
+
+/* The next slot, or -1 (the statement then fails) when there is none. */
+static int next_param(struct db_params *p)
+{
+    if (!INVARIANT(p->n < STMT_PARAMS_MAX, "more than %d parameters", STMT_PARAMS_MAX)) {
+        p->overflow = true;
+        return -1;
+    }
+    return p->n++;
+}
+
+void param_text(struct db_params *p, const char *text)
+{
+    int i = next_param(p);
+    if (i >= 0)
+        p->values[i] = text;
+}
+
+void param_int(struct db_params *p, long long v)
+{
+    int i = next_param(p);
+    if (i < 0)
+        return;
+    /* Written backwards from the end of the slot: cheaper than snprintf on the hot path. */
+    char *end = p->digits[i] + sizeof p->digits[i];
+    *--end = '\0';
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do
+        *--end = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        *--end = '-';
+    p->values[i] = end;
+}
+
+void param_bool(struct db_params *p, bool v)
+{
+    param_text(p, v ? "true" : "false");
+}
+
+void param_bool_or_null(struct db_params *p, int v)
+{
+    param_text(p, v < 0 ? NULL : v ? "true" : "false");
+}
+
+/* Columns ------------------------------------------------------------------------------- */
+
+const char *col_text(const PGresult *r, int row, int col)
+{
+    return PQgetvalue(r, row, col); /* "" for NULL */
+}
+
+bool col_null(const PGresult *r, int row, int col)
+{
+    return PQgetisnull(r, row, col);
+}
+
+bool col_bool(const PGresult *r, int row, int col)
+{
+    return PQgetvalue(r, row, col)[0] == 't';
+}
+
+long long col_int64(const PGresult *r, int row, int col)
 {
     return parse_integer(PQgetvalue(r, row, col));
 }
 
-int db_int(const PGresult *r, int row, int col)
+long long db_int64(const PGresult *r, int row, int col)
 {
-    long long v = db_int64(r, row, col);
+    return col_int64(r, row, col);
+}
+
+int col_int(const PGresult *r, int row, int col)
+{
+    long long v = col_int64(r, row, col);
     return v < INT_MIN || v > INT_MAX ? 0 : (int)v;
+}
+
+void col_copy(char *dst, size_t size, const PGresult *r, int row, int col)
+{
+    snprintf(dst, size, "%s", PQgetvalue(r, row, col));
+}
+
+char *col_strdup(const PGresult *r, int row, int col)
+{
+    return strdup(PQgetvalue(r, row, col));
+}
+
+json_t *col_json_text(const PGresult *r, int row, int col)
+{
+    return PQgetisnull(r, row, col) ? json_null() : json_string(PQgetvalue(r, row, col));
+}
+
+json_t *col_json(const PGresult *r, int row, int col)
+{
+    return PQgetisnull(r, row, col) ? NULL : json_loads(PQgetvalue(r, row, col), 0, NULL);
+}
+
+/* The first words of literal SQL, to name it in an error log (it has no parameters). */
+static const char *sql_label(const char *sql, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s", sql);
+    for (char *c = buf; *c; c++)
+        if (*c == '\n' || *c == ';') {
+            *c = '\0';
+            break;
+        }
+    return buf;
 }
 
 int db_exec_sql(struct db *db, const char *sql)
 {
-    if (!db->conn)
+    if (!db || !db->conn)
         return DB_SOFT;
     PGresult *r = PQexec(db->conn, sql);
     ExecStatusType st = PQresultStatus(r);
-    int status = (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) ? 0 : db_classify(db, r);
+    char label[48];
+    int status = (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+                     ? 0
+                     : db_classify(db, r, sql_label(sql, label, sizeof label));
     PQclear(r);
     return status;
 }
@@ -258,46 +432,153 @@ static const char *const begin_sql[] = {
     [DB_SERIALIZABLE] = "BEGIN ISOLATION LEVEL SERIALIZABLE",
 };
 
-int db_transaction(struct db *db, enum db_isolation level, int retry_limit, db_tx_fn fn, void *ctx)
+/* Transaction counts ---------------------------------------------------------------------
+ * A fixed table claimed slot by slot without a lock: names are string literals, a few dozen
+ * in all, so a scan (pointer first, then strcmp for the same literal in another file) is as
+ * cheap as a hash and never allocates. */
+enum { TX_NAMES_MAX = 128 };
+struct tx_slot {
+    _Atomic(const char *) name;
+    atomic_ullong runs, retries, conflicts, failures;
+};
+static struct tx_slot tx_slots[TX_NAMES_MAX];
+static struct tx_slot tx_overflow; /* names beyond the table, counted together */
+
+static struct tx_slot *tx_slot_for(const char *name)
 {
+    for (int i = 0; i < TX_NAMES_MAX; i++) {
+        const char *have = atomic_load(&tx_slots[i].name);
+        if (!have) {
+            const char *expected = NULL;
+            if (atomic_compare_exchange_strong(&tx_slots[i].name, &expected, name))
+                return &tx_slots[i];
+            have = expected; /* another thread took the slot meanwhile: maybe for this name */
+        }
+        if (have == name || strcmp(have, name) == 0)
+            return &tx_slots[i];
+    }
+    (void)INVARIANT(false, "more than %d transaction names; %s counted as (other)", TX_NAMES_MAX,
+                    name);
+    return &tx_overflow;
+}
+
+void db_tx_counts_each(void (*cb)(const char *name, const struct db_tx_counts *c, void *ctx),
+                       void *ctx)
+{
+    for (int i = 0; i <= TX_NAMES_MAX; i++) {
+        struct tx_slot *s = i < TX_NAMES_MAX ? &tx_slots[i] : &tx_overflow;
+        const char *name = i < TX_NAMES_MAX ? atomic_load(&s->name) : "(other)";
+        if (!name || (s == &tx_overflow && !atomic_load(&s->runs)))
+            continue;
+        struct db_tx_counts c = {atomic_load(&s->runs), atomic_load(&s->retries),
+                                 atomic_load(&s->conflicts), atomic_load(&s->failures)};
+        cb(name, &c, ctx);
+    }
+}
+
+struct stats_adapter {
+    void (*cb)(const char *, unsigned long long, unsigned long long, unsigned long long, void *);
+    void *ctx;
+};
+
+static void stats_adapt(const char *name, const struct db_tx_counts *c, void *ctx)
+{
+    struct stats_adapter *a = ctx;
+    a->cb(name, c->runs, c->retries, c->failures, a->ctx);
+}
+
+void db_tx_stats_each(void (*cb)(const char *name, unsigned long long runs,
+                                 unsigned long long retries, unsigned long long failures,
+                                 void *ctx),
+                      void *ctx)
+{
+    struct stats_adapter a = {cb, ctx};
+    db_tx_counts_each(stats_adapt, &a);
+}
+
+/* The runner ------------------------------------------------------------------------------ */
+
+/* One attempt: BEGIN, fn, COMMIT. Sets *retry when another attempt may succeed. */
+static int tx_attempt(struct db *db, enum db_isolation level, db_tx_fn fn, void *ctx, bool *retry)
+{
+    *retry = false;
+    if (db_ensure(db) != 0) {
+        *retry = true;
+        return DB_SOFT;
+    }
+    int status = db_exec_sql(db, begin_sql[level]);
+    if (status < 0) {
+        *retry = status == DB_SOFT;
+        return status;
+    }
+    status = fn(db, ctx);
+    if (status < 0) {
+        if (db->conn)
+            db_exec_sql(db, "ROLLBACK");
+        *retry = status == DB_SOFT;
+        return status;
+    }
+    /* A statement failed inside fn without fn noticing: COMMIT would only say ROLLBACK. */
+    if (PQtransactionStatus(db->conn) != PQTRANS_INTRANS) {
+        log_event(LOG_ERROR, "transaction failed inside its body; rolled back",
+                  json_pack("{s:s}", "transaction", db->tx_name ? db->tx_name : "?"));
+        db_exec_sql(db, "ROLLBACK");
+        return DB_HARD;
+    }
+    int commit = db_exec_sql(db, "COMMIT");
+    if (commit == 0)
+        return status;
+    if (commit == DB_SOFT && !db->conn)
+        return DB_UNKNOWN; /* the server may have committed before the line dropped */
+    *retry = commit == DB_SOFT;
+    return commit;
+}
+
+static int run_tx(struct db *db, const char *name, enum db_isolation level, int retry_limit,
+                  db_tx_fn fn, void *ctx)
+{
+    struct tx_slot *slot = tx_slot_for(name);
+    atomic_fetch_add(&slot->runs, 1);
+    if (!db) {
+        atomic_fetch_add(&slot->failures, 1);
+        return DB_SOFT;
+    }
+    const char *outer = db->tx_name;
+    db->tx_name = name;
     int status = DB_SOFT;
     for (int attempt = 0; attempt <= retry_limit; attempt++) {
         if (attempt > 0) {
+            atomic_fetch_add(&slot->retries, 1);
+            if (db->conflict)
+                atomic_fetch_add(&slot->conflicts, 1);
             /* A short, growing pause lets the conflicting transaction finish. */
             struct timespec ts = {0, (long)attempt * 5000000L};
             nanosleep(&ts, NULL);
         }
-        if (db_ensure(db) != 0)
-            continue;
-        status = db_exec_sql(db, begin_sql[level]);
-        if (status == DB_SOFT)
-            continue;
-        if (status < 0)
-            return status;
-        status = fn(db, ctx);
-        if (status < 0) {
-            if (db->conn)
-                db_exec_sql(db, "ROLLBACK");
-            if (status == DB_SOFT)
-                continue;
-            return status;
-        }
-        /* A statement failed inside fn without fn noticing: COMMIT would only say ROLLBACK. */
-        if (PQtransactionStatus(db->conn) != PQTRANS_INTRANS) {
-            log_msg(LOG_ERROR, "transaction failed inside its body; rolled back");
-            db_exec_sql(db, "ROLLBACK");
-            return DB_HARD;
-        }
-        int commit = db_exec_sql(db, "COMMIT");
-        if (commit == 0)
-            return status;
-        if (commit == DB_SOFT && !db->conn)
-            return DB_UNKNOWN; /* the server may have committed before the line dropped */
-        if (commit != DB_SOFT)
-            return commit;
-        status = DB_SOFT;
+        db->conflict = false;
+        bool retry;
+        status = tx_attempt(db, level, fn, ctx, &retry);
+        if (!retry)
+            break;
     }
+    db->tx_name = outer;
+    if (status == DB_HARD || status == DB_SOFT || status == DB_UNKNOWN)
+        atomic_fetch_add(&slot->failures, 1);
     return status;
+}
+
+/* The configuration's default, for programs that publish no configuration. */
+enum { DEFAULT_RETRY_LIMIT = 3 };
+
+int db_tx(struct db *db, const char *name, enum db_isolation level, db_tx_fn fn, void *ctx)
+{
+    const struct config *c = config_current();
+    return run_tx(db, name, level, c ? c->db_retry_limit : DEFAULT_RETRY_LIMIT, fn, ctx);
+}
+
+int db_transaction(struct db *db, enum db_isolation level, int retry_limit, db_tx_fn fn, void *ctx)
+{
+    return run_tx(db, "unnamed", level, retry_limit, fn, ctx);
 }
 
 bool db_rollback_leftover(struct db *db)

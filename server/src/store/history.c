@@ -7,26 +7,78 @@
 
 #include "store/db.h"
 
+static const struct stmt_def stmts[] = {
+    {STMT_CHECKS_COUNT, "checks_count",
+     "SELECT count(*) FROM qualification_checks WHERE institution_code = "
+     "$1 AND checked_at >= $2::timestamptz AND checked_at < $3::timestamptz",
+     3},
+    {STMT_CHECKS_PAGE, "checks_page",
+     "SELECT " SQL_TS(
+         "checked_at") ", account_id, account_kind, route, "
+                       "reference_classification, insurer_number, insured_symbol, "
+                       "insured_number, "
+                       "insured_branch, validity, result_status, result_code, file_identifier "
+                       "FROM qualification_checks WHERE institution_code = $1 AND checked_at "
+                       ">= "
+                       "$2::timestamptz AND checked_at < $3::timestamptz ORDER BY checked_at "
+                       "DESC, id DESC "
+                       "LIMIT $4::int OFFSET $5::int",
+     5},
+    {STMT_VIEWS_COUNT, "views_count",
+     "SELECT count(*) FROM medical_info_views WHERE institution_code = $1 "
+     "AND viewed_at >= $2::timestamptz AND viewed_at < $3::timestamptz "
+     "AND ($4 = 'all' OR category = $4)",
+     4},
+    {STMT_VIEWS_PAGE, "views_page",
+     "SELECT " SQL_TS("viewed_at") ", viewer_id, viewer_name, viewer_kind, insurer_number, "
+                                   "insured_symbol, insured_number, insured_branch, "
+                                   "patient_name, patient_name_kana, category, consent, method "
+                                   "FROM "
+                                   "medical_info_views "
+                                   "WHERE institution_code = $1 AND viewed_at >= $2::timestamptz "
+                                   "AND viewed_at < "
+                                   "$3::timestamptz AND ($4 = 'all' OR category = $4) ORDER BY "
+                                   "viewed_at DESC, id DESC "
+                                   "LIMIT $5::int OFFSET $6::int",
+     6},
+    /* One onshid at a time keeps the partitions; the others skip the round. */
+    {STMT_HISTORY_LOCK, "history_lock",
+     "SELECT pg_try_advisory_xact_lock(hashtextextended("
+     "'onshi.history_partitions', 0))",
+     0},
+    /* A year ahead, so that the DDL (which needs the parent's lock) runs about once a month. */
+    {STMT_HISTORY_ENSURE, "history_ensure",
+     "SELECT history_partitions_ensure((now() AT TIME ZONE "
+     "'Asia/Tokyo')::date, 12)",
+     0},
+    {STMT_HISTORY_DROP, "history_drop",
+     "SELECT history_partitions_drop_before(((now() AT TIME ZONE "
+     "'Asia/Tokyo')::date - make_interval(months => $1::int - 1))::date)",
+     1},
+};
+STMT_TABLE(history_statements, stmts);
+
+static int read_flag(const PGresult *r, void *out)
+{
+    *(bool *)out = col_bool(r, 0, 0);
+    return 1;
+}
+
 /* One DDL statement in a transaction of its own, under the advisory lock. Creating or
  * dropping a partition needs the parent table's lock, which waits behind any running
  * download while every insert queues behind the wait: give up after 100 ms and try again
  * at the next round instead. 1 done, 0 another onshid holds the lock, <0. */
-static int partition_tx(struct db *db, enum stmt_id id, int nparams, const char *const *p,
-                        int *count)
+static int partition_tx(struct db *db, enum stmt_id id, const struct db_params *p, int *count)
 {
     if (db_exec_sql(db, "BEGIN") < 0)
         return DB_SOFT;
-    PGresult *r;
-    int rc = db_exec_sql(db, "SET LOCAL lock_timeout = '100ms'");
     bool mine = false;
-    if (rc == 0 && (rc = db_exec(db, STMT_HISTORY_LOCK, 0, NULL, &r)) > 0) {
-        mine = PQgetvalue(r, 0, 0)[0] == 't';
-        PQclear(r);
-    }
-    if (rc >= 0 && mine && (rc = db_exec(db, id, nparams, p, &r)) > 0) {
-        *count = db_int(r, 0, 0);
-        PQclear(r);
-    }
+    int rc = db_exec_sql(db, "SET LOCAL lock_timeout = '100ms'");
+    if (rc == 0)
+        rc = db_row(db, STMT_HISTORY_LOCK, NULL, read_flag, &mine);
+    long long n = 0;
+    if (rc >= 0 && mine && (rc = db_row_int64(db, id, p, &n)) > 0)
+        *count = (int)n;
     if (rc < 0 || db_exec_sql(db, "COMMIT") < 0) {
         db_exec_sql(db, "ROLLBACK");
         return rc < 0 ? rc : DB_SOFT;
@@ -36,11 +88,10 @@ static int partition_tx(struct db *db, enum stmt_id id, int nparams, const char 
 
 int store_history_maintain(struct db *db, int retention_months, int *created, int *dropped)
 {
-    char months[16];
-    snprintf(months, sizeof months, "%d", retention_months);
-    const char *p[] = {months};
-    int rc = partition_tx(db, STMT_HISTORY_ENSURE, 0, NULL, created);
-    int rd = rc >= 0 ? partition_tx(db, STMT_HISTORY_DROP, 1, p, dropped) : rc;
+    struct db_params p = DB_PARAMS_INIT;
+    param_int(&p, retention_months);
+    int rc = partition_tx(db, STMT_HISTORY_ENSURE, NULL, created);
+    int rd = rc >= 0 ? partition_tx(db, STMT_HISTORY_DROP, &p, dropped) : rc;
     return rc < 0 ? rc : rd;
 }
 
@@ -69,22 +120,23 @@ static int history_page(struct db *db, enum history_kind kind, const char *code,
                         const char *to, const char *category, int limit, int offset, json_t **items,
                         long *total)
 {
-    char lim[16], off[16];
-    snprintf(lim, sizeof lim, "%d", limit);
-    snprintf(off, sizeof off, "%d", offset);
     bool checks = kind == HISTORY_CHECKS;
-    const char *cp[] = {code, from, to, category};
-    const char *pc[] = {code, from, to, lim, off};
-    const char *pv[] = {code, from, to, category, lim, off};
-    PGresult *r;
+    struct db_params p = DB_PARAMS_INIT;
+    param_text(&p, code);
+    param_text(&p, from);
+    param_text(&p, to);
+    if (!checks)
+        param_text(&p, category);
     *items = NULL;
-    int n = db_exec(db, checks ? STMT_CHECKS_COUNT : STMT_VIEWS_COUNT, checks ? 3 : 4, cp, &r);
+    long long count = 0;
+    int n = db_row_int64(db, checks ? STMT_CHECKS_COUNT : STMT_VIEWS_COUNT, &p, &count);
     if (n <= 0)
         return n < 0 ? n : DB_HARD;
-    *total = db_int64(r, 0, 0);
-    PQclear(r);
-    n = db_exec(db, checks ? STMT_CHECKS_PAGE : STMT_VIEWS_PAGE, checks ? 5 : 6, checks ? pc : pv,
-                &r);
+    *total = (long)count;
+    param_int(&p, limit);
+    param_int(&p, offset);
+    PGresult *r;
+    n = db_query(db, checks ? STMT_CHECKS_PAGE : STMT_VIEWS_PAGE, &p, &r);
     if (n < 0)
         return n;
     const char *const *keys = checks ? check_keys : view_keys;
@@ -94,7 +146,7 @@ static int history_page(struct db *db, enum history_kind kind, const char *code,
     for (int i = 0; i < n; i++) {
         json_t *o = json_object();
         for (int k = 0; k < nkeys; k++)
-            json_object_set_new(o, keys[k], db_text_or_null(r, i, k));
+            json_object_set_new(o, keys[k], col_json_text(r, i, k));
         json_array_append_new(a, o);
     }
     PQclear(r);
@@ -126,7 +178,7 @@ int store_history_page(struct db *db, enum history_kind kind, const char *code, 
     /* The count and the page from one snapshot: the total agrees with the items. */
     struct page_args a = {kind, code, from, to, category, limit, offset, items, total};
     *items = NULL;
-    int rc = db_transaction(db, DB_REPEATABLE_READ, 3, page_tx, &a);
+    int rc = db_tx(db, "history.page", DB_REPEATABLE_READ, page_tx, &a);
     if (rc < 0) {
         json_decref(*items);
         *items = NULL;
@@ -198,9 +250,9 @@ struct csv_stream {
     bool done;
 };
 
-static int exec_ok(struct db *db, PGresult *r, ExecStatusType want)
+static int exec_ok(struct db *db, PGresult *r, ExecStatusType want, const char *what)
 {
-    int rc = PQresultStatus(r) == want ? 1 : db_classify(db, r);
+    int rc = PQresultStatus(r) == want ? 1 : db_classify(db, r, what);
     PQclear(r);
     return rc;
 }
@@ -247,22 +299,17 @@ int history_csv_open(const struct db_options *opt, enum history_kind kind, const
         rc = exec_ok(s->db,
                      PQexecParams(c, "SELECT set_config('statement_timeout', $1, true)", 1, NULL, p,
                                   NULL, NULL, 0),
-                     PGRES_TUPLES_OK);
+                     PGRES_TUPLES_OK, "history_csv statement_timeout");
         rc = rc > 0 ? 0 : DB_HARD;
     }
     if (rc == 0) {
+        /* The page's count, unprepared: this connection prepares nothing. */
+        const struct stmt_def *d = stmt_get(checks ? STMT_CHECKS_COUNT : STMT_VIEWS_COUNT);
         const char *p[] = {code, from, to, category};
-        PGresult *r = PQexecParams(
-            c,
-            checks ? "SELECT count(*) FROM qualification_checks WHERE institution_code = $1 "
-                     "AND checked_at >= $2::timestamptz AND checked_at < $3::timestamptz"
-                   : "SELECT count(*) FROM medical_info_views WHERE institution_code = $1 AND "
-                     "viewed_at >= $2::timestamptz AND viewed_at < $3::timestamptz AND ($4 = "
-                     "'all' OR category = $4)",
-            checks ? 3 : 4, NULL, p, NULL, NULL, 0);
+        PGresult *r = d ? PQexecParams(c, d->sql, d->nparams, NULL, p, NULL, NULL, 0) : NULL;
         if (PQresultStatus(r) == PGRES_TUPLES_OK)
-            *count = db_int64(r, 0, 0);
-        rc = exec_ok(s->db, r, PGRES_TUPLES_OK);
+            *count = col_int64(r, 0, 0);
+        rc = exec_ok(s->db, r, PGRES_TUPLES_OK, d ? d->name : "history_csv count");
     }
     if (rc > 0 && *count > max_rows) {
         history_csv_close(s);
@@ -277,13 +324,13 @@ int history_csv_open(const struct db_options *opt, enum history_kind kind, const
                                   "set_config('onshi.csv_to', $3, true), "
                                   "set_config('onshi.csv_category', $4, true)",
                                   4, NULL, p, NULL, NULL, 0),
-                     PGRES_TUPLES_OK);
+                     PGRES_TUPLES_OK, "history_csv settings");
     }
     char copy[sizeof checks_select + sizeof views_select + 64];
     snprintf(copy, sizeof copy, "COPY (%s) TO STDOUT WITH (FORMAT csv, HEADER true)",
              history_csv_select(kind));
     if (rc > 0)
-        rc = exec_ok(s->db, PQexec(c, copy), PGRES_COPY_OUT);
+        rc = exec_ok(s->db, PQexec(c, copy), PGRES_COPY_OUT, "history_csv COPY");
     if (rc <= 0) {
         history_csv_close(s);
         return rc < 0 ? rc : DB_HARD;
@@ -347,7 +394,7 @@ ssize_t history_csv_read(struct csv_stream *s, char *buf, size_t max)
         if (len == -2)
             return -1;
         s->row = NULL;
-        int rc = exec_ok(s->db, PQgetResult(c), PGRES_COMMAND_OK);
+        int rc = exec_ok(s->db, PQgetResult(c), PGRES_COMMAND_OK, "history_csv COPY end");
         if (rc <= 0 || db_exec_sql(s->db, "COMMIT") < 0)
             return -1;
         s->done = true;

@@ -31,15 +31,17 @@ int schema_read_version(struct db *db, int *version, char *err, size_t errlen)
     PGresult *r = PQexec(db_conn(db), "SELECT to_regclass('schema_version') IS NOT NULL");
     if (PQresultStatus(r) != PGRES_TUPLES_OK)
         goto fail;
-    bool present = PQgetvalue(r, 0, 0)[0] == 't';
+    bool present = col_bool(r, 0, 0);
     PQclear(r);
     *version = 0;
     if (!present)
         return 0;
-    r = PQexec(db_conn(db), "SELECT coalesce(max(version), 0) FROM schema_version");
+    /* The statement /readyz runs, unprepared: migrations prepare nothing. */
+    const struct stmt_def *d = stmt_get(STMT_SCHEMA_VERSION);
+    r = d ? PQexec(db_conn(db), d->sql) : NULL;
     if (PQresultStatus(r) != PGRES_TUPLES_OK)
         goto fail;
-    *version = db_int(r, 0, 0);
+    *version = col_int(r, 0, 0);
     PQclear(r);
     return 0;
 fail:
@@ -71,16 +73,16 @@ int schema_check_current(struct db *db, char *err, size_t errlen)
 
 static int apply_one(struct db *db, const struct migration *m, char *err, size_t errlen)
 {
-    char version[16];
-    snprintf(version, sizeof version, "%d", m->version);
+    struct db_params p = DB_PARAMS_INIT;
+    param_int(&p, m->version);
+    param_text(&p, m->name);
     if (exec_checked(db, "BEGIN", err, errlen) != 0)
         return -1;
     if (exec_checked(db, m->sql, err, errlen) != 0)
         goto fail;
-    const char *params[] = {version, m->name};
     PGresult *r =
-        PQexecParams(db_conn(db), "INSERT INTO schema_version (version, name) VALUES ($1, $2)", 2,
-                     NULL, params, NULL, NULL, 0);
+        PQexecParams(db_conn(db), "INSERT INTO schema_version (version, name) VALUES ($1, $2)", p.n,
+                     NULL, p.values, NULL, NULL, 0);
     int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
     if (!ok)
         snprintf(err, errlen, "%s", PQresultErrorMessage(r));

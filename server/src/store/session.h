@@ -1,4 +1,4 @@
-/* Sign-in and sessions: one query per function (statements in store/statements.c). */
+/* Sign-in and sessions: one query per function (their statements beside them in session.c). */
 #ifndef ONSHI_STORE_SESSION_H
 #define ONSHI_STORE_SESSION_H
 

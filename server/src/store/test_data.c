@@ -1,81 +1,105 @@
 #include "store/test_data.h"
 
-#include <stdio.h>
-#include <stdlib.h>
-
 #include "store/db.h"
+
+static const struct stmt_def stmts[] = {
+    /* One registration at a time per institution: the limit below counts exactly. */
+    {STMT_TEST_DATA_LOCK, "test_data_lock",
+     "SELECT pg_advisory_xact_lock(hashtextextended('onshi.test_data.' "
+     "|| $1, 0))",
+     1},
+    {STMT_TEST_CARD_UNLINK, "test_card_unlink",
+     "DELETE FROM test_persons WHERE institution_code = $1 "
+     "AND serial_number = $2",
+     2},
+    /* The count keeps an institution within its limit (under STMT_TEST_DATA_LOCK). */
+    {STMT_TEST_PERSON_INSERT, "test_person_insert",
+     "INSERT INTO test_persons (institution_code, source, category, qualification_type, "
+     "serial_number, card_registered, insurer_number, insured_symbol, insured_number, "
+     "insured_branch, payer_number, recipient_number, person, created_by) "
+     "SELECT $1, $2, $3, $4, $5, $6::boolean, $7, $8, $9, $10, $11, $12, $13::jsonb, $14 "
+     "WHERE (SELECT count(*) FROM test_persons WHERE institution_code = $1 AND source = $2) "
+     "< $15::int RETURNING " SQL_TS("created_at"),
+     15},
+    {STMT_TEST_PERSONS_DELETE, "test_persons_delete",
+     "DELETE FROM test_persons WHERE institution_code = $1 "
+     "AND source = $2",
+     2},
+    {STMT_TEST_DATA_LIST, "test_data_list",
+     "SELECT source, serial_number, card_registered, person::text, "
+     "created_by, " SQL_TS("created_at") " FROM test_persons "
+                                         "WHERE institution_code = $1 ORDER BY id",
+     1},
+    {STMT_TEST_CONSENTS_REVOKED, "test_consents_revoked",
+     "SELECT count(*) FROM test_consents WHERE institution_code = "
+     "$1 AND revoked_at IS NOT NULL AND source = 'card'",
+     1},
+    {STMT_TEST_CONSENTS_RESET, "test_consents_reset",
+     "UPDATE test_consents SET revoked_at = NULL "
+     "WHERE institution_code = $1 AND revoked_at IS NOT NULL "
+     "AND source = 'card'",
+     1},
+};
+STMT_TABLE(test_data_statements, stmts);
 
 int store_test_person_insert(struct db *db, const char *code, const struct test_person_insert *in,
                              char created_at[32])
 {
-    char limit[16];
-    snprintf(limit, sizeof limit, "%d", in->limit);
-    const char *registered = in->serial_number ? (in->card_registered ? "true" : "false") : NULL;
-    const char *p[] = {code,
-                       in->source,
-                       in->category,
-                       in->qualification_type,
-                       in->serial_number,
-                       registered,
-                       in->insurer_number,
-                       in->symbol,
-                       in->number,
-                       in->branch,
-                       in->payer_number,
-                       in->recipient_number,
-                       in->person_json,
-                       in->created_by,
-                       limit};
-    PGresult *r;
-    int n = db_exec(db, STMT_TEST_PERSON_INSERT, 15, p, &r);
-    if (n > 0)
-        snprintf(created_at, 32, "%s", PQgetvalue(r, 0, 0));
-    if (n >= 0)
-        PQclear(r);
-    return n;
+    struct db_params p = DB_PARAMS_INIT;
+    param_text(&p, code);
+    param_text(&p, in->source);
+    param_text(&p, in->category);
+    param_text(&p, in->qualification_type);
+    param_text(&p, in->serial_number);
+    param_bool_or_null(&p, in->serial_number ? in->card_registered : -1);
+    param_text(&p, in->insurer_number);
+    param_text(&p, in->symbol);
+    param_text(&p, in->number);
+    param_text(&p, in->branch);
+    param_text(&p, in->payer_number);
+    param_text(&p, in->recipient_number);
+    param_text(&p, in->person_json);
+    param_text(&p, in->created_by);
+    param_int(&p, in->limit);
+    return db_row_texts(db, STMT_TEST_PERSON_INSERT, &p, &(struct col_out){created_at, 32}, 1);
 }
 
 int store_test_data_lock(struct db *db, const char *code)
 {
-    const char *p[] = {code};
-    int n = db_exec_command(db, STMT_TEST_DATA_LOCK, 1, p);
+    int n = db_command(db, STMT_TEST_DATA_LOCK, DB_TEXTS(code));
     return n < 0 ? n : 1;
 }
 
 int store_test_card_unlink(struct db *db, const char *code, const char *serial)
 {
-    const char *p[] = {code, serial};
-    return db_exec_command(db, STMT_TEST_CARD_UNLINK, 2, p);
+    return db_command(db, STMT_TEST_CARD_UNLINK, DB_TEXTS(code, serial));
 }
 
 int store_test_persons_delete(struct db *db, const char *code, const char *source)
 {
-    const char *p[] = {code, source};
-    return db_exec_command(db, STMT_TEST_PERSONS_DELETE, 2, p);
+    return db_command(db, STMT_TEST_PERSONS_DELETE, DB_TEXTS(code, source));
 }
 
 int store_test_data_list(struct db *db, const char *code, json_t **items)
 {
-    const char *p[] = {code};
     PGresult *r;
     *items = NULL;
-    int n = db_exec(db, STMT_TEST_DATA_LIST, 1, p, &r);
+    int n = db_query(db, STMT_TEST_DATA_LIST, DB_TEXTS(code), &r);
     if (n < 0)
         return n;
     json_t *a = json_array();
     for (int i = 0; i < n; i++) {
-        json_t *person = json_loads(PQgetvalue(r, i, 3), 0, NULL);
+        json_t *person = col_json(r, i, 3);
         if (!person) {
             json_decref(a);
             PQclear(r);
             return DB_HARD;
         }
-        json_t *o =
-            json_pack("{s:s, s:o, s:s, s:s}", "source", PQgetvalue(r, i, 0), "person", person,
-                      "created_by", PQgetvalue(r, i, 4), "created_at", PQgetvalue(r, i, 5));
-        if (!PQgetisnull(r, i, 1)) {
-            json_object_set_new(o, "serial_number", json_string(PQgetvalue(r, i, 1)));
-            json_object_set_new(o, "card_registered", json_boolean(PQgetvalue(r, i, 2)[0] == 't'));
+        json_t *o = json_pack("{s:s, s:o, s:s, s:s}", "source", col_text(r, i, 0), "person", person,
+                              "created_by", col_text(r, i, 4), "created_at", col_text(r, i, 5));
+        if (!col_null(r, i, 1)) {
+            json_object_set_new(o, "serial_number", json_string(col_text(r, i, 1)));
+            json_object_set_new(o, "card_registered", json_boolean(col_bool(r, i, 2)));
         }
         json_array_append_new(a, o);
     }
@@ -86,18 +110,12 @@ int store_test_data_list(struct db *db, const char *code, json_t **items)
 
 int store_test_consents_revoked(struct db *db, const char *code)
 {
-    const char *p[] = {code};
-    PGresult *r;
-    int n = db_exec(db, STMT_TEST_CONSENTS_REVOKED, 1, p, &r);
-    if (n < 0)
-        return n;
-    int count = n > 0 ? db_int(r, 0, 0) : 0;
-    PQclear(r);
-    return count;
+    long long count = 0;
+    int n = db_row_int64(db, STMT_TEST_CONSENTS_REVOKED, DB_TEXTS(code), &count);
+    return n < 0 ? n : (int)count;
 }
 
 int store_test_consents_reset(struct db *db, const char *code)
 {
-    const char *p[] = {code};
-    return db_exec_command(db, STMT_TEST_CONSENTS_RESET, 1, p);
+    return db_command(db, STMT_TEST_CONSENTS_RESET, DB_TEXTS(code));
 }

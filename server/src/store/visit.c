@@ -1,89 +1,135 @@
 #include "store/visit.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "store/db.h"
 #include "store/qualification.h"
 
-static void copy(char *dst, size_t size, PGresult *r, int row, int col)
-{
-    snprintf(dst, size, "%s", PQgetisnull(r, row, col) ? "" : PQgetvalue(r, row, col));
-}
+static const struct stmt_def stmts[] = {
+    {STMT_VISIT_LIST, "visit_list",
+     "SELECT c.kind, c.generation, c.token, p.token, f.token FROM visit_tokens c "
+     "LEFT JOIN visit_tokens p ON p.institution_code = c.institution_code AND p.kind = "
+     "c.kind AND p.state = 'previous' JOIN visit_tokens f ON f.institution_code = "
+     "c.institution_code AND f.kind = c.kind AND f.generation = 1 WHERE "
+     "c.institution_code = $1 AND c.state = 'current' ORDER BY c.kind",
+     1},
+    {STMT_VISIT_CURRENT, "visit_current",
+     "SELECT generation, token FROM visit_tokens WHERE institution_code "
+     "= $1 AND kind = $2 AND state = 'current'",
+     2},
+    /* One change of a kind at a time, whatever rows exist: a row lock alone would let the
+     * second of two changes work from the states it read before the first committed. */
+    {STMT_VISIT_SERIALIZE, "visit_serialize",
+     "SELECT pg_advisory_xact_lock(hashtextextended('onshi.visit.' || "
+     "$1 || '.' || $2, 0))",
+     2},
+    {STMT_VISIT_LOCK, "visit_lock",
+     "SELECT generation, state FROM visit_tokens WHERE institution_code = "
+     "$1 AND kind = $2 ORDER BY generation FOR UPDATE",
+     2},
+    {STMT_VISIT_SET_STATE, "visit_set_state",
+     "UPDATE visit_tokens SET state = $4 WHERE institution_code = $1 "
+     "AND kind = $2 AND generation = $3::int",
+     4},
+    {STMT_VISIT_NEW, "visit_new",
+     "INSERT INTO visit_tokens (institution_code, kind, generation, token, "
+     "state, created_by) SELECT $1, $2, max(generation) + 1, "
+     "visit_token_new(), 'current', $3 FROM visit_tokens WHERE "
+     "institution_code = $1 AND kind = $2 RETURNING generation",
+     3},
+    {STMT_VISIT_BY_TOKEN, "visit_by_token",
+     "SELECT t.institution_code, t.kind, t.state, t.generation, i.name, i.kind, "
+     "s.settings::text FROM visit_tokens t JOIN institutions i ON "
+     "i.institution_code = t.institution_code LEFT JOIN institution_settings s ON "
+     "s.institution_code = t.institution_code WHERE t.token = $1",
+     1},
+    /* Only through the token that is current as the row is written. */
+    {STMT_VISIT_CONSENT_INSERT, "visit_consent_insert",
+     "INSERT INTO visit_consent_requests (institution_code, kind, generation, serial_number, "
+     "items, client_address, action) SELECT institution_code, kind, generation, $2, "
+     "$3::text[], $4, $5 FROM visit_tokens WHERE token = $1 AND state = 'current' FOR SHARE "
+     "RETURNING " SQL_TS("received_at"),
+     5},
+    /* In the verification environment the card's test person gets the consents, marked as
+     * given through the patient page (閲覧同意情報初期化 leaves them alone). */
+    {STMT_VISIT_CONSENT_GIVE, "visit_consent_give",
+     "INSERT INTO test_consents (institution_code, person_id, item, source) SELECT $1, id, "
+     "unnest($3::text[]), 'visit' FROM test_persons WHERE institution_code = $1 AND "
+     "serial_number = $2 ON CONFLICT (institution_code, person_id, item, source) DO UPDATE "
+     "SET given_at = now(), revoked_at = NULL",
+     3},
+};
+STMT_TABLE(visit_statements, stmts);
 
 int store_visit_list(struct db *db, const char *code, struct visit_current out[2])
 {
-    const char *p[] = {code};
     PGresult *r;
-    int n = db_exec(db, STMT_VISIT_LIST, 1, p, &r);
-    if (n < 0)
-        return n;
+    int n = db_query(db, STMT_VISIT_LIST, DB_TEXTS(code), &r);
     if (n > 2)
         n = 2;
     for (int i = 0; i < n; i++) {
-        copy(out[i].kind, sizeof out[i].kind, r, i, 0);
-        out[i].generation = db_int(r, i, 1);
-        copy(out[i].token, sizeof out[i].token, r, i, 2);
-        copy(out[i].previous_token, sizeof out[i].previous_token, r, i, 3);
+        col_copy(out[i].kind, sizeof out[i].kind, r, i, 0);
+        out[i].generation = col_int(r, i, 1);
+        col_copy(out[i].token, sizeof out[i].token, r, i, 2);
+        col_copy(out[i].previous_token, sizeof out[i].previous_token, r, i, 3);
         out[i].can_revert = out[i].previous_token[0] != '\0';
-        copy(out[i].initial_token, sizeof out[i].initial_token, r, i, 4);
+        col_copy(out[i].initial_token, sizeof out[i].initial_token, r, i, 4);
     }
-    PQclear(r);
+    PQclear(r); /* NULL after an error */
     return n;
+}
+
+static int read_current(const PGresult *r, void *p)
+{
+    struct visit_current *out = p;
+    out->generation = col_int(r, 0, 0);
+    col_copy(out->token, sizeof out->token, r, 0, 1);
+    out->can_revert = false; /* not read here */
+    out->previous_token[0] = out->initial_token[0] = '\0';
+    return 1;
 }
 
 int store_visit_current(struct db *db, const char *code, const char *kind,
                         struct visit_current *out)
 {
-    const char *p[] = {code, kind};
-    PGresult *r;
-    int n = db_exec(db, STMT_VISIT_CURRENT, 2, p, &r);
-    if (n <= 0) {
-        if (n == 0)
-            PQclear(r);
-        return n;
-    }
-    snprintf(out->kind, sizeof out->kind, "%s", kind);
-    out->generation = db_int(r, 0, 0);
-    copy(out->token, sizeof out->token, r, 0, 1);
-    out->can_revert = false; /* not read here */
-    out->previous_token[0] = out->initial_token[0] = '\0';
-    PQclear(r);
-    return 1;
+    int n = db_row(db, STMT_VISIT_CURRENT, DB_TEXTS(code, kind), read_current, out);
+    if (n > 0)
+        snprintf(out->kind, sizeof out->kind, "%s", kind);
+    return n;
 }
 
 static int set_state(struct db *db, const char *code, const char *kind, int generation,
                      const char *state)
 {
-    char g[16];
-    snprintf(g, sizeof g, "%d", generation);
-    const char *p[] = {code, kind, g, state};
-    int n = db_exec_command(db, STMT_VISIT_SET_STATE, 4, p);
+    struct db_params p = DB_PARAMS_INIT;
+    param_text(&p, code);
+    param_text(&p, kind);
+    param_int(&p, generation);
+    param_text(&p, state);
+    int n = db_command(db, STMT_VISIT_SET_STATE, &p);
     return n < 0 ? n : 1;
 }
 
 int store_visit_apply(struct db *db, const char *code, const char *kind, enum visit_op op,
                       const char *by, enum visit_refusal *refusal, int *generation)
 {
-    const char *p[] = {code, kind, by};
-    PGresult *r;
-    int n = db_exec_command(db, STMT_VISIT_SERIALIZE, 2, p);
+    int n = db_command(db, STMT_VISIT_SERIALIZE, DB_TEXTS(code, kind));
     if (n < 0)
         return n;
-    n = db_exec(db, STMT_VISIT_LOCK, 2, p, &r);
+    PGresult *r;
+    n = db_query(db, STMT_VISIT_LOCK, DB_TEXTS(code, kind), &r);
     if (n <= 0) {
-        if (n == 0)
-            PQclear(r);
+        PQclear(r);                 /* NULL after an error */
         return n < 0 ? n : DB_HARD; /* every institution has its first token */
     }
     int current = 0, previous = 0;
     for (int i = 0; i < n; i++) {
-        const char *state = PQgetvalue(r, i, 1);
+        const char *state = col_text(r, i, 1);
         if (strcmp(state, "current") == 0)
-            current = db_int(r, i, 0);
+            current = col_int(r, i, 0);
         else if (strcmp(state, "previous") == 0)
-            previous = db_int(r, i, 0);
+            previous = col_int(r, i, 0);
     }
     PQclear(r);
     *refusal = VISIT_OK;
@@ -95,14 +141,11 @@ int store_visit_apply(struct db *db, const char *code, const char *kind, enum vi
         if (rc > 0 && current)
             rc = set_state(db, code, kind, current, "previous");
         if (rc > 0) {
-            n = db_exec(db, STMT_VISIT_NEW, 3, p, &r);
-            if (n <= 0) {
-                if (n == 0)
-                    PQclear(r);
+            long long g = 0;
+            n = db_row_int64(db, STMT_VISIT_NEW, DB_TEXTS(code, kind, by), &g);
+            if (n <= 0)
                 return n < 0 ? n : DB_HARD;
-            }
-            *generation = db_int(r, 0, 0);
-            PQclear(r);
+            *generation = (int)g;
         }
         return rc;
     case VISIT_REVERT: /* the newer one retires; the previous is current again, once */
@@ -132,26 +175,22 @@ int store_visit_apply(struct db *db, const char *code, const char *kind, enum vi
     return DB_HARD;
 }
 
+static int read_owner(const PGresult *r, void *p)
+{
+    struct visit_owner *o = p;
+    col_copy(o->institution_code, sizeof o->institution_code, r, 0, 0);
+    col_copy(o->kind, sizeof o->kind, r, 0, 1);
+    col_copy(o->state, sizeof o->state, r, 0, 2);
+    o->generation = col_int(r, 0, 3);
+    col_copy(o->institution_name, sizeof o->institution_name, r, 0, 4);
+    col_copy(o->institution_kind, sizeof o->institution_kind, r, 0, 5);
+    o->settings = col_json(r, 0, 6);
+    return !col_null(r, 0, 6) && !o->settings ? DB_HARD : 1;
+}
+
 int store_visit_by_token(struct db *db, const char *token, struct visit_owner *o)
 {
-    const char *p[] = {token};
-    PGresult *r;
-    int n = db_exec(db, STMT_VISIT_BY_TOKEN, 1, p, &r);
-    if (n <= 0) {
-        if (n == 0)
-            PQclear(r);
-        return n;
-    }
-    copy(o->institution_code, sizeof o->institution_code, r, 0, 0);
-    copy(o->kind, sizeof o->kind, r, 0, 1);
-    copy(o->state, sizeof o->state, r, 0, 2);
-    o->generation = db_int(r, 0, 3);
-    copy(o->institution_name, sizeof o->institution_name, r, 0, 4);
-    copy(o->institution_kind, sizeof o->institution_kind, r, 0, 5);
-    o->settings = PQgetisnull(r, 0, 6) ? NULL : json_loads(PQgetvalue(r, 0, 6), 0, NULL);
-    bool broken = !PQgetisnull(r, 0, 6) && !o->settings;
-    PQclear(r);
-    return broken ? DB_HARD : 1;
+    return db_row(db, STMT_VISIT_BY_TOKEN, DB_TEXTS(token), read_owner, o);
 }
 
 void visit_owner_free(struct visit_owner *o)
@@ -173,35 +212,27 @@ struct consent_tx {
 static int consent_tx(struct db *db, void *p)
 {
     struct consent_tx *c = p;
-    const char *q[] = {c->token, c->serial, c->items, c->address[0] ? c->address : NULL,
-                       c->withdraw ? "withdraw" : "give"};
-    PGresult *r;
-    int n = db_exec(db, STMT_VISIT_CONSENT_INSERT, 5, q, &r);
-    if (n <= 0) {
-        if (n == 0)
-            PQclear(r);
+    int n = db_row_texts(db, STMT_VISIT_CONSENT_INSERT,
+                         DB_TEXTS(c->token, c->serial, c->items, c->address[0] ? c->address : NULL,
+                                  c->withdraw ? "withdraw" : "give"),
+                         &(struct col_out){c->received_at, 32}, 1);
+    if (n <= 0)
         return n; /* 0: the token is no longer current */
-    }
-    snprintf(c->received_at, 32, "%s", PQgetvalue(r, 0, 0));
-    PQclear(r);
     if (c->verification && c->withdraw) {
         if ((n = store_consents_withdraw(db, c->code, c->serial, c->items)) < 0)
             return n;
         c->not_given = n < c->item_count;
         return c->not_given ? DB_ABORT : 1;
     }
-    if (c->verification) {
-        const char *g[] = {c->code, c->serial, c->items};
-        if ((n = db_exec_command(db, STMT_VISIT_CONSENT_GIVE, 3, g)) < 0)
-            return n;
-    }
+    if (c->verification &&
+        (n = db_command(db, STMT_VISIT_CONSENT_GIVE, DB_TEXTS(c->code, c->serial, c->items))) < 0)
+        return n;
     return 1;
 }
 
 int store_visit_consent(struct db *db, const struct visit_owner *o, const char *token,
                         const char *serial, const char *items, int item_count, bool withdraw,
-                        const char *address, bool verification, int retry_limit,
-                        char received_at[32])
+                        const char *address, bool verification, char received_at[32])
 {
     struct consent_tx c = {.token = token,
                            .serial = serial,
@@ -212,6 +243,6 @@ int store_visit_consent(struct db *db, const struct visit_owner *o, const char *
                            .code = o->institution_code,
                            .verification = verification,
                            .received_at = received_at};
-    int rc = db_transaction(db, DB_READ_COMMITTED, retry_limit, consent_tx, &c);
+    int rc = db_tx(db, "visit.consent", DB_READ_COMMITTED, consent_tx, &c);
     return rc == DB_ABORT && c.not_given ? 2 : rc;
 }

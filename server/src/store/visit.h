@@ -54,7 +54,6 @@ int store_visit_by_token(struct db *db, const char *token, struct visit_owner *o
  * <0. */
 int store_visit_consent(struct db *db, const struct visit_owner *o, const char *token,
                         const char *serial, const char *items, int item_count, bool withdraw,
-                        const char *address, bool verification, int retry_limit,
-                        char received_at[32]);
+                        const char *address, bool verification, char received_at[32]);
 
 #endif

@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdatomic.h>
@@ -17,6 +16,7 @@
 
 #include "util/log.h"
 #include "util/secret.h"
+#include "util/worker.h"
 
 extern char **environ;
 
@@ -142,12 +142,15 @@ bool hash_pool_run(struct hash_job *job)
 /* --- the helper process ------------------------------------------------------------------ */
 
 struct server {
+    struct worker worker;
     int fd;
     hash_job_fn compute;
 };
 
-static void *serve_channel(void *arg)
+/* Ends when onshid closes the channel: the helper has no stop of its own to ask for. */
+static void serve_channel(struct worker *w, void *arg)
 {
+    (void)w;
     struct server *s = arg;
     struct hash_job job;
     for (;;) {
@@ -164,7 +167,6 @@ static void *serve_channel(void *arg)
             break;
     }
     close(s->fd);
-    return NULL;
 }
 
 int hash_pool_serve(int n, hash_job_fn compute)
@@ -190,11 +192,12 @@ int hash_pool_serve(int n, hash_job_fn compute)
     if (n < 1 || n > 1024)
         return 2;
     struct server *servers = calloc((size_t)n, sizeof *servers);
-    pthread_t *threads = calloc((size_t)n, sizeof *threads);
     int started = 0;
-    for (; servers && threads && started < n; started++) {
-        servers[started] = (struct server){FIRST_FD + started, compute};
-        if (pthread_create(&threads[started], NULL, serve_channel, &servers[started]) != 0)
+    for (; servers && started < n; started++) {
+        struct server *s = &servers[started];
+        s->fd = FIRST_FD + started;
+        s->compute = compute;
+        if (worker_start(&s->worker, serve_channel, s, "onshi-hash-%d", started + 1) != 0)
             break;
     }
     /* Channels nobody serves are closed: their workers see EOF and hash by themselves
@@ -202,8 +205,7 @@ int hash_pool_serve(int n, hash_job_fn compute)
     for (int i = started; i < n; i++)
         close(FIRST_FD + i);
     for (int i = 0; i < started; i++)
-        pthread_join(threads[i], NULL);
+        worker_join(&servers[i].worker);
     free(servers);
-    free(threads);
     return started == n ? 0 : 1;
 }
