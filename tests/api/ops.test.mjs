@@ -3,13 +3,16 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPostgres, startOnshid, rawRequest, runOnshidToExit, eventually, SCHEMA_VERSION } from '../support/harness.mjs';
+import { createInstitution } from '../support/people.mjs';
 
 let pg;
+let db;
 let srv;
 
 before(async () => {
   pg = await startPostgres();
-  srv = await startOnshid({ database: pg.conninfo(pg.migratedDatabase()) });
+  db = pg.migratedDatabase();
+  srv = await startOnshid({ database: pg.conninfo(db) });
 });
 after(async () => {
   if (srv) assert.deepEqual(await srv.stop(), { code: 0, signal: null });
@@ -188,6 +191,19 @@ test('metrics exposes request counters, latency histograms, connections and buil
   assert.match(text, /^onshi_http_request_duration_seconds_count\{method="GET",route="\/readyz"\} [1-9]\d*$/m);
   assert.match(text, /^onshi_db_connections [1-9]\d*$/m);
   assert.match(text, new RegExp(`^onshi_build_info\\{version="[^"]+",schema_version="${SCHEMA_VERSION}"\\} 1$`, 'm'));
+});
+
+test('metrics count each named transaction: runs, retries, conflicts, failures', async () => {
+  const { master } = createInstitution(pg, db, '1319600001');
+  const res = await fetch(`${srv.base}/api/v1/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ institution_code: '1319600001', user_id: master.user_id, password: master.initial_password }) });
+  assert.equal(res.status, 200);
+  const text = await (await fetch(`${srv.base}/metrics`)).text();
+  for (const field of ['runs', 'retries', 'conflicts', 'failures'])
+    assert.match(text, new RegExp(`^# TYPE onshi_db_transaction_${field}_total counter$`, 'm'));
+  // The sign-in's own transaction (api/session.c), once at least, and it did not fail.
+  assert.match(text, /^onshi_db_transaction_runs_total\{name="session\.success"\} [1-9]\d*$/m);
+  assert.match(text, /^onshi_db_transaction_failures_total\{name="session\.success"\} 0$/m);
 });
 
 test('static files are served with their content types', async () => {

@@ -308,7 +308,7 @@ bool accounts_load_target(struct request *req, const char *user_id,
     int rc = load_target(req, user_id, allowed, row);
     if (rc > 0)
         return true;
-    *reply = reply_error(req, rc < 0 ? ERR_SERVER_UNAVAILABLE : ERR_ACCOUNT_NOT_FOUND, NULL);
+    *reply = rc < 0 ? reply_db_failure(req, rc) : reply_error(req, ERR_ACCOUNT_NOT_FOUND, NULL);
     return false;
 }
 
@@ -510,7 +510,7 @@ static json_t *batch_apply(struct request *req, enum batch_action action,
     if (rc == 0)
         return batch_result(it->user_id, "not_found", NULL, ERR_ACCOUNT_NOT_FOUND);
     if (rc < 0)
-        return batch_result(it->user_id, "error", NULL, ERR_SERVER_UNAVAILABLE);
+        return batch_result(it->user_id, "error", NULL, db_failure_code(rc));
     char version[24];
     snprintf(version, sizeof version, "%ld", it->version.value);
     struct db *db = db_thread();
@@ -530,7 +530,7 @@ static json_t *batch_apply(struct request *req, enum batch_action action,
     }
     account_row_free(&row);
     if (rc < 0)
-        return batch_result(it->user_id, "error", NULL, ERR_SERVER_UNAVAILABLE);
+        return batch_result(it->user_id, "error", NULL, db_failure_code(rc));
     if (rc > 0 && removing)
         return batch_result(it->user_id, "ok", NULL, ERR__COUNT);
     /* The account as it is now: changed, or the current values a stale version missed. */
@@ -618,7 +618,7 @@ enum MHD_Result api_account_password_reset(struct request *req)
     if (rc == DB_NONE)
         ret = reply_error(req, ERR_ACCOUNT_NOT_FOUND, NULL);
     else if (rc < 0)
-        ret = reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+        ret = reply_db_failure(req, rc);
     else
         ret = reply_json_steal(
             req, MHD_HTTP_OK,

@@ -39,7 +39,7 @@ enum MHD_Result api_audit_list(struct request *req)
                               per_page, (page - 1) * per_page, items, &total);
     if (rc < 0) {
         json_decref(items);
-        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+        return reply_db_failure(req, rc);
     }
     return reply_json_steal(req, MHD_HTTP_OK,
                             json_pack("{s:o, s:I, s:i, s:i}", "items", items, "total",

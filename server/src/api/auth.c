@@ -58,7 +58,7 @@ enum auth_result api_authenticate(struct request *req)
     int rc = store_session_lookup(db, code, digest, idle, have_csrf ? csrf_digest : NULL, &v);
     enum err_code refusal = ERR__COUNT;
     if (rc < 0)
-        refusal = ERR_SERVER_UNAVAILABLE;
+        refusal = db_failure_code(rc);
     else if (rc == 0 || v.cookie != cookie)
         refusal = ERR_AUTH_REQUIRED; /* a token sent as a cookie or the reverse is no session */
     if (refusal != ERR__COUNT) {

@@ -314,7 +314,7 @@ enum MHD_Result api_bulk_create(struct request *req)
     }
     if (rc < 0) {
         received_free(&in);
-        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+        return reply_db_failure(req, rc);
     }
     json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:i}", "reception_number", q.reception_number,
                              "status", q.status, "status_label", bulk_status_label(q.status),
@@ -543,7 +543,7 @@ enum MHD_Result api_bulk_list(struct request *req)
     int rc = store_bulk_list(db, req->principal.institution, tier_of(req), NULL, items);
     if (rc < 0) {
         json_decref(items);
-        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+        return reply_db_failure(req, rc);
     }
     size_t i;
     json_t *job;
@@ -612,7 +612,7 @@ enum MHD_Result api_bulk_result(struct request *req)
     json_decref(d);
     if (rc < 0) { /* no result file leaves without its audit row */
         free_wiped(csv);
-        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+        return reply_db_failure(req, rc);
     }
     struct MHD_Response *r =
         MHD_create_response_from_buffer_with_free_callback(csv_len, csv, &free_wiped);

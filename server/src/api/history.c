@@ -272,7 +272,7 @@ static enum MHD_Result csv(struct request *req, enum history_kind kind)
     json_decref(audit);
     if (rc < 0) {
         download_free(d);
-        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+        return reply_db_failure(req, rc);
     }
     return csv_reply(req, kind, cp932, download_read, d);
 }

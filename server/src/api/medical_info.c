@@ -141,7 +141,7 @@ enum MHD_Result api_medical_info_get(struct request *req)
     int rc = db_tx(db, "medical_info.view", DB_READ_COMMITTED, view_tx, &v);
     if (rc < 0 || v.refusal != ERR__COUNT) {
         found_person_free(&v.fp);
-        return reply_error(req, rc < 0 ? ERR_SERVER_UNAVAILABLE : v.refusal, NULL);
+        return rc < 0 ? reply_db_failure(req, rc) : reply_error(req, v.refusal, NULL);
     }
     struct date today = date_today_jst(time(NULL));
     char given[26] = "";

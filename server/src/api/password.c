@@ -218,8 +218,8 @@ enum MHD_Result api_password_change(struct request *req)
     rc = store_signin_reserve(db, c->who.institution, c->who.user_id, cfg->lockout_threshold);
     if (rc <= 0) {
         change_free(c);
-        return reply_error(req, rc < 0 ? ERR_SERVER_UNAVAILABLE : ERR_PASSWORD_CURRENT_WRONG,
-                           rc < 0 ? NULL : "current_password");
+        return rc < 0 ? reply_db_failure(req, rc)
+                      : reply_error(req, ERR_PASSWORD_CURRENT_WRONG, "current_password");
     }
     return http_defer(req, change_work, change_done, change_abandon, c, change_free);
 }

@@ -463,7 +463,7 @@ enum MHD_Result api_reader_answers(struct request *req)
     int rc = db_tx(db, "readers.answers", DB_READ_COMMITTED, answers_tx, &a);
     if (rc < 0) {
         json_decref(a.answers);
-        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+        return reply_db_failure(req, rc);
     }
     if (a.refusal != ERR__COUNT) {
         json_decref(a.answers);

@@ -476,8 +476,9 @@ enum MHD_Result api_session_delete(struct request *req)
 {
     struct principal *p = &req->principal;
     struct db *db = db_thread();
-    if (store_session_delete(db, p->institution, p->digest) < 0)
-        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    int rc = store_session_delete(db, p->institution, p->digest);
+    if (rc < 0)
+        return reply_db_failure(req, rc);
     p->idle_expires_at[0] = '\0'; /* the session is gone: nothing left to time out */
     struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
     if (!r)
@@ -493,8 +494,9 @@ enum MHD_Result api_token_delete(struct request *req)
 {
     const struct principal *p = &req->principal;
     struct db *db = db_thread();
-    if (store_session_delete(db, p->institution, p->digest) < 0)
-        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    int rc = store_session_delete(db, p->institution, p->digest);
+    if (rc < 0)
+        return reply_db_failure(req, rc);
     struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
     return r ? reply_response(req, MHD_HTTP_NO_CONTENT, r) : MHD_NO;
 }

@@ -248,7 +248,7 @@ enum MHD_Result api_settings_put(struct request *req)
         if (rc == DB_NONE || rc == DB_CONFLICT)
             ret = reply_error(req, ERR_SETTINGS_VERSION_CONFLICT, "version");
         else if (rc < 0)
-            ret = reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+            ret = reply_db_failure(req, rc);
         else {
             struct settings_row saved;
             enum institution_kind k2;

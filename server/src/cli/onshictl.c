@@ -44,7 +44,7 @@ enum {
 struct ctl {
     const char *config_path;
     bool json;
-    struct config cfg;
+    const struct config *cfg; /* published by connect_db (db_tx reads its retry limit) */
     struct db *db;
 };
 
@@ -90,13 +90,16 @@ static int fail_with(enum err_code code, const char *what, int exit_code)
 static int connect_db(struct ctl *ctl, bool prepare)
 {
     char err[1024];
-    if (config_load(ctl->config_path, &ctl->cfg, err, sizeof err) != 0) {
+    struct config loaded;
+    if (config_load(ctl->config_path, &loaded, err, sizeof err) != 0) {
         fprintf(stderr, "onshictl: configuration error: %s\n", err);
         return EXIT_CONFIG;
     }
+    config_publish(&loaded);
+    ctl->cfg = config_current();
     /* Check the schema on a plain connection first: preparing statements against an old
      * schema would fail with a less helpful message. */
-    struct db_options opt = {ctl->cfg.database_url, ctl->cfg.db_connect_timeout, false};
+    struct db_options opt = {ctl->cfg->database_url, ctl->cfg->db_connect_timeout, false};
     ctl->db = db_open(&opt, err, sizeof err);
     if (!ctl->db) {
         fprintf(stderr, "onshictl: %s\n", err);
@@ -252,7 +255,7 @@ static int create_institution(struct ctl *ctl, const char *code, const char *nam
         free(n.master_hash);
         return fail_with(ERR_SERVER_INTERNAL, "random number generator", EXIT_FAILURE_);
     }
-    rc = db_transaction(ctl->db, DB_READ_COMMITTED, ctl->cfg.db_retry_limit, create_tx, &n);
+    rc = db_tx(ctl->db, "onshictl.institution_create", DB_READ_COMMITTED, create_tx, &n);
     free(n.master_hash);
     free(n.reset_hash);
     if (rc == DB_CONFLICT) {
@@ -417,7 +420,7 @@ static int cmd_institution_relate(struct ctl *ctl, int argc, char **argv)
     int rc = connect_db(ctl, true);
     if (rc != EXIT_OK)
         return rc;
-    rc = db_transaction(ctl->db, DB_READ_COMMITTED, ctl->cfg.db_retry_limit, relate_tx, &a);
+    rc = db_tx(ctl->db, "onshictl.relate", DB_READ_COMMITTED, relate_tx, &a);
     if (rc == DB_NONE)
         return fail_with(ERR_INSTITUTION_NOT_FOUND, a.code, EXIT_NOT_FOUND);
     if (rc == DB_UNKNOWN) {
@@ -474,7 +477,7 @@ static int cmd_pmh(struct ctl *ctl, int argc, char **argv)
     int rc = connect_db(ctl, true);
     if (rc != EXIT_OK)
         return rc;
-    rc = db_transaction(ctl->db, DB_READ_COMMITTED, ctl->cfg.db_retry_limit, pmh_tx, &a);
+    rc = db_tx(ctl->db, "onshictl.pmh", DB_READ_COMMITTED, pmh_tx, &a);
     if (rc == DB_NONE)
         return fail_with(ERR_INSTITUTION_NOT_FOUND, a.code, EXIT_NOT_FOUND);
     if (rc < 0)
@@ -621,15 +624,15 @@ static int cmd_account_reset(struct ctl *ctl, int argc, char **argv)
     int rc = connect_db(ctl, true);
     if (rc != EXIT_OK)
         return rc;
-    a.policy = (struct account_policy){ctl->cfg.lockout_threshold, ctl->cfg.initial_password_days,
-                                       ctl->cfg.password_expiry_days};
+    a.policy = (struct account_policy){ctl->cfg->lockout_threshold, ctl->cfg->initial_password_days,
+                                       ctl->cfg->password_expiry_days};
     /* As the server's own reset (POST /accounts/{user_id}/password-reset) makes them. */
     char password[INITIAL_PASSWORD_LEN + 1];
     char *hash = NULL;
     if (secret_initial_password(password) != 0 || !(hash = secret_hash_initial(password)))
         return fail_with(ERR_SERVER_INTERNAL, "random number generator", EXIT_FAILURE_);
     a.hash = hash;
-    rc = db_transaction(ctl->db, DB_READ_COMMITTED, ctl->cfg.db_retry_limit, reset_tx, &a);
+    rc = db_tx(ctl->db, "onshictl.account_reset", DB_READ_COMMITTED, reset_tx, &a);
     free(hash);
     if (rc == DB_UNKNOWN) {
         /* Whether it happened or not, a new run gives a password that is surely current. */
@@ -715,6 +718,6 @@ int main(int argc, char **argv)
         rc = EXIT_USAGE;
     }
     db_close(ctl.db);
-    config_free(&ctl.cfg);
+    config_shutdown();
     return rc;
 }

@@ -99,10 +99,14 @@ enum MHD_Result reply_error_with_header(struct request *req, enum err_code code,
     return reply_response(req, (unsigned)error_table[code].http_status, r);
 }
 
+enum err_code db_failure_code(int status)
+{
+    return status == DB_SOFT      ? ERR_SERVER_UNAVAILABLE
+           : status == DB_UNKNOWN ? ERR_SERVER_OUTCOME_UNKNOWN
+                                  : ERR_SERVER_INTERNAL;
+}
+
 enum MHD_Result reply_db_failure(struct request *req, int status)
 {
-    enum err_code code = status == DB_SOFT      ? ERR_SERVER_UNAVAILABLE
-                         : status == DB_UNKNOWN ? ERR_SERVER_OUTCOME_UNKNOWN
-                                                : ERR_SERVER_INTERNAL;
-    return reply_error(req, code, NULL);
+    return reply_error(req, db_failure_code(status), NULL);
 }

@@ -28,6 +28,7 @@ enum MHD_Result reply_buffer(struct request *req, unsigned status, const char *c
  * server.outcome_unknown), anything else a bug (500 server.internal; the store logged which
  * statement). Domain outcomes (DB_CONFLICT, DB_ABORT) are the caller's to map first. */
 enum MHD_Result reply_db_failure(struct request *req, int status);
+enum err_code db_failure_code(int status); /* the code reply_db_failure answers with */
 /* Browsers reach this service over HTTPS: onshid serves TLS itself or public_base_url is
  * https:// (a proxy terminates it). Cookies get Secure, answers HSTS. */
 bool http_is_secure(void);

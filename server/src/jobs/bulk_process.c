@@ -344,7 +344,10 @@ static bool prepare(struct db *db, struct job *j)
 {
     const struct bulk_claim *c = j->claim;
     enum institution_kind kind;
-    enum role manager = strcmp(c->tier, "master") == 0 ? ROLE_MASTER : ROLE_ADMIN;
+    /* The tier is the uploader's kind: the master's jobs register admins, admins' the rest. */
+    enum role manager;
+    if (!role_parse(c->tier, &manager) || manager != ROLE_MASTER)
+        manager = ROLE_ADMIN;
     j->json = c->rows_json ? json_loads(c->rows_json, 0, NULL) : NULL;
     if (!json_is_array(j->json) || !institution_kind_parse(c->institution_kind, &kind))
         return false;
@@ -428,7 +431,7 @@ int bulk_process(struct db *db, const struct bulk_claim *c, const char *token)
         job_free(&j);
         return 0; /* lost: another worker holds it now */
     }
-    rc = db_transaction(db, DB_READ_COMMITTED, config_current()->db_retry_limit, finish_tx, &j);
+    rc = db_tx(db, "bulk.finish", DB_READ_COMMITTED, finish_tx, &j);
     job_free(&j);
     if (rc == DB_HARD)
         return fail_system(db, c, token);

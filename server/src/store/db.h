@@ -123,7 +123,8 @@ typedef int (*db_tx_fn)(struct db *db, void *ctx);
  * failed, or DB_UNKNOWN when the connection was lost during COMMIT (never retried: the work
  * may already be done). */
 int db_tx(struct db *db, const char *name, enum db_isolation level, db_tx_fn fn, void *ctx);
-/* Deprecated: db_tx with the retry limit passed in, counted as "unnamed". */
+/* db_tx with the retry limit passed in, counted as "unnamed": for tests that choose the limit;
+ * onshid and onshictl use db_tx. */
 int db_transaction(struct db *db, enum db_isolation level, int retry_limit, db_tx_fn fn, void *ctx);
 /* After a request: true if a transaction was left open (it is rolled back). */
 bool db_rollback_leftover(struct db *db);
