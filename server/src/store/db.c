@@ -178,6 +178,8 @@ int db_ensure(struct db *db)
 /* Classifies a failed result; drops the connection when it is gone. */
 int db_classify(struct db *db, PGresult *r, const char *what)
 {
+    if (!db) /* the functions that call libpq themselves may be given db_thread()'s NULL too */
+        return DB_SOFT;
     const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
     db->conflict = false;
     if (!db->conn || PQstatus(db->conn) != CONNECTION_OK) {
