@@ -64,7 +64,7 @@ echo "== fuzz targets in build-fuzz =="
 # history downloads, the reader bridge, shutdown). A report halts onshid and the harness fails
 # the test file that saw it; tests/tsan.supp holds the third-party reports it ignores.
 tsan_tests='^(unit_test_(http_dispatch|reader_bridge|rate_limit|password_hash|config|worker)'
-tsan_tests+='|api_(accounts|bulk|bulk_check|session|history|history_shares|readers|lifecycle'
+tsan_tests+='|api_(accounts|bulk|bulk_check|session|history|history_shares|readers|lifecycle|hash_helper'
 tsan_tests+='|events))$'
 tsan_options="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp"
 echo "== ctest in build-tsan (ThreadSanitizer) =="

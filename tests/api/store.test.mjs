@@ -26,5 +26,5 @@ test('connection, prepared statements and the transaction runner behave against 
 });
 
 test('db_tx takes the configured retry limit, counts per name and logs which statement failed', () => {
-  runStoreTests('test_db_tx', 7);
+  runStoreTests('test_db_tx', 6);
 });

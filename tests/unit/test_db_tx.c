@@ -138,32 +138,6 @@ static void domain_outcomes_are_not_failures_but_hard_errors_are(void **state)
     assert_int_equal(c.failures, 1);
 }
 
-struct metric {
-    const char *name;
-    unsigned long long runs, retries, failures;
-};
-
-static void one_metric(const char *name, unsigned long long runs, unsigned long long retries,
-                       unsigned long long failures, void *ctx)
-{
-    struct metric *m = ctx;
-    if (strcmp(name, m->name) == 0) {
-        m->runs = runs;
-        m->retries = retries;
-        m->failures = failures;
-    }
-}
-
-static void the_metrics_view_gives_the_same_counts(void **state)
-{
-    (void)state;
-    struct metric m = {"test.exhausted", 0, 0, 0};
-    db_tx_stats_each(one_metric, &m);
-    assert_int_equal(m.runs, 2);
-    assert_int_equal(m.retries, 4);
-    assert_int_equal(m.failures, 2);
-}
-
 static int bogus_kind_fn(struct db *d, void *p)
 {
     (void)p;
@@ -223,7 +197,6 @@ int main(void)
         cmocka_unit_test(the_retry_limit_is_the_configurations_and_running_out_is_a_failure),
         cmocka_unit_test(a_lost_connection_is_a_retry_but_not_a_conflict),
         cmocka_unit_test(domain_outcomes_are_not_failures_but_hard_errors_are),
-        cmocka_unit_test(the_metrics_view_gives_the_same_counts),
         cmocka_unit_test(a_hard_error_names_its_statement_and_transaction_but_no_parameter),
         cmocka_unit_test(the_deprecated_runner_still_works_and_counts_as_unnamed),
     };

@@ -18,12 +18,19 @@ struct form {
     struct in_enum kind; /* optional enum */
     struct in_int beds;  /* optional int, 0–9999 */
     struct in_bool active;
-    const char *note; /* optional string, no upper bound */
+    const char *note;     /* optional string, no upper bound */
+    struct in_enum floor; /* optional enum by parser: "1".."9"; anything else refused */
 };
 
 enum kind { MEDICAL = 10, DENTAL = 20, PHARMACY = 30 };
 static const struct in_choice kinds[] = {
     {"medical", MEDICAL}, {"dental", DENTAL}, {"pharmacy", PHARMACY}, {NULL, 0}};
+
+/* A parser's value is the enum value; a negative one refuses. */
+static int floor_value(const char *id)
+{
+    return id[0] >= '1' && id[0] <= '9' && !id[1] ? id[0] - '0' : -1;
+}
 
 static const struct input_field fields[] = {
     IN_TEXT("name", true, 1, 20, struct form, name),
@@ -32,6 +39,7 @@ static const struct input_field fields[] = {
     IN_NUMBER("beds", false, 0, 9999, struct form, beds),
     IN_FLAG("active", false, struct form, active),
     IN_TEXT("note", false, 0, 0, struct form, note),
+    IN_PARSED("floor", false, floor_value, struct form, floor),
 };
 
 /* 19, 20 and 21 characters of three-byte UTF-8. */
@@ -301,6 +309,21 @@ static void input_enum_value_not_in_choices_is_field_range(void **state)
     assert_passes("{\"name\": \"A\", \"opened\": \"2024-04-01\", \"kind\": \"pharmacy\"}");
 }
 
+static void input_parsed_enum_takes_the_parsers_value(void **state)
+{
+    (void)state;
+    struct parsed p = parse("{\"name\": \"A\", \"opened\": \"2024-04-01\", \"floor\": \"7\"}");
+    assert_true(p.ok);
+    assert_true(p.form.floor.set);
+    assert_int_equal(p.form.floor.value, 7);
+    assert_string_equal(p.form.floor.id, "7");
+    json_decref(p.json);
+    assert_fails("{\"name\": \"A\", \"opened\": \"2024-04-01\", \"floor\": \"B1\"}",
+                 ERR_REQUEST_FIELD_RANGE, "floor");
+    assert_fails("{\"name\": \"A\", \"opened\": \"2024-04-01\", \"floor\": 7}",
+                 ERR_REQUEST_FIELD_TYPE, "floor");
+}
+
 static void input_int_outside_min_max_is_field_range(void **state)
 {
     (void)state;
@@ -352,6 +375,7 @@ int main(void)
         cmocka_unit_test(input_impossible_or_malformed_date_is_field_date),
         cmocka_unit_test(input_leap_day_in_leap_year_is_valid_date),
         cmocka_unit_test(input_enum_value_not_in_choices_is_field_range),
+        cmocka_unit_test(input_parsed_enum_takes_the_parsers_value),
         cmocka_unit_test(input_int_outside_min_max_is_field_range),
         cmocka_unit_test(input_non_object_is_not_object),
     };

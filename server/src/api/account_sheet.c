@@ -89,7 +89,7 @@ static enum MHD_Result sheet_done(struct request *req, void *p)
     if (!s->pdf)
         return reply_error(req, ERR_SERVER_INTERNAL, NULL);
     if (rc < 0) /* no sheet leaves without its audit row */
-        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+        return reply_db_failure(req, rc);
     struct MHD_Response *r =
         MHD_create_response_from_buffer_with_free_callback(s->pdf_len, s->pdf, &free);
     if (!r)
@@ -112,7 +112,7 @@ static bool gather(struct request *req, const struct account_row *row, struct sh
     struct password_state ps = {0};
     int rc = store_password_state(db, req->principal.institution, row->user_id, 0, &ps);
     if (rc <= 0) {
-        *e = rc == DB_NONE ? ERR_ACCOUNT_NOT_FOUND : ERR_SERVER_UNAVAILABLE;
+        *e = rc == DB_NONE ? ERR_ACCOUNT_NOT_FOUND : db_failure_code(rc);
         return false;
     }
     bool ok = false;
@@ -125,9 +125,12 @@ static bool gather(struct request *req, const struct account_row *row, struct sh
         *e = ERR_ACCOUNT_SHEET_INITIAL_EXPIRED;
     else if (!timestamp_parse_utc(row->password_expires_at, &due) ||
              !time_jst_text(due, s->expires_at, sizeof s->expires_at) ||
-             store_institution_name(db, req->principal.institution, &s->institution_name) <= 0 ||
              !(s->user_name = strdup(row->name)))
-        *e = ERR_SERVER_UNAVAILABLE;
+        *e = ERR_SERVER_INTERNAL;
+    else if ((rc = db_must_exist(
+                  store_institution_name(db, req->principal.institution, &s->institution_name),
+                  "institution")) < 0)
+        *e = db_failure_code(rc);
     else {
         ok = true;
         s->hash = ps.current;

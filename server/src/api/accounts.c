@@ -53,13 +53,11 @@ static json_t *account_json(const struct account_row *a)
 
 /* The kinds an account may be registered as (the two master kinds come with the
  * institution). */
-static const struct in_choice role_choices[] = {{"admin", ROLE_ADMIN},
-                                                {"general", ROLE_GENERAL},
-                                                {"medical_viewer", ROLE_MEDICAL_VIEWER},
-                                                {"webapi", ROLE_WEBAPI},
-                                                {"linked_app", ROLE_LINKED_APP},
-                                                {"face_reader", ROLE_FACE_READER},
-                                                {NULL, 0}};
+static int registrable_role(const char *id)
+{
+    enum role r;
+    return role_parse(id, &r) && role_registrable(r) ? (int)r : -1;
+}
 
 struct create_input {
     struct in_enum role;
@@ -71,7 +69,7 @@ struct create_input {
 };
 
 static const struct input_field create_fields[] = {
-    IN_CHOICE("role", true, role_choices, struct create_input, role),
+    IN_PARSED("role", true, registrable_role, struct create_input, role),
     IN_TEXT("user_id", true, 1, 16, struct create_input, user_id),
     IN_TEXT("name", true, 1, 64, struct create_input, name),
     IN_TEXT("name_kana", true, 1, 128, struct create_input, name_kana),
@@ -140,9 +138,11 @@ enum MHD_Result api_account_create(struct request *req)
     struct account_policy policy = current_policy();
     if (rc == DB_CONFLICT)
         ret = reply_error(req, ERR_ACCOUNT_USER_ID_TAKEN, "user_id");
-    else if (rc < 0 ||
-             store_account_get(db, req->principal.institution, in.user_id, &policy, &row) <= 0)
-        ret = reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    else if (rc < 0 || (rc = store_account_get(db, req->principal.institution, in.user_id, &policy,
+                                               &row)) < 0)
+        ret = reply_db_failure(req, rc);
+    else if (rc == 0) /* deleted by another administrator since */
+        ret = reply_error(req, ERR_ACCOUNT_NOT_FOUND, NULL);
     else {
         json_t *body =
             json_pack("{s:o, s:s}", "account", account_json(&row), "initial_password", password);
@@ -397,9 +397,11 @@ enum MHD_Result api_account_update(struct request *req)
         struct account_policy policy = current_policy();
         if (rc == DB_NONE)
             ret = reply_error(req, ERR_ACCOUNT_VERSION_CONFLICT, "version");
-        else if (rc < 0 || store_account_get(db, req->principal.institution, row.user_id, &policy,
-                                             &updated) <= 0)
-            ret = reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+        else if (rc < 0 || (rc = store_account_get(db, req->principal.institution, row.user_id,
+                                                   &policy, &updated)) < 0)
+            ret = reply_db_failure(req, rc);
+        else if (rc == 0) /* deleted by another administrator since */
+            ret = reply_error(req, ERR_ACCOUNT_NOT_FOUND, NULL);
         else {
             ret = reply_json_steal(req, MHD_HTTP_OK,
                                    json_pack("{s:o}", "account", account_json(&updated)));
@@ -540,7 +542,7 @@ static json_t *batch_apply(struct request *req, enum batch_action action,
         return batch_result(it->user_id, "ok", NULL, ERR__COUNT);
     if (got <= 0) /* deleted meanwhile, or the database failed */
         return got == 0 ? batch_result(it->user_id, "not_found", NULL, ERR_ACCOUNT_NOT_FOUND)
-                        : batch_result(it->user_id, "error", NULL, ERR_SERVER_UNAVAILABLE);
+                        : batch_result(it->user_id, "error", NULL, db_failure_code(got));
     json_t *account = account_json(&row);
     account_row_free(&row);
     return rc > 0 ? batch_result(it->user_id, "ok", account, ERR__COUNT)
@@ -570,8 +572,8 @@ enum MHD_Result api_account_batch(struct request *req)
             if (strcmp(items[j].user_id, items[i].user_id) == 0)
                 return reply_item_error(req, ERR_ACCOUNT_BATCH_DUPLICATE, i, "user_id");
     }
-    if (!db_thread())
-        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    if (!db_thread()) /* rather than a list of 503s */
+        return reply_db_failure(req, DB_SOFT);
     json_t *results = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(results,

@@ -69,9 +69,7 @@ enum auth_result api_authenticate(struct request *req)
     struct principal *p = &req->principal;
     snprintf(p->institution, sizeof p->institution, "%s", code);
     snprintf(p->user_id, sizeof p->user_id, "%s", v.user_id);
-    snprintf(p->role, sizeof p->role, "%s", v.role);
     snprintf(p->digest, sizeof p->digest, "%s", digest);
-    snprintf(p->institution_kind, sizeof p->institution_kind, "%s", v.institution_kind);
     /* Parsed here once; a value the schema's checks let through but core does not know is
      * no session at all. */
     if (!role_parse(v.role, &p->account_role) ||

@@ -29,13 +29,13 @@ static int view_tx(struct db *db, void *p)
 {
     struct view *v = p;
     const char *code = v->req->principal.institution;
-    bool assistance_on;
-    unsigned offered;
+    struct qual_settings qs;
     found_person_free(&v->fp);
     v->refusal = ERR__COUNT;
-    if (!qualification_settings(db, code, &assistance_on, &offered))
-        return DB_SOFT;
-    if (!(offered & CONSENT_BIT(v->item))) {
+    int rc = qualification_settings_load(db, code, &qs);
+    if (rc < 0)
+        return rc;
+    if (!(qs.offered & CONSENT_BIT(v->item))) {
         v->refusal = ERR_MEDICAL_INFO_CATEGORY_NOT_USED;
         return 1;
     }
@@ -72,7 +72,7 @@ static int view_tx(struct db *db, void *p)
     const struct principal *w = &v->req->principal;
     const struct test_person *t = &v->person;
     struct view_row row = {w->user_id,
-                           w->role,
+                           role_id(w->account_role),
                            t->has_insurance ? t->insurance.insurer_number
                                             : t->assistance.payer_number,
                            t->has_insurance && t->insurance.symbol[0] ? t->insurance.symbol : NULL,

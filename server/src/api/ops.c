@@ -1,5 +1,6 @@
 #include "api/ops.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,37 +40,44 @@ enum MHD_Result api_readyz(struct request *req)
 }
 
 /* Each named transaction's counts (store/db.h db_tx), one counter family per count. */
+/* One counter of struct db_tx_counts, by its offset. */
+static const struct {
+    const char *field, *help;
+    size_t offset;
+} tx_counters[] = {
+    {"runs", "Transactions run, by name.", offsetof(struct db_tx_counts, runs)},
+    {"retries", "Attempts after the first (serialization failures, deadlocks, lost connections).",
+     offsetof(struct db_tx_counts, retries)},
+    {"conflicts", "Retries after a serialization failure or a deadlock.",
+     offsetof(struct db_tx_counts, conflicts)},
+    {"failures",
+     "Transactions that failed for good (hard errors, retries used up, unknown commit outcome).",
+     offsetof(struct db_tx_counts, failures)},
+};
+
 struct tx_metric {
     struct strbuf *sb;
-    const char *field;
+    size_t counter; /* index in tx_counters */
 };
 
 static void tx_metric_line(const char *name, const struct db_tx_counts *c, void *ctx)
 {
     const struct tx_metric *m = ctx;
-    unsigned long long v = strcmp(m->field, "runs") == 0        ? c->runs
-                           : strcmp(m->field, "retries") == 0   ? c->retries
-                           : strcmp(m->field, "conflicts") == 0 ? c->conflicts
-                                                                : c->failures;
-    sb_printf(m->sb, "onshi_db_transaction_%s_total{name=\"%s\"} %llu\n", m->field, name, v);
+    unsigned long long v;
+    memcpy(&v, (const char *)c + tx_counters[m->counter].offset, sizeof v);
+    sb_printf(m->sb, "onshi_db_transaction_%s_total{name=\"%s\"} %llu\n",
+              tx_counters[m->counter].field, name, v);
 }
 
 static void transaction_metrics(struct strbuf *sb)
 {
-    static const char *const help[][2] = {
-        {"runs", "Transactions run, by name."},
-        {"retries",
-         "Attempts after the first (serialization failures, deadlocks, lost connections)."},
-        {"conflicts", "Retries after a serialization failure or a deadlock."},
-        {"failures", "Transactions that failed for good (hard errors, retries used up, unknown "
-                     "commit outcome)."},
-    };
-    for (size_t i = 0; i < sizeof help / sizeof help[0]; i++) {
+    for (size_t i = 0; i < sizeof tx_counters / sizeof tx_counters[0]; i++) {
+        const char *f = tx_counters[i].field;
         sb_printf(sb,
                   "# HELP onshi_db_transaction_%s_total %s\n# TYPE onshi_db_transaction_%s_total "
                   "counter\n",
-                  help[i][0], help[i][1], help[i][0]);
-        struct tx_metric m = {sb, help[i][0]};
+                  f, tx_counters[i].help, f);
+        struct tx_metric m = {sb, i};
         db_tx_counts_each(tx_metric_line, &m);
     }
 }

@@ -206,7 +206,11 @@ enum MHD_Result api_password_change(struct request *req)
         store_password_state(db, c->who.institution, c->who.user_id, policy.history, &c->state);
     if (!c->current || !c->next || rc <= 0) {
         change_free(c);
-        return reply_error(req, rc == DB_NONE ? ERR_AUTH_REQUIRED : ERR_SERVER_UNAVAILABLE, NULL);
+        return reply_error(req,
+                           rc == DB_NONE ? ERR_AUTH_REQUIRED
+                           : rc < 0      ? db_failure_code(rc)
+                                         : ERR_SERVER_INTERNAL, /* out of memory */
+                           NULL);
     }
     const struct config *cfg = config_current();
     if (c->state.current_is_initial &&

@@ -43,14 +43,15 @@ void qualification_settings_read(const struct settings_row *row, struct qual_set
     out->refill = out->eprescription && in_force_is(row, "refill_prescription", "use");
 }
 
-bool qualification_settings_load(struct db *db, const char *code, struct qual_settings *out)
+int qualification_settings_load(struct db *db, const char *code, struct qual_settings *out)
 {
     struct settings_row row;
-    if (store_settings_get(db, code, &row) <= 0)
-        return false;
+    int rc = db_must_exist(store_settings_get(db, code, &row), "settings");
+    if (rc < 0)
+        return rc;
     qualification_settings_read(&row, out);
     settings_row_free(&row);
-    return true;
+    return 1;
 }
 
 void qualification_settings_of(const struct settings_row *row, bool *assistance_on,
@@ -65,17 +66,6 @@ void qualification_settings_of(const struct settings_row *row, bool *assistance_
         if (strcmp(setting_in_force(id, settings_row_stored(row, id)), "use") == 0)
             *consents_on |= CONSENT_BIT(i);
     }
-}
-
-bool qualification_settings(struct db *db, const char *code, bool *assistance_on,
-                            unsigned *consents_on)
-{
-    struct settings_row row;
-    if (store_settings_get(db, code, &row) <= 0)
-        return false;
-    qualification_settings_of(&row, assistance_on, consents_on);
-    settings_row_free(&row);
-    return true;
 }
 
 const char *qualification_route(enum role r)
@@ -245,9 +235,11 @@ static json_t *run(struct db *db, struct check *c)
     char now[15];
     time_jst_compact(time(NULL), now);
     c->kind = c->who->inst_kind;
-    if (!c->error && !c->settings_read &&
-        !(c->settings_read = qualification_settings_load(db, c->who->institution, &c->s)))
-        c->error = &XML_ERR_SYSTEM; /* still recorded in the history */
+    if (!c->error && !c->settings_read) {
+        c->settings_read = qualification_settings_load(db, c->who->institution, &c->s) > 0;
+        if (!c->settings_read)
+            c->error = &XML_ERR_SYSTEM; /* still recorded in the history */
+    }
     int rc = db_tx(db, "qualifications.check", DB_READ_COMMITTED, check_tx, c);
     if (rc < 0) {
         /* Not even the history could be written: say so in the machine's own terms. */
@@ -318,8 +310,11 @@ enum MHD_Result api_qualification_check(struct request *req)
     return answer(req, &c);
 }
 
-const struct in_choice prescription_form_choices[] = {
-    {"electronic", PRESCRIPTION_ELECTRONIC}, {"paper", PRESCRIPTION_PAPER}, {NULL, 0}};
+int prescription_form_value(const char *id)
+{
+    enum prescription_form f;
+    return prescription_form_parse(id, &f) ? (int)f : -1;
+}
 
 /* The patient's choice of prescription form (manual ch. 3 §3 ④) against what the settings
  * offer and, for a face_reader account, what its screens show: ERR__COUNT when it may stand. */
@@ -372,7 +367,7 @@ static const struct input_field card_fields[] = {
     IN_TEXT("serial_number", true, 1, 256, struct card_input, serial_number),
     IN_LIST("consents", false, CONSENT__COUNT, struct card_input, consents),
     IN_LIST("withdrawn_consents", false, CONSENT__COUNT, struct card_input, withdrawn_consents),
-    IN_CHOICE("prescription_form", false, prescription_form_choices, struct card_input,
+    IN_PARSED("prescription_form", false, prescription_form_value, struct card_input,
               prescription_form),
 };
 
@@ -395,15 +390,18 @@ enum MHD_Result api_qualification_card(struct request *req)
     if (c.consents_given & c.consents_withdrawn)
         return reply_error(req, ERR_QUALIFICATION_CONSENT_BOTH, "withdrawn_consents");
     struct db *db = db_thread();
-    if (!(c.settings_read = qualification_settings_load(db, req->principal.institution, &c.s)))
-        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    int rc = qualification_settings_load(db, req->principal.institution, &c.s);
+    if (rc < 0)
+        return reply_db_failure(req, rc);
+    c.settings_read = true;
     if (c.consents_given & ~c.s.offered)
         return reply_error(req, ERR_QUALIFICATION_CONSENT_NOT_OFFERED, "consents");
     /* A face reader asks only what 顔認証付きカードリーダー環境設定 shows. */
     bool face_reader = is_face_reader(&req->principal), form_shown = false;
     unsigned shown = c.s.offered;
-    if (face_reader && !reader_screens_shown(db, req->principal.institution, &shown, &form_shown))
-        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    if (face_reader &&
+        (rc = reader_screens_shown(db, req->principal.institution, &shown, &form_shown)) < 0)
+        return reply_db_failure(req, rc);
     if (c.consents_given & ~shown)
         return reply_error(req, ERR_QUALIFICATION_SCREEN_NOT_SHOWN, "consents");
     enum err_code bad =
@@ -433,14 +431,15 @@ enum MHD_Result api_qualification_consents(struct request *req)
 {
     struct qual_settings s;
     struct db *db = db_thread();
-    if (!qualification_settings_load(db, req->principal.institution, &s))
-        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    int rc = qualification_settings_load(db, req->principal.institution, &s);
+    if (rc < 0)
+        return reply_db_failure(req, rc);
     /* For a face reader's own account: what its screens show (顔認証付きカードリーダー環境設定). */
     unsigned offered = s.offered;
     bool form_shown = true;
     if (is_face_reader(&req->principal) &&
-        !reader_screens_shown(db, req->principal.institution, &offered, &form_shown))
-        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+        (rc = reader_screens_shown(db, req->principal.institution, &offered, &form_shown)) < 0)
+        return reply_db_failure(req, rc);
     json_t *items = json_array();
     for (int i = 0; i < CONSENT__COUNT; i++)
         if (offered & CONSENT_BIT(i))
@@ -486,7 +485,7 @@ static const struct input_field number_fields[] = {
     IN_TEXT("insured_number", false, 0, 0, struct number_input, insured_number),
     IN_TEXT("insured_branch_number", false, 0, 0, struct number_input, insured_branch_number),
     IN_TEXT("birthdate", false, 0, 0, struct number_input, birthdate),
-    IN_CHOICE("prescription_form", false, prescription_form_choices, struct number_input,
+    IN_PARSED("prescription_form", false, prescription_form_value, struct number_input,
               prescription_form),
 };
 
@@ -576,9 +575,10 @@ enum MHD_Result api_qualification_insurance(struct request *req)
         return reply_error_details(req, ps.p[0].code, ps.p[0].field, details);
     }
     /* 処方箋の発行 shows on this screen too (manual ch. 3 §3 ④). */
-    if (!(c.settings_read =
-              qualification_settings_load(db_thread(), req->principal.institution, &c.s)))
-        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    int rc = qualification_settings_load(db_thread(), req->principal.institution, &c.s);
+    if (rc < 0)
+        return reply_db_failure(req, rc);
+    c.settings_read = true;
     enum err_code bad = prescription_form_check(&in.prescription_form, &c.s, false, true, &c.form);
     if (bad != ERR__COUNT)
         return reply_error(req, bad, "prescription_form");

@@ -35,19 +35,16 @@ struct qual_settings {
     bool eprescription, refill;
 };
 void qualification_settings_read(const struct settings_row *row, struct qual_settings *out);
-/* False when they cannot be read. */
-bool qualification_settings_load(struct db *db, const char *code, struct qual_settings *out);
+/* 1, or the store's failure status (a missing settings row is DB_HARD). */
+int qualification_settings_load(struct db *db, const char *code, struct qual_settings *out);
 
 /* The same from a settings row already read. */
 void qualification_settings_of(const struct settings_row *row, bool *assistance_on,
                                unsigned *consents_on);
-/* What the institution's settings say for checks: 医療扶助 used, consent items offered
- * (CONSENT_BITs). False when they cannot be read. */
-bool qualification_settings(struct db *db, const char *code, bool *assistance_on,
-                            unsigned *consents_on);
 /* The route an account kind checks through: screen, webapi, linked_app, face_reader. */
 const char *qualification_route(enum role r);
-/* The prescription forms a patient may choose ("electronic", "paper"), for JSON input. */
-extern const struct in_choice prescription_form_choices[];
+/* The prescription form a patient chose ("electronic", "paper"), for IN_PARSED: its enum
+ * value, or -1. */
+int prescription_form_value(const char *id);
 
 #endif

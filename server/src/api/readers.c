@@ -124,19 +124,17 @@ _Static_assert(SCREENS == CONSENT__COUNT + 1, "a screen per consent item and the
 /* Which screens the settings allow: consent items turned on; the prescription form where a
  * check offers the choice (電子処方箋利用区分 not 利用しない and 発行形態選択タイミング 資格確認時;
  * a pharmacy issues no prescription, so its readers have no such screen). */
-static bool allowed(struct db *db, const char *code, bool out[SCREENS], bool *pharmacy,
-                    struct qual_settings *qs)
+static int allowed(struct db *db, const char *code, bool out[SCREENS], bool *pharmacy,
+                   struct qual_settings *qs)
 {
-    struct settings_row row;
-    if (store_settings_get(db, code, &row) <= 0)
-        return false;
-    qualification_settings_read(&row, qs);
+    int rc = qualification_settings_load(db, code, qs);
+    if (rc < 0)
+        return rc;
     for (int i = 0; i < CONSENT__COUNT; i++)
         out[i] = qs->offered & CONSENT_BIT(i);
     *pharmacy = qs->pharmacy;
     out[SCREENS - 1] = qs->prescription_forms != 0;
-    settings_row_free(&row);
-    return true;
+    return 1;
 }
 
 /* Shown: allowed, and not turned off (unsaved: every allowed screen shown). */
@@ -146,42 +144,43 @@ static bool screen_shown(const bool allow[SCREENS], json_t *saved, size_t i)
     return allow[i] && (v ? json_is_true(v) : true);
 }
 
-static bool shown_screens(struct db *db, const char *code, bool shown[SCREENS],
-                          struct qual_settings *qs)
+static int shown_screens(struct db *db, const char *code, bool shown[SCREENS],
+                         struct qual_settings *qs)
 {
     bool allow[SCREENS], pharmacy;
     json_t *saved;
     int version;
     char at[32], by[17];
-    if (!allowed(db, code, allow, &pharmacy, qs) ||
-        store_reader_display_get(db, code, &saved, &version, at, by) < 0)
-        return false;
+    int rc = allowed(db, code, allow, &pharmacy, qs);
+    if (rc < 0 || (rc = store_reader_display_get(db, code, &saved, &version, at, by)) < 0)
+        return rc;
     for (size_t i = 0; i < SCREENS; i++)
         shown[i] = screen_shown(allow, saved, i);
     json_decref(saved);
-    return true;
+    return 1;
 }
 
-bool reader_screens_shown(struct db *db, const char *code, unsigned *consents,
-                          bool *prescription_form)
+int reader_screens_shown(struct db *db, const char *code, unsigned *consents,
+                         bool *prescription_form)
 {
     bool shown[SCREENS];
     struct qual_settings qs;
-    if (!shown_screens(db, code, shown, &qs))
-        return false;
+    int rc = shown_screens(db, code, shown, &qs);
+    if (rc < 0)
+        return rc;
     *consents = 0;
     for (int i = 0; i < CONSENT__COUNT; i++)
         if (shown[i])
             *consents |= CONSENT_BIT(i);
     *prescription_form = shown[SCREENS - 1];
-    return true;
+    return 1;
 }
 
 json_t *reader_questions(struct db *db, const char *code)
 {
     bool shown[SCREENS];
     struct qual_settings qs;
-    if (!shown_screens(db, code, shown, &qs))
+    if (shown_screens(db, code, shown, &qs) < 0)
         return NULL;
     json_t *out = json_array();
     for (size_t i = 0; i < SCREENS; i++) {
@@ -244,9 +243,10 @@ enum MHD_Result api_reader_display_get(struct request *req)
     json_t *saved;
     int version;
     char at[32], by[17];
-    if (!allowed(db, req->principal.institution, allow, &pharmacy, &qs) ||
-        store_reader_display_get(db, req->principal.institution, &saved, &version, at, by) < 0)
-        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    int rc = allowed(db, req->principal.institution, allow, &pharmacy, &qs);
+    if (rc < 0 || (rc = store_reader_display_get(db, req->principal.institution, &saved, &version,
+                                                 at, by)) < 0)
+        return reply_db_failure(req, rc);
     json_t *body = display_body(allow, pharmacy, saved, version, at, by);
     json_decref(saved);
     return reply_json_steal(req, MHD_HTTP_OK, body);
@@ -294,8 +294,9 @@ enum MHD_Result api_reader_display_put(struct request *req)
     struct db *db = db_thread();
     bool allow[SCREENS], pharmacy;
     struct qual_settings qs;
-    if (!allowed(db, req->principal.institution, allow, &pharmacy, &qs))
-        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    int rc = allowed(db, req->principal.institution, allow, &pharmacy, &qs);
+    if (rc < 0)
+        return reply_db_failure(req, rc);
     json_t *clean = json_object();
     char field[64];
     json_object_foreach(values, key, v)
@@ -317,7 +318,7 @@ enum MHD_Result api_reader_display_put(struct request *req)
     char *text = json_dumps(clean, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(clean);
     struct display_change c = {req, text, (int)json_integer_value(version)};
-    int rc = text ? db_tx(db, "readers.display", DB_READ_COMMITTED, display_tx, &c) : DB_HARD;
+    rc = text ? db_tx(db, "readers.display", DB_READ_COMMITTED, display_tx, &c) : DB_HARD;
     free(text);
     if (rc < 0)
         return reply_db_failure(req, rc);
@@ -335,7 +336,7 @@ struct answers_input {
 
 static const struct input_field answers_fields[] = {
     IN_LIST("consents", true, CONSENT__COUNT, struct answers_input, consents),
-    IN_CHOICE("prescription_form", false, prescription_form_choices, struct answers_input,
+    IN_PARSED("prescription_form", false, prescription_form_value, struct answers_input,
               prescription_form),
 };
 
@@ -471,9 +472,11 @@ enum MHD_Result api_reader_answers(struct request *req)
     }
     json_t *last = NULL;
     char account[17];
-    if (store_reader_last(db, req->principal.institution, a.name, &last, account) <= 0 || !last) {
+    rc = store_reader_last(db, req->principal.institution, a.name, &last, account);
+    if (rc <= 0 || !last) { /* just written */
         json_decref(a.answers);
-        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+        json_decref(last);
+        return reply_db_failure(req, db_must_exist(rc < 0 ? rc : DB_NONE, "reader last result"));
     }
     json_decref(a.answers);
     return reply_json_steal(req, MHD_HTTP_OK,

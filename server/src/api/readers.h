@@ -19,8 +19,9 @@ enum MHD_Result api_reader_answers(struct request *req);
 struct db;
 /* What the readers ask a patient (顔認証付きカードリーダー環境設定, within what the settings
  * allow): the consent items (CONSENT_BITs) and whether the prescription form is asked. */
-bool reader_screens_shown(struct db *db, const char *code, unsigned *consents,
-                          bool *prescription_form);
+/* 1, or the store's failure status. */
+int reader_screens_shown(struct db *db, const char *code, unsigned *consents,
+                         bool *prescription_form);
 /* The same as the questions a reader puts after reading a card: [{id, label, choices?}…],
  * consents in order, then the prescription form with its choices (new reference; NULL when
  * the settings cannot be read). */

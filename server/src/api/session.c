@@ -219,10 +219,9 @@ static enum MHD_Result refuse(struct request *req, struct signin *s, const char 
 {
     char source[64];
     request_client_address(req, source, sizeof source);
-    struct db *db = db_thread();
-    if (db && s->found >= 0) {
+    if (s->found >= 0) {
         struct failure f = {s, reason, source};
-        db_tx(db, "session.failure", DB_READ_COMMITTED, failure_tx, &f);
+        db_tx(db_thread(), "session.failure", DB_READ_COMMITTED, failure_tx, &f);
     }
     return reply_error(req, code, NULL);
 }
@@ -257,7 +256,7 @@ static enum MHD_Result signin_done(struct request *req, void *p)
 {
     struct signin *s = p;
     if (s->found < 0)
-        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+        return reply_db_failure(req, s->found);
     if (s->found == 0)
         return refuse(req, s, "unknown_user", ERR_AUTH_FAILED);
     const struct signin_account *a = &s->account;
@@ -305,9 +304,8 @@ static enum MHD_Result signin_done(struct request *req, void *p)
 static void signin_abandon(void *p)
 {
     struct signin *s = p;
-    struct db *db = db_thread();
-    if (db && s->found > 0 && s->reserved)
-        store_signin_unreserve(db, s->code, s->user_id);
+    if (s->found > 0 && s->reserved)
+        store_signin_unreserve(db_thread(), s->code, s->user_id);
 }
 
 /* signin_rate_limit per client address, before any work: 429 with Retry-After. */
@@ -376,50 +374,7 @@ static bool readers_here(const struct principal *p)
     const char *bridged = config_current()->reader_bridge_institution;
     if (bridged && strcmp(bridged, p->institution) == 0)
         return true;
-    struct db *db = db_thread();
-    return db && store_readers_present(db, p->institution) > 0;
-}
-
-/* What the account may use right now. */
-static json_t *capabilities_json(const struct principal *p)
-{
-    json_t *caps = json_array();
-    for (enum capability c = CAP_NONE + 1; c < CAP__COUNT; c++) {
-        if (!role_may_use(p->account_role, c, config_is_verification(), p->institution_not_started))
-            continue;
-        if (p->must_change_password && c != CAP_SESSION)
-            continue; /* only the password change until then */
-        if (c == CAP_VISIT)
-            continue; /* offered below, while one of its functions is turned on */
-        if (c == CAP_READERS && !readers_here(p))
-            continue;
-        json_array_append_new(caps, json_string(capability_id(c)));
-    }
-    return caps;
-}
-
-static bool has(json_t *caps, enum capability c)
-{
-    size_t i;
-    json_t *v;
-    json_array_foreach(caps, i,
-                       v) if (strcmp(json_string_value(v), capability_id(c)) == 0) return true;
-    return false;
-}
-
-/* The manual's menu items behind those capabilities, in its order and words, so that every
- * client draws the same menu. */
-static json_t *menu_json(json_t *caps, bool registers)
-{
-    json_t *menu = json_array();
-    for (size_t i = 0; i < menu_items_count; i++) {
-        const struct menu_item *m = &menu_items[i];
-        if (has(caps, m->capability) && (!m->needs_registering || registers))
-            json_array_append_new(menu, json_pack("{s:s, s:s, s:s, s:s}", "id", m->id, "group",
-                                                  m->group, "label", m->label, "capability",
-                                                  capability_id(m->capability)));
-    }
-    return menu;
+    return store_readers_present(db_thread(), p->institution) > 0;
 }
 
 static bool setting_on(const struct settings_row *row, const char *id)
@@ -441,12 +396,55 @@ static bool visits_on(const struct principal *p)
     return on;
 }
 
+/* What the account may use right now, as CAP_BITs. */
+static unsigned capabilities(const struct principal *p)
+{
+    unsigned caps = 0;
+    for (enum capability c = CAP_NONE + 1; c < CAP__COUNT; c++) {
+        if (!role_may_use(p->account_role, c, config_is_verification(), p->institution_not_started))
+            continue;
+        if (p->must_change_password && c != CAP_SESSION)
+            continue; /* only the password change until then */
+        if (c == CAP_VISIT && !visits_on(p))
+            continue;
+        if (c == CAP_READERS && !readers_here(p))
+            continue;
+        caps |= CAP_BIT(c);
+    }
+    return caps;
+}
+
+/* The ids in enum order, except "visit" last (where clients have always found it). */
+static json_t *capabilities_json(unsigned caps)
+{
+    json_t *out = json_array();
+    for (enum capability c = CAP_NONE + 1; c < CAP__COUNT; c++)
+        if (c != CAP_VISIT && (caps & CAP_BIT(c)))
+            json_array_append_new(out, json_string(capability_id(c)));
+    if (caps & CAP_BIT(CAP_VISIT))
+        json_array_append_new(out, json_string(capability_id(CAP_VISIT)));
+    return out;
+}
+
+/* The manual's menu items behind those capabilities, in its order and words, so that every
+ * client draws the same menu. */
+static json_t *menu_json(unsigned caps, bool registers)
+{
+    json_t *menu = json_array();
+    for (size_t i = 0; i < menu_items_count; i++) {
+        const struct menu_item *m = &menu_items[i];
+        if ((caps & CAP_BIT(m->capability)) && (!m->needs_registering || registers))
+            json_array_append_new(menu, json_pack("{s:s, s:s, s:s, s:s}", "id", m->id, "group",
+                                                  m->group, "label", m->label, "capability",
+                                                  capability_id(m->capability)));
+    }
+    return menu;
+}
+
 enum MHD_Result api_session_get(struct request *req)
 {
     const struct principal *p = &req->principal;
-    json_t *caps = capabilities_json(p);
-    if (visits_on(p))
-        json_array_append_new(caps, json_string("visit"));
+    unsigned caps = capabilities(p);
     json_t *account = account_json(p->institution, p->user_id, p->account_role,
                                    p->must_change_password, p->password_is_initial);
     json_t *menu =
@@ -463,8 +461,8 @@ enum MHD_Result api_session_get(struct request *req)
     return reply_json_steal(
         req, MHD_HTTP_OK,
         json_pack("{s:o, s:o, s:o, s:{s:s, s:s, s:s, s:b, s:s}, s:o, s:{s:i, s:i, s:i, s:i}}",
-                  "account", account, "capabilities", caps, "menu", menu, "institution",
-                  "institution_code", p->institution, "name",
+                  "account", account, "capabilities", capabilities_json(caps), "menu", menu,
+                  "institution", "institution_code", p->institution, "name",
                   p->institution_name ? p->institution_name : "", "kind",
                   institution_kind_id(p->inst_kind), "not_started", p->institution_not_started,
                   "environment", config_current()->environment, "session", session,

@@ -104,12 +104,14 @@ static bool load(struct request *req, struct settings_row *row, enum institution
                  enum MHD_Result *reply)
 {
     struct db *db = db_thread();
-    int rc = store_settings_get(db, req->principal.institution, row);
+    int rc = db_must_exist(store_settings_get(db, req->principal.institution, row), "settings");
     if (rc > 0 && institution_kind_parse(row->kind, kind))
         return true;
-    if (rc > 0)
+    if (rc > 0) { /* a kind the schema's CHECK does not allow */
         settings_row_free(row);
-    *reply = reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+        rc = db_must_exist(DB_NONE, "institution kind");
+    }
+    *reply = reply_db_failure(req, rc);
     return false;
 }
 
@@ -276,9 +278,9 @@ enum MHD_Result api_terms_get(struct request *req)
     bool agreed = row.terms_agreed; /* this institution, to the current version */
     settings_row_free(&row);
     struct db *db = db_thread();
-    int rc = store_terms_current(db, version, published, &body);
-    if (rc <= 0)
-        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    int rc = db_must_exist(store_terms_current(db, version, published, &body), "terms");
+    if (rc < 0)
+        return reply_db_failure(req, rc);
     json_t *o = json_pack("{s:s, s:s, s:s, s:b}", "version", version, "published_at", published,
                           "body", body, "agreed", agreed);
     free(body);

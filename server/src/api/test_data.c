@@ -47,11 +47,12 @@ enum MHD_Result api_test_data_get(struct request *req)
 {
     struct db *db = db_thread();
     json_t *rows = NULL;
-    int revoked = DB_SOFT;
-    if (store_test_data_list(db, req->principal.institution, &rows) < 0 ||
-        (revoked = store_test_consents_revoked(db, req->principal.institution)) < 0) {
+    int revoked = store_test_data_list(db, req->principal.institution, &rows);
+    if (revoked >= 0)
+        revoked = store_test_consents_revoked(db, req->principal.institution);
+    if (revoked < 0) {
         json_decref(rows);
-        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+        return reply_db_failure(req, revoked);
     }
     json_t *links = json_array(), *records = json_array();
     json_int_t counts[CATEGORY__COUNT] = {0};

@@ -123,7 +123,7 @@ static bool owner(struct request *req, struct visit_owner *o, enum MHD_Result *r
     memset(o, 0, sizeof *o);
     int n = !shaped ? 0 : store_visit_by_token(db, token, o);
     if (n < 0) {
-        *ret = reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+        *ret = reply_db_failure(req, n);
         return false;
     }
     enum err_code refusal = ERR__COUNT;
@@ -266,7 +266,7 @@ static enum MHD_Result consent_request(struct request *req, bool withdraw)
         return reply_error(req,
                            rc == 0   ? ERR_VISIT_RETIRED
                            : rc == 2 ? ERR_QUALIFICATION_CONSENT_NOT_GIVEN
-                                     : ERR_SERVER_UNAVAILABLE,
+                                     : db_failure_code(rc < 0 ? rc : DB_HARD),
                            rc == 2 ? "consents" : NULL);
     }
     ret = reply_json_steal(req, MHD_HTTP_CREATED,

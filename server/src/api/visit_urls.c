@@ -41,21 +41,30 @@ static bool kind_on(const struct settings_row *row, const char *kind)
     return strcmp(setting_in_force(kind, settings_row_stored(row, kind)), "use") == 0;
 }
 
+/* The institution's settings and name: patients see the settings' display name, else the
+ * institution's name (as api/visit_page.c chooses it). 1, or a failure status. */
+static int names(struct db *db, const char *code, struct settings_row *row, char **name)
+{
+    *name = NULL;
+    int rc = db_must_exist(store_settings_get(db, code, row), "settings");
+    if (rc < 0)
+        return rc;
+    rc = db_must_exist(store_institution_name(db, code, name), "institution");
+    if (rc < 0)
+        settings_row_free(row);
+    return rc;
+}
+
 enum MHD_Result api_visit_urls_list(struct request *req)
 {
     struct db *db = db_thread();
     struct visit_current cur[2];
     struct settings_row row;
+    char *name;
     int n = store_visit_list(db, req->principal.institution, cur);
-    if (n < 0 || store_settings_get(db, req->principal.institution, &row) <= 0)
-        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
-    /* The name patients see on the page and the PDF: the settings' display name, else the
-     * institution's name (as api/visit_page.c and the sheet choose it). */
-    char *name = NULL;
-    if (store_institution_name(db, req->principal.institution, &name) <= 0) {
-        settings_row_free(&row);
-        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
-    }
+    int rc = n < 0 ? n : names(db, req->principal.institution, &row, &name);
+    if (rc < 0)
+        return reply_db_failure(req, rc);
     const char *display =
         setting_in_force("visit_display_name", settings_row_stored(&row, "visit_display_name"));
     bool from_settings = display[0] != '\0';
@@ -163,9 +172,11 @@ static bool current_url(struct request *req, char *url, size_t len, char etag[40
         return false;
     }
     struct db *db = db_thread();
-    int n = store_visit_current(db, req->principal.institution, kind, &cur);
-    if (n <= 0) {
-        *ret = reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
+    /* Every institution has both kinds from its creation. */
+    int n =
+        db_must_exist(store_visit_current(db, req->principal.institution, kind, &cur), "visit url");
+    if (n < 0) {
+        *ret = reply_db_failure(req, n);
         return false;
     }
     visit_url(cur.token, url, len);
@@ -231,14 +242,10 @@ enum MHD_Result api_visit_url_qr_pdf(struct request *req)
     if (!current_url(req, url, sizeof url, etag, &ret))
         return ret;
     struct settings_row row;
-    struct db *db = db_thread();
-    char *name = NULL;
-    if (store_settings_get(db, req->principal.institution, &row) <= 0)
-        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
-    if (store_institution_name(db, req->principal.institution, &name) <= 0) {
-        settings_row_free(&row);
-        return reply_error(req, ERR_SERVER_UNAVAILABLE, NULL);
-    }
+    char *name;
+    int rc = names(db_thread(), req->principal.institution, &row, &name);
+    if (rc < 0)
+        return reply_db_failure(req, rc);
     const char *display =
         setting_in_force("visit_display_name", settings_row_stored(&row, "visit_display_name"));
     char date[64];
@@ -250,7 +257,7 @@ enum MHD_Result api_visit_url_qr_pdf(struct request *req)
                             visit_kind_label(request_param(req, "kind")), url, date};
     char *pdf;
     size_t len;
-    int rc = visit_sheet_pdf(&s, &pdf, &len);
+    rc = visit_sheet_pdf(&s, &pdf, &len);
     settings_row_free(&row);
     free(name);
     if (rc != 0)

@@ -29,6 +29,8 @@ enum { USER_ID_MAX = 8, NAME_MAX_CHARS = 20, KANA_MAX_CHARS = 40 };
 
 bool role_parse(const char *id, enum role *out)
 {
+    if (!id)
+        return false;
     for (int i = 0; i < ROLE__COUNT; i++)
         if (strcmp(roles[i].id, id) == 0) {
             *out = (enum role)i;
@@ -45,6 +47,11 @@ const char *role_id(enum role r)
 const char *role_label(enum role r)
 {
     return roles[r].label;
+}
+
+bool role_registrable(enum role r)
+{
+    return roles[r].id_min != 0;
 }
 
 bool role_is_human(enum role r)
@@ -74,24 +81,24 @@ bool role_finds(enum role manager, enum role target)
     return role_manages(manager, target) || role_initialises_password(manager, target);
 }
 
-#define CAPS1(c) (1u << (c))
 static const unsigned caps_of[ROLE__COUNT] = {
-    [ROLE_MASTER] = CAPS1(CAP_SESSION) | CAPS1(CAP_ACCOUNTS) | CAPS1(CAP_BULK),
-    [ROLE_MASTER_RESET] = CAPS1(CAP_SESSION) | CAPS1(CAP_ACCOUNTS),
+    [ROLE_MASTER] = CAP_BIT(CAP_SESSION) | CAP_BIT(CAP_ACCOUNTS) | CAP_BIT(CAP_BULK),
+    [ROLE_MASTER_RESET] = CAP_BIT(CAP_SESSION) | CAP_BIT(CAP_ACCOUNTS),
     /* Administrators may use the business screens as well (manual ch. 2 §1(1)): 資格確認,
      * not 医療情報閲覧, which is for 有資格者 (medical_viewer). */
-    [ROLE_ADMIN] = CAPS1(CAP_SESSION) | CAPS1(CAP_QUALIFICATION) | CAPS1(CAP_ACCOUNTS) |
-                   CAPS1(CAP_BULK) | CAPS1(CAP_SETTINGS) | CAPS1(CAP_TEST_DATA) | CAPS1(CAP_AUDIT) |
-                   CAPS1(CAP_HISTORY_CHECKS) | CAPS1(CAP_HISTORY_VIEWS) | CAPS1(CAP_VISIT) |
-                   CAPS1(CAP_READERS),
-    [ROLE_GENERAL] = CAPS1(CAP_SESSION) | CAPS1(CAP_QUALIFICATION) | CAPS1(CAP_HISTORY_CHECKS),
-    [ROLE_MEDICAL_VIEWER] = CAPS1(CAP_SESSION) | CAPS1(CAP_QUALIFICATION) |
-                            CAPS1(CAP_MEDICAL_INFO) | CAPS1(CAP_HISTORY_CHECKS),
-    [ROLE_WEBAPI] = CAPS1(CAP_SESSION) | CAPS1(CAP_QUALIFICATION) | CAPS1(CAP_MEDICAL_INFO),
-    [ROLE_LINKED_APP] = CAPS1(CAP_SESSION) | CAPS1(CAP_QUALIFICATION) | CAPS1(CAP_MEDICAL_INFO),
-    [ROLE_FACE_READER] = CAPS1(CAP_SESSION) | CAPS1(CAP_QUALIFICATION),
+    [ROLE_ADMIN] = CAP_BIT(CAP_SESSION) | CAP_BIT(CAP_QUALIFICATION) | CAP_BIT(CAP_ACCOUNTS) |
+                   CAP_BIT(CAP_BULK) | CAP_BIT(CAP_SETTINGS) | CAP_BIT(CAP_TEST_DATA) |
+                   CAP_BIT(CAP_AUDIT) | CAP_BIT(CAP_HISTORY_CHECKS) | CAP_BIT(CAP_HISTORY_VIEWS) |
+                   CAP_BIT(CAP_VISIT) | CAP_BIT(CAP_READERS),
+    [ROLE_GENERAL] =
+        CAP_BIT(CAP_SESSION) | CAP_BIT(CAP_QUALIFICATION) | CAP_BIT(CAP_HISTORY_CHECKS),
+    [ROLE_MEDICAL_VIEWER] = CAP_BIT(CAP_SESSION) | CAP_BIT(CAP_QUALIFICATION) |
+                            CAP_BIT(CAP_MEDICAL_INFO) | CAP_BIT(CAP_HISTORY_CHECKS),
+    [ROLE_WEBAPI] = CAP_BIT(CAP_SESSION) | CAP_BIT(CAP_QUALIFICATION) | CAP_BIT(CAP_MEDICAL_INFO),
+    [ROLE_LINKED_APP] =
+        CAP_BIT(CAP_SESSION) | CAP_BIT(CAP_QUALIFICATION) | CAP_BIT(CAP_MEDICAL_INFO),
+    [ROLE_FACE_READER] = CAP_BIT(CAP_SESSION) | CAP_BIT(CAP_QUALIFICATION),
 };
-_Static_assert(CAP__COUNT <= 32, "capabilities are bits of an unsigned");
 
 static const char *const capability_ids[CAP__COUNT] = {
     [CAP_NONE] = "",
@@ -117,7 +124,7 @@ const char *capability_id(enum capability c)
 bool role_has_capability(enum role r, enum capability c)
 {
     return (unsigned)r < ROLE__COUNT && c != CAP_NONE && (unsigned)c < CAP__COUNT &&
-           (caps_of[r] & CAPS1(c)) != 0;
+           (caps_of[r] & CAP_BIT(c)) != 0;
 }
 
 bool capability_open_before_start(enum capability c)

@@ -25,6 +25,9 @@ enum role {
 bool role_parse(const char *id, enum role *out);
 const char *role_id(enum role r);
 const char *role_label(enum role r); /* マスタアカウント, 管理者, … */
+/* Issued by the ID rules, so registered by an administrator (not master or master_reset,
+ * which the operator issues). */
+bool role_registrable(enum role r);
 /* People's accounts, whose passwords expire; system accounts' never do. */
 bool role_is_human(enum role r);
 /* master → admin; admin → general, medical_viewer, webapi, linked_app, face_reader. */
@@ -56,6 +59,10 @@ enum capability {
     CAP_READERS,
     CAP__COUNT
 };
+
+/* Sets of capabilities are bits of an unsigned. */
+#define CAP_BIT(c) (1u << (c))
+_Static_assert(CAP__COUNT <= 32, "capabilities are bits of an unsigned");
 
 const char *capability_id(enum capability c);
 bool role_has_capability(enum role r, enum capability c);

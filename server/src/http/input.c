@@ -29,12 +29,16 @@ static bool parse_one(json_t *v, const struct input_field *f, void *slot, struct
             if (!date_parse(s, &d))
                 return fail(err, ERR_REQUEST_FIELD_DATE, f->name);
         } else if (f->type == IN_ENUM) {
-            const struct in_choice *c = f->choices;
-            while (c && c->id && strcmp(c->id, s) != 0)
-                c++;
-            if (!c || !c->id)
+            int value = -1;
+            if (f->parse)
+                value = f->parse(s);
+            else
+                for (const struct in_choice *c = f->choices; c && c->id && value < 0; c++)
+                    if (strcmp(c->id, s) == 0)
+                        value = c->value;
+            if (value < 0)
                 return fail(err, ERR_REQUEST_FIELD_RANGE, f->name);
-            *(struct in_enum *)slot = (struct in_enum){true, c->value, s};
+            *(struct in_enum *)slot = (struct in_enum){true, value, s};
             return true;
         } else {
             size_t chars = utf8_length(s);

@@ -48,6 +48,7 @@ struct input_field {
     long min, max;
     size_t offset;                   /* where in the destination struct the value goes */
     const struct in_choice *choices; /* IN_ENUM: ended by {NULL, 0} */
+    int (*parse)(const char *id);    /* IN_ENUM without choices: the value, or < 0 */
 };
 
 /* Field declarations: the member's type must be the one the field type writes, or the
@@ -57,27 +58,32 @@ struct input_field {
 #define IN_SLOT(T, member, ctype) (offsetof(T, member) + _Generic(((T *)0)->member, ctype : 0))
 #define IN_TEXT(name, req, min, max, T, m)                                                         \
     {                                                                                              \
-        name, IN_STRING, req, min, max, IN_SLOT(T, m, const char *), NULL                          \
+        name, IN_STRING, req, min, max, IN_SLOT(T, m, const char *), NULL, NULL                    \
     }
 #define IN_DAY(name, req, T, m)                                                                    \
     {                                                                                              \
-        name, IN_DATE, req, 0, 0, IN_SLOT(T, m, const char *), NULL                                \
+        name, IN_DATE, req, 0, 0, IN_SLOT(T, m, const char *), NULL, NULL                          \
     }
 #define IN_CHOICE(name, req, choices, T, m)                                                        \
     {                                                                                              \
-        name, IN_ENUM, req, 0, 0, IN_SLOT(T, m, struct in_enum), choices                           \
+        name, IN_ENUM, req, 0, 0, IN_SLOT(T, m, struct in_enum), choices, NULL                     \
+    }
+/* An enum field whose ids another table holds: parse gives the value, or < 0 to refuse. */
+#define IN_PARSED(name, req, parse, T, m)                                                          \
+    {                                                                                              \
+        name, IN_ENUM, req, 0, 0, IN_SLOT(T, m, struct in_enum), NULL, parse                       \
     }
 #define IN_NUMBER(name, req, min, max, T, m)                                                       \
     {                                                                                              \
-        name, IN_INT, req, min, max, IN_SLOT(T, m, struct in_int), NULL                            \
+        name, IN_INT, req, min, max, IN_SLOT(T, m, struct in_int), NULL, NULL                      \
     }
 #define IN_FLAG(name, req, T, m)                                                                   \
     {                                                                                              \
-        name, IN_BOOL, req, 0, 0, IN_SLOT(T, m, struct in_bool), NULL                              \
+        name, IN_BOOL, req, 0, 0, IN_SLOT(T, m, struct in_bool), NULL, NULL                        \
     }
 #define IN_LIST(name, req, max, T, m)                                                              \
     {                                                                                              \
-        name, IN_ARRAY, req, 0, max, IN_SLOT(T, m, json_t *), NULL                                 \
+        name, IN_ARRAY, req, 0, max, IN_SLOT(T, m, json_t *), NULL, NULL                           \
     }
 
 /* input_parse over a field table, counted here: `fields` must be an array, not a pointer. */

@@ -5,9 +5,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <poll.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,12 +16,11 @@
 #include "util/config.h"
 #include "util/errors.h"
 #include "util/log.h"
+#include "util/worker.h"
 
 static int listen_fd = -1;
 static struct MHD_Daemon *target;
-static pthread_t thread;
-static bool running;
-static atomic_bool stop;
+static struct worker accepter;
 static int connection_limit;
 
 int listener_open(const char *address, int port, char *err, size_t errlen)
@@ -130,17 +126,18 @@ static bool admit(int fd, const struct sockaddr *sa, unsigned long *refused, tim
     return false;
 }
 
-static void *accept_loop(void *arg)
+static void accept_loop(struct worker *w, void *arg)
 {
     (void)arg;
     unsigned long refused = 0, shut = 0;
     time_t last_report = 0, last_shut_report = 0;
     struct timespec last_sweep = {0, 0};
-    while (!atomic_load(&stop)) {
-        /* A bounded wait, so a stop request is noticed within a quarter second; the same
-         * beat sweeps connections past their bounds. */
-        struct pollfd p = {listen_fd, POLLIN, 0};
-        int ready = poll(&p, 1, 250);
+    for (;;) {
+        /* Woken at once by a stop; the quarter-second beat sweeps connections past their
+         * bounds. */
+        enum worker_event ev = worker_wait(w, 250, listen_fd);
+        if (ev == WORKER_STOP)
+            break;
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
         if ((now.tv_sec - last_sweep.tv_sec) * 1000 +
@@ -159,7 +156,7 @@ static void *accept_loop(void *arg)
                 }
             }
         }
-        if (ready <= 0)
+        if (ev != WORKER_READY)
             continue;
         struct sockaddr_storage ss = {0}; /* zeroed: the analyzer does not see accept4 fill it */
         socklen_t len = sizeof ss;
@@ -180,7 +177,6 @@ static void *accept_loop(void *arg)
             report_refusal(&refused, &last_report, strerror(errno));
         }
     }
-    return NULL;
 }
 
 int listener_start(int fd, struct MHD_Daemon *daemon, int limit)
@@ -188,25 +184,17 @@ int listener_start(int fd, struct MHD_Daemon *daemon, int limit)
     listen_fd = fd;
     target = daemon;
     connection_limit = limit;
-    atomic_store(&stop, false);
-    if (pthread_create(&thread, NULL, accept_loop, NULL) != 0) {
+    if (worker_start(&accepter, accept_loop, NULL, "onshi-accept") != 0) {
         close(fd);
         listen_fd = -1;
         return -1;
     }
-    running = true;
     return 0;
 }
 
 void listener_stop(void)
 {
-    if (running) {
-        atomic_store(&stop, true);
-        /* Wakes the thread's poll at once on Linux; the timeout is only the fallback. */
-        shutdown(listen_fd, SHUT_RDWR);
-        pthread_join(thread, NULL);
-        running = false;
-    }
+    worker_stop(&accepter);
     if (listen_fd >= 0)
         close(listen_fd);
     listen_fd = -1;

@@ -61,13 +61,11 @@ struct route_match {
 struct principal {
     char institution[11];
     char user_id[17];
-    char role[16];          /* as stored; handlers use account_role */
     enum role account_role; /* parsed once, by the authentication hook */
     char digest[67];        /* of the session or token secret (bytea parameter) */
     bool cookie;            /* browser session, not a bearer token */
     bool must_change_password;
     bool password_is_initial;        /* must_change_password because of an initial password */
-    char institution_kind[16];       /* as stored; handlers use inst_kind */
     enum institution_kind inst_kind; /* parsed once, by the authentication hook */
     bool institution_not_started;    /* before the institution's 利用開始日 */
     /* Of the session lookup, for GET /session; malloc'd, freed with the request. */

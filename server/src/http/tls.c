@@ -31,23 +31,32 @@ static void generation_free(struct generation *g)
     free(g);
 }
 
-/* GnuTLS checks the key against the chain's first certificate, and both parse, when they are
- * set on credentials: done on throw-away ones before the pair is served. */
-static int check_pair(const gnutls_datum_t *cert, const gnutls_datum_t *key, char *err,
-                      size_t errlen)
+/* The key must be the first certificate's: their public keys, exported, are the same. */
+static bool key_matches(const struct generation *g, char *err, size_t errlen)
 {
-    gnutls_certificate_credentials_t cred;
-    if (gnutls_certificate_allocate_credentials(&cred) != GNUTLS_E_SUCCESS) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
+    if (g->n == 0) {
+        snprintf(err, errlen, "certificate: none in the file");
+        return false;
     }
-    int rc = gnutls_certificate_set_x509_key_mem2(cred, cert, key, GNUTLS_X509_FMT_PEM, NULL, 0);
-    gnutls_certificate_free_credentials(cred);
-    if (rc < 0) {
-        snprintf(err, errlen, "%s", gnutls_strerror(rc));
-        return -1;
-    }
-    return 0;
+    gnutls_pubkey_t from_key = NULL;
+    gnutls_datum_t a = {NULL, 0}, b = {NULL, 0};
+    int rc = gnutls_pubkey_init(&from_key);
+    if (rc >= 0)
+        rc = gnutls_pubkey_import_privkey(from_key, g->key, 0, 0);
+    if (rc >= 0)
+        rc = gnutls_pubkey_export2(from_key, GNUTLS_X509_FMT_DER, &a);
+    if (rc >= 0)
+        rc = gnutls_pubkey_export2(g->chain[0].pubkey, GNUTLS_X509_FMT_DER, &b);
+    bool same = rc >= 0 && a.size == b.size && memcmp(a.data, b.data, a.size) == 0;
+    if (rc < 0)
+        snprintf(err, errlen, "key: %s", gnutls_strerror(rc));
+    else if (!same)
+        snprintf(err, errlen, "the key is not the certificate's");
+    gnutls_free(a.data);
+    gnutls_free(b.data);
+    if (from_key)
+        gnutls_pubkey_deinit(from_key);
+    return same;
 }
 
 static struct generation *generation_read(const gnutls_datum_t *cert, const gnutls_datum_t *key,
@@ -72,6 +81,10 @@ static struct generation *generation_read(const gnutls_datum_t *cert, const gnut
         generation_free(g);
         return NULL;
     }
+    if (!key_matches(g, err, errlen)) {
+        generation_free(g);
+        return NULL;
+    }
     return g;
 }
 
@@ -89,8 +102,7 @@ int tls_load(const char *cert_file, const char *key_file, char *err, size_t errl
         snprintf(err, errlen, "tls_key_file %s: %s", key_file, gnutls_strerror(rc));
         goto done;
     }
-    if (check_pair(&cert, &key, why, sizeof why) != 0 ||
-        !(g = generation_read(&cert, &key, why, sizeof why))) {
+    if (!(g = generation_read(&cert, &key, why, sizeof why))) {
         snprintf(err, errlen, "%s with %s: %s", cert_file, key_file, why);
         goto done;
     }

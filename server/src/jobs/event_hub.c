@@ -31,7 +31,9 @@ struct stream {
     struct stream *prev, *next; /* newest first */
     unsigned long long id;
     struct MHD_Connection *conn;
-    char institution[11], user_id[17], role[16], digest[67], tier[8];
+    char institution[11], user_id[17], digest[67];
+    enum role role;
+    enum role tier;     /* the bulk jobs it is told of: ROLE_MASTER's or ROLE_ADMIN's */
     bool bulk, readers; /* capabilities that decide which events it gets */
     long long deadline; /* epoch seconds: check the session again then */
     struct strbuf out;  /* queued, not yet handed to libmicrohttpd */
@@ -191,9 +193,9 @@ enum event_open event_hub_open(struct request *req, struct MHD_Response **out)
         return EVENT_OPEN_FAILED;
     snprintf(s->institution, sizeof s->institution, "%s", p->institution);
     snprintf(s->user_id, sizeof s->user_id, "%s", p->user_id);
-    snprintf(s->role, sizeof s->role, "%s", p->role);
+    s->role = p->account_role;
     snprintf(s->digest, sizeof s->digest, "%s", p->digest);
-    snprintf(s->tier, sizeof s->tier, "%s", p->account_role == ROLE_MASTER ? "master" : "admin");
+    s->tier = p->account_role == ROLE_MASTER ? ROLE_MASTER : ROLE_ADMIN;
     s->bulk = may_use(p, CAP_BULK);
     s->readers = may_use(p, CAP_READERS);
     s->deadline = first_deadline(p);
@@ -269,16 +271,16 @@ void event_hub_reload(void)
 
 enum want { WANT_BULK, WANT_READERS };
 
-static bool wants(const struct stream *s, const char *code, enum want want, const char *tier)
+static bool wants(const struct stream *s, const char *code, enum want want, enum role tier)
 {
     if (s->closing || strcmp(s->institution, code) != 0)
         return false;
     if (want == WANT_BULK)
-        return s->bulk && strcmp(s->tier, tier) == 0;
+        return s->bulk && s->tier == tier;
     return s->readers;
 }
 
-static bool anyone_wants(const char *code, enum want want, const char *tier)
+static bool anyone_wants(const char *code, enum want want, enum role tier)
 {
     pthread_mutex_lock(&lock);
     bool any = false;
@@ -290,7 +292,7 @@ static bool anyone_wants(const char *code, enum want want, const char *tier)
 
 /* `event: kind` with `data` (one line: compact JSON) to every stream that wants it; for a
  * service state (`service_up` ≥ 0), only to those not told it yet. */
-static void broadcast(const char *code, enum want want, const char *tier, const char *kind,
+static void broadcast(const char *code, enum want want, enum role tier, const char *kind,
                       json_t *data, int service_up)
 {
     char *text = json_dumps(data, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -324,7 +326,7 @@ static void everyone(const char *text)
 }
 
 /* `job`: the job as the commit left it (schema/0010); read from the table when absent. */
-static void on_bulk_job(struct db *db, const char *code, const char *tier, const char *number,
+static void on_bulk_job(struct db *db, const char *code, enum role tier, const char *number,
                         json_t *job)
 {
     if (!anyone_wants(code, WANT_BULK, tier))
@@ -332,7 +334,7 @@ static void on_bulk_job(struct db *db, const char *code, const char *tier, const
     json_t *items = json_array();
     if (json_is_object(job))
         json_array_append(items, job);
-    else if (store_bulk_list(db, code, tier, number, items) <= 0)
+    else if (store_bulk_list(db, code, role_id(tier), number, items) <= 0)
         json_array_clear(items);
     json_t *found = json_array_get(items, 0);
     if (found) {
@@ -344,7 +346,7 @@ static void on_bulk_job(struct db *db, const char *code, const char *tier, const
 
 static void on_reader(struct db *db, const char *code, const char *name)
 {
-    if (!anyone_wants(code, WANT_READERS, NULL))
+    if (!anyone_wants(code, WANT_READERS, ROLE__COUNT))
         return;
     json_t *list = NULL;
     if (store_readers_list(db, code, config_current()->reader_visual_seconds, &list) > 0) {
@@ -353,7 +355,7 @@ static void on_reader(struct db *db, const char *code, const char *name)
         json_array_foreach(json_object_get(list, "items"), i, item)
         {
             if (strcmp(json_string_value(json_object_get(item, "name")), name) == 0)
-                broadcast(code, WANT_READERS, NULL, "reader", item, -1);
+                broadcast(code, WANT_READERS, ROLE__COUNT, "reader", item, -1);
         }
     }
     json_decref(list);
@@ -364,7 +366,7 @@ static void service_state(const char *code, bool up, const char *seen_at, void *
 {
     (void)ctx;
     json_t *data = json_pack("{s:b, s:s?}", "up", up, "seen_at", seen_at);
-    broadcast(code, WANT_READERS, NULL, "reader_service", data, up);
+    broadcast(code, WANT_READERS, ROLE__COUNT, "reader_service", data, up);
     json_decref(data);
 }
 
@@ -388,7 +390,8 @@ static void check_services(struct db *db, const char *code)
 
 struct to_check {
     unsigned long long id;
-    char institution[11], digest[67], role[16];
+    char institution[11], digest[67];
+    enum role role;
 };
 
 /* Checks again, without touching them, the sessions of the streams that match: of one
@@ -407,7 +410,7 @@ static void check_sessions(struct db *db, const char *code, const char *user_id)
         list[n].id = s->id;
         memcpy(list[n].institution, s->institution, sizeof list[n].institution);
         memcpy(list[n].digest, s->digest, sizeof list[n].digest);
-        memcpy(list[n].role, s->role, sizeof list[n].role);
+        list[n].role = s->role;
         n++;
     }
     pthread_mutex_unlock(&lock);
@@ -417,11 +420,13 @@ static void check_sessions(struct db *db, const char *code, const char *user_id)
         int rc = store_session_check(db, list[i].institution, list[i].digest, idle, &c);
         if (rc < 0)
             return; /* the database is away: the deadlines stay due, checked next tick */
-        const char *reason = rc == 0                             ? "ended"
-                             : !c.account_usable                 ? "disabled"
-                             : !c.alive                          ? "expired"
-                             : strcmp(c.role, list[i].role) != 0 ? "changed"
-                                                                 : NULL;
+        enum role now_role;
+        bool same_role = role_parse(c.role, &now_role) && now_role == list[i].role;
+        const char *reason = rc == 0             ? "ended"
+                             : !c.account_usable ? "disabled"
+                             : !c.alive          ? "expired"
+                             : !same_role        ? "changed"
+                                                 : NULL;
         struct wakeups w = {0};
         pthread_mutex_lock(&lock);
         for (struct stream *s = streams; s; s = s->next) {
@@ -474,9 +479,9 @@ static void dispatch(void *ctx, const char *channel, const char *payload)
     const char *code = json_string_value(json_object_get(j, "institution"));
     if (kind && code) {
         if (strcmp(kind, "bulk_job") == 0) {
-            const char *tier = json_string_value(json_object_get(j, "tier"));
+            enum role tier;
             const char *number = json_string_value(json_object_get(j, "reception_number"));
-            if (tier && number)
+            if (role_parse(json_string_value(json_object_get(j, "tier")), &tier) && number)
                 on_bulk_job(db, code, tier, number, json_object_get(j, "job"));
         } else if (strcmp(kind, "reader") == 0) {
             const char *name = json_string_value(json_object_get(j, "name"));

@@ -96,13 +96,13 @@ static void on_card(void *ctx, const char *reader, enum jpki_result r, const cha
     const char *result = jpki_result_id(r);
     if (r == JPKI_OK) {
         struct principal who = {0};
-        int bound = store_reader_binding(s->db, code, reader, who.user_id, who.role);
+        char role[16];
+        int bound = store_reader_binding(s->db, code, reader, who.user_id, role);
         /* The principal a session lookup would make: its kinds parsed once, here. */
-        if (bound > 0 && role_parse(who.role, &who.account_role) &&
+        if (bound > 0 && role_parse(role, &who.account_role) &&
             who.account_role == ROLE_FACE_READER &&
             institution_kind_parse(s->kind, &who.inst_kind)) {
             snprintf(who.institution, sizeof who.institution, "%s", code);
-            snprintf(who.institution_kind, sizeof who.institution_kind, "%s", s->kind);
             answer = qualification_card_as(s->db, &who, serial);
             result = "checked";
         } else

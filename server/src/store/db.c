@@ -211,6 +211,14 @@ int db_classify(struct db *db, PGresult *r, const char *what)
     return DB_HARD;
 }
 
+int db_must_exist(int rc, const char *what)
+{
+    if (rc != DB_NONE)
+        return rc;
+    log_event(LOG_ERROR, "a row that must exist is missing", json_pack("{s:s}", "row", what));
+    return DB_HARD;
+}
+
 /* PostgreSQL writes an integer column as plain decimal; strtoll (not atoll) so that anything
  * else (NULL's "", a column that is not an integer) reads as 0 rather than undefined. */
 static long long parse_integer(const char *text)
@@ -476,26 +484,6 @@ void db_tx_counts_each(void (*cb)(const char *name, const struct db_tx_counts *c
                                  atomic_load(&s->conflicts), atomic_load(&s->failures)};
         cb(name, &c, ctx);
     }
-}
-
-struct stats_adapter {
-    void (*cb)(const char *, unsigned long long, unsigned long long, unsigned long long, void *);
-    void *ctx;
-};
-
-static void stats_adapt(const char *name, const struct db_tx_counts *c, void *ctx)
-{
-    struct stats_adapter *a = ctx;
-    a->cb(name, c->runs, c->retries, c->failures, a->ctx);
-}
-
-void db_tx_stats_each(void (*cb)(const char *name, unsigned long long runs,
-                                 unsigned long long retries, unsigned long long failures,
-                                 void *ctx),
-                      void *ctx)
-{
-    struct stats_adapter a = {cb, ctx};
-    db_tx_counts_each(stats_adapt, &a);
 }
 
 /* The runner ------------------------------------------------------------------------------ */

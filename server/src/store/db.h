@@ -22,6 +22,11 @@ enum db_status {
     DB_NONE = 0,      /* no rows */
 };
 
+/* For a row that must exist (the signed-in institution's own settings, a row just written):
+ * its absence is a broken database, logged with what was missing and reported as DB_HARD.
+ * Other statuses pass through. */
+int db_must_exist(int rc, const char *what);
+
 enum db_isolation { DB_READ_COMMITTED, DB_REPEATABLE_READ, DB_SERIALIZABLE };
 
 struct db;
@@ -138,11 +143,6 @@ struct db_tx_counts {
 };
 void db_tx_counts_each(void (*cb)(const char *name, const struct db_tx_counts *c, void *ctx),
                        void *ctx);
-/* The same without conflicts, as /metrics shows them. */
-void db_tx_stats_each(void (*cb)(const char *name, unsigned long long runs,
-                                 unsigned long long retries, unsigned long long failures,
-                                 void *ctx),
-                      void *ctx);
 
 /* Number of open connections in this process (for /metrics). */
 long db_open_connections(void);
