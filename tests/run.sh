@@ -63,9 +63,9 @@ echo "== fuzz targets in build-fuzz =="
 # whose onshid works on several threads at once (HTTP threads, hashing workers, bulk jobs,
 # history downloads, the reader bridge, shutdown). A report halts onshid and the harness fails
 # the test file that saw it; tests/tsan.supp holds the third-party reports it ignores.
-tsan_tests='^(unit_test_(http_dispatch|reader_bridge|rate_limit|password_hash|config|worker)'
+tsan_tests='^(unit_test_(http_dispatch|reader_bridge|rate_limit|password_hash|config|worker|session_cache)'
 tsan_tests+='|api_(accounts|bulk|bulk_check|session|history|history_shares|readers|lifecycle|hash_helper'
-tsan_tests+='|events))$'
+tsan_tests+='|events|session_cache))$'
 tsan_options="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp"
 echo "== ctest in build-tsan (ThreadSanitizer) =="
 (cd build-tsan && TSAN_OPTIONS=$tsan_options ctest --output-on-failure -j 2 -R "$tsan_tests") ||

@@ -1,8 +1,10 @@
 // Benchmark: GET /api/v1/accounts/{user_id} through onshid (wrk, an admin's bearer token)
 // against pgbench running the SQL that request runs (the token lookup and the account read,
 // printed by build/bench_print_sql) at the same number of connections, alternating.
-// A second reference runs the account read alone. Informational: it fails only when
-// something breaks (errors, non-2xx replies), never on the ratio.
+// A second reference runs the account read alone: what one query per request allows, and the
+// figure issue 20 aims at (onshid remembers sessions, store/session_cache.h, so a request
+// runs the read only). Informational: it fails only when something breaks (errors, non-2xx
+// replies), never on the ratio.
 //   BENCH_CONNECTIONS (4)  BENCH_SECONDS (5)  BENCH_ROUNDS (3)
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -11,7 +13,7 @@ import path from 'node:path';
 import { startPostgres, startOnshid } from '../support/harness.mjs';
 import { intEnv, median, wrk, pgbench, pgbenchStatements, benchInstitution } from '../support/bench.mjs';
 
-const TARGET = 0.6;
+const TARGET = 0.6; // of the read alone
 const C = intEnv('BENCH_CONNECTIONS', 4, 1, 64);
 const SECS = intEnv('BENCH_SECONDS', 5, 1, 600);
 const ROUNDS = intEnv('BENCH_ROUNDS', 3, 1, 50);
@@ -20,7 +22,7 @@ const pg = await startPostgres();
 const db = pg.migratedDatabase();
 const conninfo = pg.conninfo(db);
 // Request lines are logged at info; at warn the benchmark measures serving, not logging.
-const srv = await startOnshid({ database: conninfo, env: { ONSHI_HTTP_THREADS: '0', ONSHI_LOG_LEVEL: 'warn' } });
+const srv = await startOnshid({ database: conninfo, env: { ONSHI_HTTP_THREADS: process.env.BENCH_HTTP_THREADS ?? '0', ONSHI_LOG_LEVEL: 'warn' } });
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'onshi-bench-'));
 const problems = [];
 try {
@@ -61,10 +63,11 @@ try {
   const tps = median(rows.map((x) => x.p.tps));
   const alonetps = median(rows.map((x) => x.a.tps));
   const ratio = rps / tps;
-  console.log(`# target ratio >= ${TARGET} (information only): ${ratio >= TARGET ? 'met' : 'NOT met'}`);
+  const alone = rps / alonetps;
+  console.log(`# target ratio to the read alone >= ${TARGET} (information only): ${alone >= TARGET ? 'met' : 'NOT met'}`);
   if (problems.length) console.log(`# FLAGGED: ${problems.join('; ')}`);
   console.log(`account_get_vs_pgbench ratio=${ratio.toFixed(2)} onshid_rps=${Math.round(rps)} pgbench_tps=${Math.round(tps)} ` +
-    `ratio_vs_read_alone=${(rps / alonetps).toFixed(2)} read_alone_tps=${Math.round(alonetps)} connections=${C} rounds=${ROUNDS}`);
+    `ratio_vs_read_alone=${alone.toFixed(2)} read_alone_tps=${Math.round(alonetps)} connections=${C} rounds=${ROUNDS}`);
 } finally {
   await srv.stop();
   pg.stop();

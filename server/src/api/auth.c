@@ -7,6 +7,7 @@
 #include "core/account.h"
 #include "http/reply.h"
 #include "store/db.h"
+#include "store/session_cache.h"
 #include "util/config.h"
 #include "util/secret.h"
 
@@ -52,10 +53,19 @@ enum auth_result api_authenticate(struct request *req)
     const char *csrf = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "X-CSRF-Token");
     char csrf_digest[DIGEST_PARAM_LEN + 1];
     bool have_csrf = csrf && secret_digest_param(csrf, csrf_digest) == 0;
-    struct db *db = db_thread();
     struct session_view v;
     int idle = config_current()->session_idle_timeout;
-    int rc = store_session_lookup(db, code, digest, idle, have_csrf ? csrf_digest : NULL, &v);
+    /* A request that must pass the CSRF check always asks the database: the cache does not
+     * keep the CSRF secret's digest. */
+    bool csrf_needed = cookie && !safe_method(req->method);
+    uint64_t seen = session_cache_epoch();
+    int rc = 1;
+    if (csrf_needed || !session_cache_get(code, digest, &v)) {
+        rc = store_session_lookup(db_thread(), code, digest, idle,
+                                  csrf_needed && have_csrf ? csrf_digest : NULL, &v);
+        if (rc > 0)
+            session_cache_put(seen, code, digest, &v);
+    }
     enum err_code refusal = ERR__COUNT;
     if (rc < 0)
         refusal = db_failure_code(rc);

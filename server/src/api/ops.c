@@ -11,6 +11,7 @@
 #include "store/db.h"
 #include "store/health.h"
 #include "store/migrations.h"
+#include "store/session_cache.h"
 #include "util/address_list.h"
 #include "util/config.h"
 
@@ -97,10 +98,18 @@ enum MHD_Result api_metrics(struct request *req)
               "# TYPE onshi_db_connections gauge\nonshi_db_connections %ld\n"
               "# HELP onshi_event_streams Open live-update streams (GET /api/v1/events).\n"
               "# TYPE onshi_event_streams gauge\nonshi_event_streams %d\n"
+              "# HELP onshi_session_cache_hits_total Authenticated requests whose session this "
+              "onshid remembered (no lookup).\n"
+              "# TYPE onshi_session_cache_hits_total counter\nonshi_session_cache_hits_total %llu\n"
+              "# HELP onshi_session_cache_misses_total Authenticated requests that looked their "
+              "session up.\n"
+              "# TYPE onshi_session_cache_misses_total counter\nonshi_session_cache_misses_total "
+              "%llu\n"
               "# HELP onshi_build_info Version and schema of this onshid.\n"
               "# TYPE onshi_build_info gauge\n"
               "onshi_build_info{version=\"%s\",schema_version=\"%d\"} 1\n",
-              db_open_connections(), event_hub_streams(), ONSHI_VERSION, schema_expected_version());
+              db_open_connections(), event_hub_streams(), session_cache_hits(),
+              session_cache_misses(), ONSHI_VERSION, schema_expected_version());
     transaction_metrics(&sb);
     size_t len;
     char *text = sb_steal(&sb, &len);

@@ -5,6 +5,7 @@
 
 #include "http/tls.h"
 #include "store/db.h"
+#include "store/session_cache.h"
 #include "util/config.h"
 
 bool http_is_secure(void)
@@ -28,6 +29,9 @@ enum MHD_Result reply_response(struct request *req, unsigned status, struct MHD_
     if (req->principal.cookie && req->principal.idle_expires_at[0])
         MHD_add_response_header(r, "X-Session-Idle-Expires", req->principal.idle_expires_at);
     req->status = status;
+    /* Committed by now: this client's next request, here, must not meet the old session. */
+    if (req->route && (req->route->flags & ROUTE_REVOKES))
+        session_cache_clear();
     enum MHD_Result ret = MHD_queue_response(req->conn, status, r);
     MHD_destroy_response(r);
     return ret;

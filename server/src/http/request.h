@@ -25,6 +25,8 @@ enum route_flags {
     ROUTE_ANY_PASSWORD = 1 << 4, /* open even while the password must be changed */
     ROUTE_BODY = 1 << 5,         /* body kept as it came (req->body), for the handler to read */
     ROUTE_ESSENTIAL = 1 << 6,    /* served on reserve connections too (health checks) */
+    ROUTE_REVOKES = 1 << 7,      /* may end sessions or change what they carry: clears this onshid's
+                                    session cache before the answer leaves (store/session_cache.h) */
 };
 
 /* A body read as it arrives instead of kept whole (ROUTE_UPLOAD routes that set one):

@@ -14,6 +14,7 @@
 #include "store/events.h"
 #include "store/notify.h"
 #include "store/readers.h"
+#include "store/session_cache.h"
 #include "util/config.h"
 #include "util/log.h"
 #include "util/strbuf.h"
@@ -490,9 +491,12 @@ static void dispatch(void *ctx, const char *channel, const char *payload)
         } else if (strcmp(kind, "reader_service") == 0) {
             check_services(db, code);
         } else if (strcmp(kind, "account") == 0) {
+            session_cache_clear(); /* first: the streams' checks below take a round trip */
             const char *user = json_string_value(json_object_get(j, "user_id"));
             if (user)
                 check_sessions(db, code, user);
+        } else if (strcmp(kind, "institution") == 0) {
+            session_cache_clear();
         }
     }
     json_decref(j);
@@ -517,20 +521,27 @@ static void hub_main(struct worker *w, void *arg)
     long long next_service = now_ms() + SERVICE_CHECK_SECONDS * 1000LL;
     while (!worker_stopping(w)) {
         if (!listener.db && !(listener.db = db_open(&options, err, sizeof err))) {
+            session_cache_listening(false);
             log_msg(LOG_WARN, "event hub: %s", err);
             worker_wait(w, 1000, -1);
             continue;
         }
         struct db *db = listener.db;
         if (db_ensure(db) != 0) {
+            session_cache_listening(false);
             worker_wait(w, TICK_MS, -1);
             continue;
         }
         int listened = notify_listen(&listener);
         if (listened < 0) {
+            session_cache_listening(false);
             worker_wait(w, 1000, -1);
             continue;
         }
+        /* Nothing notified before this LISTEN reaches us: the cache starts again. */
+        if (listened)
+            session_cache_clear();
+        session_cache_listening(true);
         /* Whatever happened while nobody listened is lost: every stream reads again. */
         if (listened && listened_before) {
             log_msg(LOG_NOTICE, "event hub: listening again; streams asked to resync");
@@ -538,8 +549,10 @@ static void hub_main(struct worker *w, void *arg)
         }
         listened_before = true;
         /* A reload wakes the wait (event_hub_reload). */
-        if (notify_wait(&listener, w, TICK_MS, dispatch, db) < 0)
+        if (notify_wait(&listener, w, TICK_MS, dispatch, db) < 0) {
+            session_cache_listening(false);
             continue; /* db_ensure reconnects it, and it listens again */
+        }
         if (atomic_exchange(&reload_asked, false))
             apply_limits(); /* and every session is checked again: the timeouts may differ */
         check_sessions(db, NULL, NULL);
@@ -553,6 +566,7 @@ static void hub_main(struct worker *w, void *arg)
             next_service = t + SERVICE_CHECK_SECONDS * 1000LL;
         }
     }
+    session_cache_listening(false);
     db_close(listener.db);
 }
 
