@@ -40,8 +40,8 @@ enum MHD_Result api_readyz(struct request *req)
                             json_pack("{s:s, s:i}", "status", "ready", "schema_version", version));
 }
 
-/* Each named transaction's counts (store/db.h db_tx), one counter family per count. */
-/* One counter of struct db_tx_counts, by its offset. */
+/* Each named transaction's counts (store/db.h db_tx), one counter family per count: the
+ * field of struct db_tx_counts at its offset. */
 static const struct {
     const char *field, *help;
     size_t offset;
