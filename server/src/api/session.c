@@ -1,6 +1,8 @@
 #include "api/session.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,18 +45,179 @@ struct signin {
     char code[11];
     char user_id[17];
     char *password;
-    bool token;    /* POST /tokens: a bearer token instead of a cookie session */
-    int found;     /* 1 account, 0 none, <0 database error */
-    bool reserved; /* one of the lockout attempts was taken for this check */
+    bool token;            /* POST /tokens: a bearer token instead of a cookie session */
+    int found;             /* 1 account, 0 none, <0 database error */
+    bool reserved;         /* holds one of the lockout attempts, not yet counted or given back */
+    bool waiting;          /* every attempt was taken by checks in flight: waiting for one */
+    long long deadline_ms; /* waiting: refused as without waiting from then on */
+    unsigned long seen_generation; /* waiting: ends of checks seen before the last try */
     struct signin_account account;
     struct argon2_params params; /* of the configuration when the request arrived */
     bool password_ok;
     char *rehashed; /* the password hashed with `params`, when the stored hash used others */
 };
 
+static long long monotonic_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Waiting for a free attempt ------------------------------------------------------------
+ *
+ * All of an account's attempts can be taken by checks in flight without anything being wrong
+ * (several receipt computers signing in with one WebAPI account at the same moment). A
+ * sign-in that finds them so waits for one, up to signin_queue_timeout, instead of being
+ * refused, and stalls nothing else meanwhile:
+ * - no HTTP thread ever waits: the attempts are tried there (one short statement, like any
+ *   handler's), in start_signin and in signin_done, and the wait itself is deferred work;
+ * - a waiting turn holds a deferred-pool worker WAIT_TURN_MS at most (less when a check of the
+ *   account ends here first); signin_done then tries again and, still nothing free, queues the
+ *   next turn behind whatever was queued meanwhile, so other sign-ins, password changes and
+ *   PDFs get through between turns, and a worker a waiter took is free again within a turn;
+ * - at most WAITERS_PER_WORKER waiters per worker, and half the work queue, wait at once (the
+ *   rest are refused as without waiting): they cannot fill the queue nor put more than that
+ *   many turns before another request.
+ * The end of a check here wakes the account's waiters through a small table of wake-up
+ * channels hashed by institution and user ID (a collision only costs an early try); checks on
+ * other nodes are seen at the next turn. A waiter holds no attempt, so a client that leaves
+ * while waiting has nothing to give back (the pool drops its next turn); one that leaves once
+ * it got one gives it back in signin_abandon. */
+enum { WAIT_TURN_MS = 50, WAITERS_PER_WORKER = 8, WAKE_CHANNELS = 64 };
+
+struct wake_channel {
+    pthread_mutex_t lock;
+    pthread_cond_t ended;     /* a check of an account of this channel ended */
+    unsigned long generation; /* how many have */
+};
+static struct wake_channel channels[WAKE_CHANNELS];
+static pthread_once_t channels_once = PTHREAD_ONCE_INIT;
+static atomic_int waiters;
+
+static void channels_init(void)
+{
+    pthread_condattr_t a;
+    pthread_condattr_init(&a);
+    pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+    for (int i = 0; i < WAKE_CHANNELS; i++) {
+        pthread_mutex_init(&channels[i].lock, NULL);
+        pthread_cond_init(&channels[i].ended, &a);
+    }
+    pthread_condattr_destroy(&a);
+}
+
+static uint32_t fnv1a(uint32_t h, const char *text)
+{
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        h = (h ^ *p) * 16777619u;
+    return h;
+}
+
+static struct wake_channel *channel_of(const struct signin *s)
+{
+    pthread_once(&channels_once, channels_init);
+    uint32_t h = fnv1a(fnv1a(2166136261u, s->code), "|");
+    return &channels[fnv1a(h, s->user_id) % WAKE_CHANNELS];
+}
+
+static unsigned long generation_of(const struct signin *s)
+{
+    struct wake_channel *c = channel_of(s);
+    pthread_mutex_lock(&c->lock);
+    unsigned long g = c->generation;
+    pthread_mutex_unlock(&c->lock);
+    return g;
+}
+
+/* The attempt s held is counted, given back or reset: the account's waiters try again. */
+static void attempt_settled(struct signin *s)
+{
+    if (!s->reserved)
+        return;
+    s->reserved = false;
+    struct wake_channel *c = channel_of(s);
+    pthread_mutex_lock(&c->lock);
+    c->generation++;
+    pthread_cond_broadcast(&c->ended);
+    pthread_mutex_unlock(&c->lock);
+}
+
+/* HTTP thread: takes an attempt for s (1), or says why not (DB_NONE, *locked). */
+static int try_reserve(struct db *db, struct signin *s, bool *locked)
+{
+    /* Read before trying, so that a check ending after a failed try cuts the next wait. */
+    s->seen_generation = generation_of(s);
+    return store_signin_try_reserve(db, s->code, s->user_id, config_current()->lockout_threshold,
+                                    locked);
+}
+
+/* A line a second at most, however many are refused. */
+static void report_waiters_full(int limit)
+{
+    static atomic_llong last_s;
+    long long now = monotonic_ms() / 1000, last = atomic_load(&last_s);
+    if (now > last && atomic_compare_exchange_strong(&last_s, &last, now))
+        log_msg(LOG_WARN,
+                "%d sign-ins already wait for a free lockout attempt: refusing more at once",
+                limit);
+}
+
+/* Makes s a waiter when signin_queue_timeout allows and there is room. */
+static void start_waiting(struct signin *s)
+{
+    const struct config *c = config_current();
+    if (c->signin_queue_timeout <= 0)
+        return;
+    int limit = WAITERS_PER_WORKER * defer_pool_workers();
+    if (limit > defer_pool_queue_limit() / 2)
+        limit = defer_pool_queue_limit() / 2;
+    int n = atomic_load(&waiters);
+    do {
+        if (n >= limit) {
+            report_waiters_full(limit);
+            return;
+        }
+    } while (!atomic_compare_exchange_weak(&waiters, &n, n + 1));
+    s->waiting = true;
+    s->deadline_ms = monotonic_ms() + c->signin_queue_timeout * 1000LL;
+    log_msg(LOG_DEBUG, "sign-in of %s/%s waits for a free lockout attempt", s->code, s->user_id);
+}
+
+static void stop_waiting(struct signin *s)
+{
+    if (s->waiting) {
+        s->waiting = false;
+        atomic_fetch_sub(&waiters, 1);
+    }
+}
+
+/* Worker thread: one waiting turn, until a check of the account ends here (after the last
+ * try), WAIT_TURN_MS or the deadline. */
+static void wait_turn(const struct signin *s)
+{
+    struct wake_channel *c = channel_of(s);
+    long long until = monotonic_ms() + WAIT_TURN_MS;
+    if (until > s->deadline_ms)
+        until = s->deadline_ms;
+    struct timespec at = {.tv_sec = (time_t)(until / 1000),
+                          .tv_nsec = (long)(until % 1000) * 1000000};
+    pthread_mutex_lock(&c->lock);
+    while (c->generation == s->seen_generation)
+        if (pthread_cond_timedwait(&c->ended, &c->lock, &at) != 0)
+            break; /* ETIMEDOUT */
+    pthread_mutex_unlock(&c->lock);
+}
+
 static void signin_free(void *p)
 {
     struct signin *s = p;
+    stop_waiting(s);
+    /* Neither answered nor abandoned: the work queue was full (503). The attempt goes back. */
+    if (s->reserved) {
+        store_signin_unreserve(db_thread(), s->code, s->user_id);
+        attempt_settled(s);
+    }
     if (s->password) {
         memset(s->password, 0, strlen(s->password));
         free(s->password);
@@ -70,6 +233,10 @@ static void signin_free(void *p)
 static void signin_work(void *p)
 {
     struct signin *s = p;
+    if (s->waiting) {
+        wait_turn(s);
+        return;
+    }
     bool checked = s->found > 0 && s->reserved;
     if (checked)
         s->password_ok = password_verify(s->password, s->account.password_hash);
@@ -155,13 +322,6 @@ struct failure {
     const char *reason;
     const char *source;
 };
-
-static long long monotonic_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
 
 /* Made-up user IDs cost an audit row each only up to signin_unknown_audit_limit a minute per
  * institution; the rest are counted and logged (a line a minute at most). */
@@ -252,9 +412,9 @@ static json_t *account_json(const char *code, const char *user_id, enum role r, 
                      roles_where(r, role_finds));
 }
 
-static enum MHD_Result signin_done(struct request *req, void *p)
+/* The answer to a sign-in whose check (or dummy) ran. */
+static enum MHD_Result answer(struct request *req, struct signin *s)
 {
-    struct signin *s = p;
     if (s->found < 0)
         return reply_db_failure(req, s->found);
     if (s->found == 0)
@@ -299,6 +459,53 @@ static enum MHD_Result signin_done(struct request *req, void *p)
                                      &x.issued);
 }
 
+static enum MHD_Result signin_done(struct request *req, void *p);
+static void signin_abandon(void *p);
+
+/* Queues s's next step behind what was queued meanwhile. The pool frees the context of the
+ * step that ended once the reply callback returns, so the state moves to a new one. */
+static enum MHD_Result queue_next(struct request *req, struct signin *s)
+{
+    struct signin *next = malloc(sizeof *next);
+    if (!next)
+        return MHD_NO; /* s keeps it all: signin_free gives back what it holds */
+    *next = *s;
+    memset(s, 0, sizeof *s);
+    return http_defer(req, signin_work, signin_done, signin_abandon, next, signin_free);
+}
+
+/* After a waiting turn: the check once an attempt is free; refused unchecked once the account
+ * is locked or the wait is over (as without waiting); otherwise the next turn. */
+static enum MHD_Result after_wait_turn(struct request *req, struct signin *s)
+{
+    bool locked = true;
+    int rc = try_reserve(db_thread(), s, &locked);
+    if (rc < 0) {
+        stop_waiting(s);
+        return reply_db_failure(req, rc);
+    }
+    if (rc > 0) {
+        stop_waiting(s);
+        s->reserved = true;
+        return queue_next(req, s);
+    }
+    if (locked || monotonic_ms() >= s->deadline_ms) {
+        stop_waiting(s);
+        return refuse(req, s, "locked", ERR_AUTH_FAILED);
+    }
+    return queue_next(req, s);
+}
+
+static enum MHD_Result signin_done(struct request *req, void *p)
+{
+    struct signin *s = p;
+    if (s->waiting)
+        return after_wait_turn(req, s);
+    enum MHD_Result ret = answer(req, s);
+    attempt_settled(s); /* counted, given back or reset by the answer's transaction */
+    return ret;
+}
+
 /* The client left before it was answered: the attempt its check took goes back (nothing was
  * learnt from it), and nothing is audited. */
 static void signin_abandon(void *p)
@@ -306,6 +513,7 @@ static void signin_abandon(void *p)
     struct signin *s = p;
     if (s->found > 0 && s->reserved)
         store_signin_unreserve(db_thread(), s->code, s->user_id);
+    attempt_settled(s);
 }
 
 /* signin_rate_limit per client address, before any work: 429 with Retry-After. */
@@ -345,13 +553,18 @@ static enum MHD_Result start_signin(struct request *req, bool token)
     struct db *db = db_thread();
     s->found = store_signin_account(db, s->code, s->user_id, &s->account);
     if (s->found > 0) {
-        int rc = store_signin_reserve(db, s->code, s->user_id, config_current()->lockout_threshold);
+        bool locked = true;
+        int rc = try_reserve(db, s, &locked);
         if (rc < 0) {
             free(s->account.password_hash);
             s->account.password_hash = NULL;
             s->found = rc;
         }
         s->reserved = rc > 0;
+        /* Not locked, only every attempt in use by checks in flight: wait for one (above).
+         * Otherwise (locked, or no waiting) the dummy check runs and the answer refuses. */
+        if (rc == DB_NONE && !locked)
+            start_waiting(s);
     }
     return http_defer(req, signin_work, signin_done, signin_abandon, s, signin_free);
 }

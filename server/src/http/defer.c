@@ -129,6 +129,16 @@ int defer_pool_start(int threads, int queue_limit)
     return 0;
 }
 
+int defer_pool_workers(void)
+{
+    return nworkers;
+}
+
+int defer_pool_queue_limit(void)
+{
+    return limit;
+}
+
 void defer_pool_stop(void)
 {
     pthread_mutex_lock(&lock);

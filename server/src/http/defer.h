@@ -20,6 +20,9 @@ int defer_pool_start(int threads, int queue_limit);
 /* Runs what is queued, resumes every connection, joins the workers. Call before
  * MHD_stop_daemon: MHD must not be stopped with suspended connections. */
 void defer_pool_stop(void);
+/* The pool's size and queue bound, as started (0 before). */
+int defer_pool_workers(void);
+int defer_pool_queue_limit(void);
 
 /* From a handler: queues `work` and suspends the request; `done` later answers it, or
  * `abandon` (may be NULL) runs instead when the client left first; `free_ctx` (may be NULL)

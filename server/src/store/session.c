@@ -17,11 +17,16 @@ static const struct stmt_def stmts[] = {
      2},
     /* Every password check first takes one of the lockout_threshold attempts (row lock +
      * re-checked WHERE), so parallel guesses can never get more checks than the threshold;
-     * success gives them back. No row: locked, or every attempt is taken. */
+     * success gives them back. One row while the account exists: whether an attempt was
+     * taken, and whether it is locked (read from the statement's snapshot: a lock committed
+     * while the update waited for the row shows at the next try), so that a sign-in finding
+     * every attempt taken by checks in flight can wait for one. */
     {STMT_SIGNIN_RESERVE, "signin_reserve",
-     "UPDATE accounts SET failed_logins = failed_logins + 1 "
+     "WITH taken AS (UPDATE accounts SET failed_logins = failed_logins + 1 "
      "WHERE institution_code = $1 AND user_id = $2 AND locked_at IS NULL "
-     "AND failed_logins < $3 RETURNING failed_logins",
+     "AND failed_logins < $3 RETURNING failed_logins) "
+     "SELECT EXISTS (SELECT 1 FROM taken), locked_at IS NOT NULL FROM accounts "
+     "WHERE institution_code = $1 AND user_id = $2",
      3},
     /* After a wrong password: lock once the attempts are used up. */
     {STMT_SIGNIN_FAILED, "signin_failed",
@@ -145,12 +150,21 @@ static int by_threshold(struct db *db, enum stmt_id id, const char *code, const 
     return db_query(db, id, &p, r);
 }
 
-int store_signin_reserve(struct db *db, const char *code, const char *user_id, int threshold)
+int store_signin_try_reserve(struct db *db, const char *code, const char *user_id, int threshold,
+                             bool *locked)
 {
     PGresult *r;
     int rows = by_threshold(db, STMT_SIGNIN_RESERVE, code, user_id, threshold, &r);
+    bool taken = rows > 0 && col_bool(r, 0, 0);
+    if (locked)
+        *locked = rows <= 0 || col_bool(r, 0, 1); /* an account gone is as good as locked */
     PQclear(r);
-    return rows;
+    return rows < 0 ? rows : taken ? 1 : DB_NONE;
+}
+
+int store_signin_reserve(struct db *db, const char *code, const char *user_id, int threshold)
+{
+    return store_signin_try_reserve(db, code, user_id, threshold, NULL);
 }
 
 int store_attempts_release(struct db *db, const char *code, const char *user_id,

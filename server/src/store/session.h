@@ -24,6 +24,10 @@ int store_signin_account(struct db *db, const char *code, const char *user_id,
 /* Takes one of the account's lockout_threshold attempts before a password is checked:
  * 1 taken, DB_NONE when the account is locked or all attempts are taken (refuse unchecked). */
 int store_signin_reserve(struct db *db, const char *code, const char *user_id, int threshold);
+/* store_signin_reserve telling, when no attempt was taken, whether the account is locked (or
+ * gone) or every attempt is only taken by checks in flight (*locked false: one may free). */
+int store_signin_try_reserve(struct db *db, const char *code, const char *user_id, int threshold,
+                             bool *locked);
 /* A correct password that did not lead to a sign-in: the attempts are given back.
  * DB_NONE when locked meanwhile or the password is no longer `checked_hash`. */
 int store_attempts_release(struct db *db, const char *code, const char *user_id,

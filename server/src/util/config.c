@@ -91,6 +91,13 @@ static const struct config_key keys[] = {
      "Seconds a bearer token from POST /api/v1/tokens stays valid."},
     {"lockout_threshold", KEY_INT, OFF(lockout_threshold), "5", 1, 100, NULL, true,
      "Consecutive failed sign-ins that lock an account (アカウントロック)."},
+    {"signin_queue_timeout", KEY_INT, OFF(signin_queue_timeout), "10", 0, 300, NULL, true,
+     "Seconds a sign-in waits for one of its account's lockout_threshold attempts while "
+     "password checks in flight hold them all (several machines signing in with one account "
+     "at the same moment), instead of being refused: it looks again whenever a check of the "
+     "account ends here and at least every 50 ms (for checks on other nodes). A locked account "
+     "is refused at once. At most 8 sign-ins per hashing worker (and half of "
+     "hash_queue_limit) wait at once; more are refused. 0: refused at once."},
     {"initial_password_days", KEY_INT, OFF(initial_password_days), "30", 1, 365, NULL, true,
      "Days an initial password may be used for the first sign-in."},
     {"password_expiry_days", KEY_INT, OFF(password_expiry_days), "90", 1, 3650, NULL, true,

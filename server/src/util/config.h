@@ -35,6 +35,7 @@ struct config {
     int session_lifetime;
     int token_lifetime;
     int lockout_threshold;
+    int signin_queue_timeout; /* seconds; 0: no waiting for a free attempt */
     int initial_password_days;
     int password_expiry_days;
     int password_min_length;
