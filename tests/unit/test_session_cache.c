@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "store/session_cache.h"
 
@@ -49,12 +50,35 @@ static void sleep_ms(long ms)
     nanosleep(&t, NULL);
 }
 
+/* Stands for the event hub's socket: readable once something is written to hub[1]. */
+static int hub[2] = {-1, -1};
+
 static int setup(void **state)
 {
     (void)state;
+    if (hub[0] < 0 && pipe(hub) != 0)
+        return -1;
+    session_cache_watch(hub[0]);
+    session_cache_hub_awake(false);
     session_cache_listening(true);
     session_cache_clear();
     return 0;
+}
+
+static void nothing_serves_while_a_notification_may_be_on_its_way(void **state)
+{
+    (void)state;
+    struct session_view v = view(false), got;
+    session_cache_put(session_cache_epoch(), CODE, DIGEST, &v);
+    session_cache_hub_awake(true); /* handing notifications over, or about to */
+    assert_false(session_cache_get(CODE, DIGEST, &got));
+    session_cache_hub_awake(false);
+    assert_int_equal(write(hub[1], "n", 1), 1); /* one in the socket, not yet read */
+    assert_false(session_cache_get(CODE, DIGEST, &got));
+    char c;
+    assert_int_equal(read(hub[0], &c, 1), 1);
+    assert_true(session_cache_get(CODE, DIGEST, &got));
+    session_view_free(&got);
 }
 
 static void a_put_session_is_served_with_its_own_copies(void **state)
@@ -162,6 +186,7 @@ int main(void)
         cmocka_unit_test_setup(a_clear_ends_every_entry_and_keeps_out_a_lookup_begun_before_it,
                                setup),
         cmocka_unit_test_setup(nothing_serves_while_not_listening_nor_after_listening_again, setup),
+        cmocka_unit_test_setup(nothing_serves_while_a_notification_may_be_on_its_way, setup),
         cmocka_unit_test_setup(an_entry_serves_for_the_ttl_only, setup),
         cmocka_unit_test_setup(a_session_past_its_end_or_idle_end_is_a_miss, setup),
         cmocka_unit_test_setup(what_does_not_fit_is_not_kept, setup),

@@ -39,7 +39,7 @@ static void worker_main(struct worker *w, void *arg)
 {
     (void)arg;
     char err[256];
-    struct notify_listener listener = {NULL, store_bulk_listen, 0};
+    struct notify_listener listener = {NULL, store_bulk_listen, 0, NULL};
     while (!worker_stopping(w)) {
         if (!listener.db && !(listener.db = db_open(&options, err, sizeof err))) {
             log_msg(LOG_WARN, "bulk worker: %s", err);

@@ -515,7 +515,7 @@ static void hub_main(struct worker *w, void *arg)
 {
     (void)arg;
     char err[256];
-    struct notify_listener listener = {NULL, store_events_listen, 0};
+    struct notify_listener listener = {NULL, store_events_listen, 0, session_cache_hub_awake};
     bool listened_before = false;
     long long next_heartbeat = now_ms() + config_current()->event_heartbeat_seconds * 1000LL;
     long long next_service = now_ms() + SERVICE_CHECK_SECONDS * 1000LL;
@@ -541,6 +541,7 @@ static void hub_main(struct worker *w, void *arg)
         /* Nothing notified before this LISTEN reaches us: the cache starts again. */
         if (listened)
             session_cache_clear();
+        session_cache_watch(PQsocket(db_conn(db)));
         session_cache_listening(true);
         /* Whatever happened while nobody listened is lost: every stream reads again. */
         if (listened && listened_before) {

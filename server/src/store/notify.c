@@ -43,6 +43,10 @@ int notify_wait(struct notify_listener *l, struct worker *w, int timeout_ms, not
     int n = take(l, conn, fn, ctx);
     if (n != 0)
         return n;
+    if (l->awake)
+        l->awake(false);
     worker_wait(w, timeout_ms, PQsocket(conn));
+    if (l->awake)
+        l->awake(true);
     return take(l, conn, fn, ctx);
 }

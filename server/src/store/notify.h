@@ -11,6 +11,9 @@ struct notify_listener {
     struct db *db;
     int (*listen)(struct db *db); /* the store function that LISTENs (store_bulk_listen, …) */
     int backend_pid;              /* the backend that listens; 0: none yet */
+    /* Called with false when the thread starts waiting on the socket (every notification
+     * received so far handed over) and true when it wakes; NULL: nobody asks. */
+    void (*awake)(bool awake);
 };
 
 /* LISTENs when the connection is not the one that listened (a reconnected session listens

@@ -1,5 +1,6 @@
 #include "store/session_cache.h"
 
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -26,6 +27,8 @@ static struct entry slots[SLOTS];
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static atomic_uint_fast64_t epoch = 1;
 static atomic_bool listening;
+static atomic_bool hub_awake = true;
+static atomic_int watched_fd = -1;
 static atomic_ullong hits, misses;
 
 static long long now_ms(void)
@@ -81,11 +84,21 @@ void session_cache_put(uint64_t seen, const char *code, const char *digest,
     pthread_mutex_unlock(&lock);
 }
 
+/* A notification may be waiting for the hub: it is awake, or its socket has data. */
+static bool notification_pending(void)
+{
+    int fd = atomic_load(&watched_fd);
+    if (atomic_load(&hub_awake) || fd < 0)
+        return true;
+    struct pollfd p = {fd, POLLIN, 0};
+    return poll(&p, 1, 0) != 0;
+}
+
 bool session_cache_get(const char *code, const char *digest, struct session_view *out)
 {
     struct entry e = {0};
     long long t = now_ms();
-    if (atomic_load(&listening)) {
+    if (atomic_load(&listening) && !notification_pending()) {
         pthread_mutex_lock(&lock);
         const struct entry *s = &slots[slot_of(code, digest)];
         if (s->used && s->epoch == atomic_load(&epoch) && t - s->at_ms < SESSION_CACHE_TTL_MS &&
@@ -121,6 +134,16 @@ void session_cache_listening(bool on)
 {
     if (atomic_exchange(&listening, on) != on)
         session_cache_clear(); /* either way, what was kept may have missed a notification */
+}
+
+void session_cache_watch(int fd)
+{
+    atomic_store(&watched_fd, fd);
+}
+
+void session_cache_hub_awake(bool awake)
+{
+    atomic_store(&hub_awake, awake);
 }
 
 unsigned long long session_cache_hits(void)

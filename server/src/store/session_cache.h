@@ -28,6 +28,12 @@ bool session_cache_get(const char *code, const char *digest, struct session_view
 void session_cache_clear(void);
 /* Whether the notifications that clear the cache arrive: set by the event hub. */
 void session_cache_listening(bool on);
+/* A change committed just now (by psql, onshictl, another node) has its notification on the
+ * way: in the event hub's socket, or being handed over while the hub is awake. Nothing is
+ * served then, so a request sent after such a change never meets the old session: the hub's
+ * socket (watched with a zero-timeout poll) and whether its thread is between waits. */
+void session_cache_watch(int fd);
+void session_cache_hub_awake(bool awake);
 /* For /metrics. */
 unsigned long long session_cache_hits(void);
 unsigned long long session_cache_misses(void);
