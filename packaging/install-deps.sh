@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages onshi needs to build, run and test. Idempotent: when
 # everything is present it changes nothing; otherwise it runs apt-get update + install.
-# Usage: packaging/install-deps.sh [build|run|test|bench]...   (default: test)
+# Usage: packaging/install-deps.sh [build|run|test|bench|cluster]...   (default: test)
 set -euo pipefail
 
 build=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libpq-dev
@@ -19,7 +19,11 @@ test+=(clang-tidy)
 # The Debian package (tests/package): debhelper builds it, lintian checks it, systemd's
 # systemd-analyze verifies its unit; gnutls-bin's certtool makes the HTTPS test's CA.
 test+=(debhelper fakeroot lintian systemd gnutls-bin)
+# HAProxy: the cluster API tests run three onshid behind packaging/haproxy/haproxy.cfg.
+test+=(haproxy)
 bench=("${test[@]}" wrk)
+# The failover test (tests/failover): Patroni manages PostgreSQL, with one etcd member.
+cluster=("${test[@]}" patroni etcd-server python3-psycopg2)
 
 want=()
 for set in "${@:-test}"; do
@@ -28,7 +32,8 @@ for set in "${@:-test}"; do
     run) want+=("${run[@]}") ;;
     test) want+=("${test[@]}") ;;
     bench) want+=("${bench[@]}") ;;
-    *) echo "install-deps: unknown set '$set' (build, run, test, bench)" >&2; exit 2 ;;
+    cluster) want+=("${cluster[@]}") ;;
+    *) echo "install-deps: unknown set '$set' (build, run, test, bench, cluster)" >&2; exit 2 ;;
   esac
 done
 

@@ -201,7 +201,72 @@ function openTransactions(database) {
   return n > 0 ? `${n} onshid connection(s) left idle in an open transaction` : null;
 }
 
-export function startOnshid({ database, env = {}, args = [], sqlErrors } = {}) {
+// ONSHI_TEST_NODES=N (N > 1): every startOnshid starts N onshid on the same database behind
+// HAProxy, configured by packaging/haproxy/haproxy.cfg with its addresses replaced, so a
+// test file's requests are spread over the nodes (tests/CMakeLists.txt runs some so). The
+// result looks like one onshid: base and port are HAProxy's, log() holds every node's
+// lines, proc.kill signals every node, stop() stops them all.
+export const TEST_NODES = Number(process.env.ONSHI_TEST_NODES || 1);
+
+export function startOnshid(opts = {}) {
+  return TEST_NODES > 1 ? startCluster(opts, TEST_NODES) : startNode(opts);
+}
+
+async function freePort() {
+  const net = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
+  });
+}
+
+async function startCluster(opts, n) {
+  const nodes = await Promise.all(Array.from({ length: n }, () =>
+    startNode({ ...opts, env: { ONSHI_TRUSTED_PROXY: '127.0.0.1', ...opts.env } })));
+  const port = await freePort();
+  const shipped = fs.readFileSync(path.join(REPO, 'packaging', 'haproxy', 'haproxy.cfg'), 'utf8');
+  const servers = nodes.map((x, i) => `    server node${i + 1} 127.0.0.1:${x.port} check\n`).join('');
+  const cfg = shipped.replace(/^(\s*)bind :80$/m, `$1bind 127.0.0.1:${port}`)
+    .replace(/^\s*server node1 .*\n(?:\s*server node\d+ .*\n)*/m, servers);
+  if (!cfg.includes(`bind 127.0.0.1:${port}`) || !cfg.includes(`node${n} 127.0.0.1`)) {
+    throw new Error('packaging/haproxy/haproxy.cfg: no `bind :80` or `server node1 …` lines to replace');
+  }
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'onshi-haproxy-')), 'haproxy.cfg');
+  fs.writeFileSync(file, cfg);
+  const haproxy = spawn('haproxy', ['-db', '-f', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let hlog = '';
+  haproxy.stdout.on('data', (d) => { hlog += d; });
+  haproxy.stderr.on('data', (d) => { hlog += d; });
+  const kill = () => { try { haproxy.kill('SIGKILL'); } catch { /* gone */ } };
+  cleanups.add(kill);
+  const base = `http://127.0.0.1:${port}`;
+  await eventually(async () => (await fetch(`${base}/healthz`)).status === 200, { timeoutMs: 15000 })
+    .catch((e) => { throw new Error(`HAProxy did not come up: ${e.message}\n${hlog}`); });
+  const first = nodes[0].proc;
+  return {
+    nodes,
+    proc: {
+      pid: first.pid,
+      get exitCode() { return first.exitCode; },
+      get signalCode() { return first.signalCode; },
+      kill(signal) { for (const x of nodes) x.proc.kill(signal); return true; },
+    },
+    port,
+    base,
+    log: () => nodes.map((x) => x.log()).join(''),
+    haproxyLog: () => hlog,
+    exited: Promise.all(nodes.map((x) => x.exited)).then((all) => all.find((r) => r.code !== 0 || r.signal) ?? all[0]),
+    async stop(signal = 'SIGTERM') {
+      const all = await Promise.all(nodes.map((x) => x.stop(signal)));
+      haproxy.kill('SIGTERM');
+      cleanups.delete(kill);
+      return all.find((r) => r.code !== 0 || r.signal) ?? all[0];
+    },
+  };
+}
+
+function startNode({ database, env = {}, args = [], sqlErrors } = {}) {
   return new Promise((resolve, reject) => {
     const fullEnv = {
       ONSHI_PORT: '0',
